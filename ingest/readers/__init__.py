@@ -1,0 +1,25 @@
+"""One module per source. Each provides ``NAME``, ``detect(path, head)`` and ``read(path, options)``
+(see :class:`ingest.records.SourceReader`). Register new modules in ``READER_MODULES``."""
+
+from __future__ import annotations
+
+import importlib
+from functools import cache
+from types import ModuleType
+
+#: source name -> module path. Order matters only for documentation; detection asks every one.
+READER_MODULES: dict[str, str] = {
+    "pagerduty": "ingest.readers.pagerduty",
+    "alertmanager": "ingest.readers.alertmanager",
+}
+
+
+@cache
+def reader(name: str) -> ModuleType:
+    """The reader module of source ``name``; KeyError for an unknown source."""
+    return importlib.import_module(READER_MODULES[name])
+
+
+def source_names() -> list[str]:
+    """Every source name the ingest knows."""
+    return list(READER_MODULES)
