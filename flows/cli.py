@@ -1,0 +1,61 @@
+"""The ``alertlens`` command line. One module per command under ``flows/commands/``; each has
+``add_parser(subparsers)`` which registers ``run(args, config) -> int`` as the handler.
+
+Errors a user can fix (a missing file, an unknown source, an unreadable file, a bad config) are
+printed as one line on stderr with exit status 2, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from flows.config import ConfigError, load_config
+from ingest.records import InputError
+
+#: Command modules, in the order ``--help`` lists them.
+COMMANDS: tuple[str, ...] = (
+    "flows.commands.ingest",
+    "flows.commands.analyze",
+    "flows.commands.report",
+    "flows.commands.nightly",
+    "flows.commands.generate",
+)
+
+
+class UsageError(Exception):
+    """A user error worth one line: bad arguments, missing files, unknown names."""
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser with every command registered."""
+    top = argparse.ArgumentParser(
+        prog="alertlens",
+        description="Alert noise, response times and on-call load from your paging tools' exports.",
+    )
+    top.add_argument("--config", type=Path, help="alertlens.toml to use (default: ./alertlens.toml)")
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMANDS:
+        importlib.import_module(name).add_parser(sub)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the process exit status."""
+    args = parser().parse_args(argv)
+    try:
+        config = load_config(args.config)
+        return int(args.handler(args, config) or 0)
+    except (InputError, ConfigError, UsageError, FileNotFoundError) as err:
+        print(f"alertlens: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("alertlens: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
