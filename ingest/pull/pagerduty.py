@@ -55,10 +55,11 @@ def offset_pages(
     params: Sequence[tuple[str, Any]],
     limit: int,
     *,
-    cap: int = OFFSET_CAP,
+    cap: int | None = None,
     check_total: bool = False,
 ) -> Iterator[Page]:
     """Every page of a classic-paginated list; WindowTooDeep when it would pass ``cap``."""
+    cap = OFFSET_CAP if cap is None else cap
     offset = 0
     while True:
         query = [*params, ("limit", limit), ("offset", offset)]
