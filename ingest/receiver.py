@@ -1,0 +1,215 @@
+"""An HTTP receiver for Alertmanager webhooks that lands every payload durably in the inbox.
+
+Each accepted payload becomes one new file ``am-<utc stamp>-<pid>-<seq>.jsonl`` holding the body
+as one JSON line, written to a hidden temp file, fsynced and renamed into place before the
+receiver answers 2xx; Alertmanager retries anything else, so nothing acknowledged is lost.
+``POST /webhook`` (and ``POST /``) take payloads; ``GET /healthz`` answers ``ok``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import itertools
+import json
+import logging
+import os
+import signal
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from ingest.pull.http import fsync_dir
+
+log = logging.getLogger("alertlens.receiver")
+
+TOKEN_ENV = "ALERTLENS_RECEIVER_TOKEN"
+WEBHOOK_PATHS = frozenset({"/", "/webhook"})
+
+
+@dataclass(frozen=True)
+class ReceiverSettings:
+    """``[receiver]`` in alertlens.toml."""
+
+    host: str = "127.0.0.1"  # listen on loopback unless told otherwise
+    port: int = 9095
+    max_body_bytes: int = 4 * 1024 * 1024  # larger bodies get 413
+
+    @classmethod
+    def from_mapping(cls, d: Mapping[str, Any]) -> ReceiverSettings:
+        """Settings from the ``[receiver]`` table; unknown keys are an error."""
+        known = [f.name for f in fields(cls)]
+        unknown = sorted(set(d) - set(known))
+        if unknown:
+            raise ValueError(
+                f"[receiver]: unknown key(s) {', '.join(unknown)}; known: {', '.join(known)}"
+            )
+        for name, value in d.items():
+            if not isinstance(value, type(getattr(cls, name))) or isinstance(value, bool):
+                raise ValueError(f"[receiver] {name}: expected {type(getattr(cls, name)).__name__}")
+        settings = cls(**d)
+        if not 0 <= settings.port <= 65535 or settings.max_body_bytes <= 0:
+            raise ValueError("[receiver]: port must be 0..65535 and max_body_bytes > 0")
+        return settings
+
+
+class PayloadError(ValueError):
+    """The body is not an Alertmanager webhook payload."""
+
+
+def webhook_payload(body: bytes) -> dict[str, Any]:
+    """The parsed payload; PayloadError unless it is an object with ``version`` and ``alerts``."""
+    try:
+        payload = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as err:
+        raise PayloadError(f"body is not JSON ({err})") from err
+    if not isinstance(payload, dict):
+        raise PayloadError("body is not a JSON object")
+    if "version" not in payload:
+        raise PayloadError("no 'version': not an Alertmanager webhook payload")
+    alerts = payload.get("alerts")
+    if not isinstance(alerts, list) or not all(isinstance(a, dict) for a in alerts):
+        raise PayloadError("no 'alerts' list of objects")
+    return payload
+
+
+class InboxSink:
+    """Writes each payload as a new one-line JSONL file in the inbox, durably."""
+
+    def __init__(self, inbox: Path) -> None:
+        self.inbox = inbox
+        inbox.mkdir(parents=True, exist_ok=True)
+        self._seq = itertools.count(1)
+        self._lock = threading.Lock()
+        self.stored = 0
+
+    def store(self, body: bytes, payload: Mapping[str, Any]) -> Path:
+        """The path the payload now durably lives at."""
+        line = body.strip()
+        if b"\n" in line or b"\r" in line:
+            # pretty-printed bodies are re-encoded so the file stays one JSON value per line
+            line = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        with self._lock:
+            seq = next(self._seq)
+        now = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+        name = f"am-{now}-{os.getpid()}-{seq:06d}.jsonl"
+        tmp = self.inbox / f".{name}.tmp"
+        with open(tmp, "wb") as fh:
+            fh.write(line + b"\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.inbox / name)
+        fsync_dir(self.inbox)
+        with self._lock:
+            self.stored += 1
+        return self.inbox / name
+
+
+class ReceiverServer(ThreadingHTTPServer):
+    """The HTTP server; in-flight requests finish before ``server_close`` returns."""
+
+    daemon_threads = False
+    block_on_close = True
+
+    def __init__(self, settings: ReceiverSettings, sink: InboxSink, token: str | None) -> None:
+        self.settings = settings
+        self.sink = sink
+        self.token = token or None
+        super().__init__((settings.host, settings.port), _Handler)
+
+    @property
+    def url(self) -> str:
+        """The base URL the server listens on."""
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: ReceiverServer
+    protocol_version = "HTTP/1.1"
+    server_version = "alertlens-receiver"
+
+    def do_GET(self) -> None:
+        if self.path.split("?")[0] == "/healthz":
+            self._reply(HTTPStatus.OK, {"status": "ok", "stored": self.server.sink.stored})
+        else:
+            self._reply(HTTPStatus.NOT_FOUND, {"error": "not found"})
+
+    def do_POST(self) -> None:
+        if self.path.split("?")[0] not in WEBHOOK_PATHS:
+            self._reply(HTTPStatus.NOT_FOUND, {"error": "POST to /webhook"})
+            return
+        if self.server.token and not self._authorized():
+            self._reply(HTTPStatus.UNAUTHORIZED, {"error": "bad or missing bearer token"})
+            return
+        length_text = self.headers.get("Content-Length")
+        if length_text is None or not length_text.isdigit():
+            self._reply(HTTPStatus.LENGTH_REQUIRED, {"error": "Content-Length required"})
+            return
+        length = int(length_text)
+        if length > self.server.settings.max_body_bytes:
+            self._reply(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"error": "body too large"})
+            return
+        body = self.rfile.read(length)
+        try:
+            payload = webhook_payload(body)
+        except PayloadError as err:
+            self._reply(HTTPStatus.BAD_REQUEST, {"error": str(err)})
+            return
+        try:
+            path = self.server.sink.store(body, payload)
+        except OSError as err:
+            log.error("could not store a webhook payload: %s", err)
+            self._reply(HTTPStatus.SERVICE_UNAVAILABLE, {"error": "could not store payload"})
+            return
+        log.info("stored %d alert(s) in %s", len(payload["alerts"]), path.name)
+        self._reply(HTTPStatus.OK, {"status": "stored", "file": path.name})
+
+    def _authorized(self) -> bool:
+        given = self.headers.get("Authorization", "")
+        expected = f"Bearer {self.server.token}"
+        return hmac.compare_digest(given.encode(), expected.encode())
+
+    def _reply(self, status: HTTPStatus, body: Mapping[str, Any]) -> None:
+        data = json.dumps(body).encode()
+        if status >= 400:
+            # the unread rest of a refused body would be parsed as the next request
+            self.close_connection = True
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("%s %s", self.address_string(), format % args)
+
+
+def make_server(
+    inbox: Path, settings: ReceiverSettings, token: str | None = None
+) -> ReceiverServer:
+    """A bound (not yet serving) receiver writing into ``inbox``."""
+    return ReceiverServer(settings, InboxSink(inbox), token)
+
+
+def serve_until_signalled(server: ReceiverServer) -> None:
+    """Serve until SIGTERM or SIGINT, then finish in-flight requests and close."""
+    stop = threading.Event()
+    previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGTERM, signal.SIGINT)}
+    worker = threading.Thread(target=server.serve_forever, name="receiver", daemon=True)
+    worker.start()
+    try:
+        while not stop.wait(0.5):
+            pass
+    finally:
+        server.shutdown()
+        server.server_close()
+        worker.join()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
