@@ -17,13 +17,7 @@ from flows.config import ConfigError, load_config
 from ingest.records import InputError
 
 #: Command modules, in the order ``--help`` lists them.
-COMMANDS: tuple[str, ...] = (
-    "flows.commands.ingest",
-    "flows.commands.analyze",
-    "flows.commands.report",
-    "flows.commands.nightly",
-    "flows.commands.generate",
-)
+COMMANDS: tuple[str, ...] = ("flows.commands.ingest",)
 
 
 class UsageError(Exception):
@@ -36,7 +30,9 @@ def parser() -> argparse.ArgumentParser:
         prog="alertlens",
         description="Alert noise, response times and on-call load from your paging tools' exports.",
     )
-    top.add_argument("--config", type=Path, help="alertlens.toml to use (default: ./alertlens.toml)")
+    top.add_argument(
+        "--config", type=Path, help="alertlens.toml to use (default: ./alertlens.toml)"
+    )
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(name).add_parser(sub)

@@ -38,7 +38,7 @@ def utc_timestamp(
     assume_tz: str | None = None,
     date_format: str | None = None,
 ) -> datetime | None:
-    """A timezone-aware UTC datetime from ISO-8601 text, a strptime ``date_format``, or epoch numbers.
+    """An aware UTC datetime from ISO-8601 text, a strptime ``date_format``, or epoch numbers.
 
     - Null markers and Go's zero time (``0001-01-01T00:00:00Z``) give None: they mean "no time".
     - Text without an offset needs ``assume_tz`` (an IANA zone name); it is never guessed.
@@ -64,14 +64,18 @@ def utc_timestamp(
             try:
                 parsed = datetime.strptime(text, date_format)
             except ValueError as err:
-                raise RecordError(f"timestamp {text!r} does not match format {date_format!r}") from err
+                raise RecordError(
+                    f"timestamp {text!r} does not match format {date_format!r}"
+                ) from err
         else:
             parsed = _from_iso(text)
     if parsed.year == _GO_ZERO_YEAR:
         return None
     if parsed.tzinfo is None:
         if assume_tz is None:
-            raise RecordError(f"timestamp {value!r} has no UTC offset and no time zone is configured")
+            raise RecordError(
+                f"timestamp {value!r} has no UTC offset and no time zone is configured"
+            )
         parsed = parsed.replace(tzinfo=_zone(assume_tz))
     return parsed.astimezone(UTC)
 
@@ -151,7 +155,10 @@ def labels_json(labels: Mapping[str, Any] | None) -> str | None:
     """Labels as compact JSON text with sorted keys and string values (stable across runs)."""
     if not labels:
         return None
-    flat = {str(k): v if isinstance(v, str) else json.dumps(v, sort_keys=True) for k, v in labels.items()}
+    flat = {
+        str(k): v if isinstance(v, str) else json.dumps(v, sort_keys=True)
+        for k, v in labels.items()
+    }
     return json.dumps(flat, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 

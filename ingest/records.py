@@ -62,6 +62,7 @@ class ParsedFile:
     rejected: list[Rejected] = field(default_factory=list)
     read: int = 0
     deduplicated: int = 0
+    truncated_alerts: int = 0
     notes: list[str] = field(default_factory=list)
 
     def add(self, table: str, row: Row) -> None:
@@ -100,7 +101,9 @@ def rows_to_table(table: str, rows: Iterable[Row]) -> pa.Table:
     return pa.table(columns, schema=schema)
 
 
-def collapse_duplicates(rows: list[Row], key: tuple[str, ...], version: str) -> tuple[list[Row], int]:
+def collapse_duplicates(
+    rows: list[Row], key: tuple[str, ...], version: str
+) -> tuple[list[Row], int]:
     """Rows with one row per key (the newest ``version`` wins, later rows win ties), and how many
     rows were folded away."""
     best: dict[tuple[Any, ...], Row] = {}

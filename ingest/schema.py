@@ -141,6 +141,7 @@ class Manifest:
     accepted = "accepted"
     quarantined = "quarantined"
     deduplicated = "deduplicated"
+    truncated_alerts = "truncated_alerts"  # alerts the sender said it left out (Alertmanager)
 
 
 ALERTS_SCHEMA: Final = pa.schema(
@@ -237,6 +238,7 @@ MANIFEST_SCHEMA: Final = pa.schema(
         pa.field(Manifest.accepted, pa.int64()),
         pa.field(Manifest.quarantined, pa.int64()),
         pa.field(Manifest.deduplicated, pa.int64()),
+        pa.field(Manifest.truncated_alerts, pa.int64()),
     ]
 )
 

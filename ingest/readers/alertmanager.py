@@ -1,0 +1,302 @@
+"""Prometheus Alertmanager: webhook v4 payloads and ``GET /api/v2/alerts`` snapshots.
+
+- A webhook file is one payload (JSON) or many (JSON Lines, as a receiver logs them).
+- Alertmanager has no alert id; a firing is ``{fingerprint}@{startsAt}`` (UTC, whole seconds, Z).
+  Repeated notifications of the same firing collapse onto that id (counted as deduplicated) and a
+  resolved notification closes it.
+- Per-alert ``status`` wins over the payload's status (a "firing" payload can carry resolved
+  alerts); ``endsAt`` counts only for resolved alerts; Go's zero time becomes null.
+- ``truncatedAlerts`` is added up into the manifest.
+- ``paged``: the alert went to a receiver that pages a human. Receivers are matched against
+  ``paging_receivers`` (glob patterns); by default any receiver whose name mentions pager, page,
+  oncall, on-call, opsgenie or victorops.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ingest.fields import (
+    iso_z,
+    json_pointer,
+    labels_json,
+    normalised_severity,
+    text_or_none,
+    utc_timestamp,
+)
+from ingest.jsonfiles import head_text, json_documents, locator
+from ingest.records import InputError, ParsedFile, RecordError, Row
+from ingest.schema import Alerts, Notifications
+
+NAME = "alertmanager"
+KIND_WEBHOOK = "alertmanager.webhook"
+KIND_API = "alertmanager.api_v2"
+
+#: Labels that name one instance of a rule, not the rule: left out of rule_key.
+INSTANCE_LABELS = frozenset(
+    {
+        "instance",
+        "pod",
+        "pod_name",
+        "container",
+        "container_name",
+        "host",
+        "hostname",
+        "node",
+        "nodename",
+        "ip",
+        "address",
+        "endpoint",
+        "uid",
+        "id",
+        "device",
+        "mountpoint",
+        "fstype",
+        "path",
+        "url",
+        "target",
+        "le",
+        "exported_instance",
+        "exported_pod",
+        "replica",
+        "prometheus_replica",
+        "capture",
+    }
+)
+DEFAULT_PAGING = re.compile(r"pager|page|oncall|on-call|opsgenie|victorops", re.IGNORECASE)
+
+
+def detect(path: Path, head: str) -> str | None:
+    """The Alertmanager kind when ``head`` looks like a webhook payload or an API v2 alert list."""
+    if re.search(r'"groupKey"\s*:', head) and re.search(r'"alerts"\s*:\s*\[', head):
+        return KIND_WEBHOOK
+    if (
+        head.lstrip().startswith("[")
+        and '"fingerprint"' in head
+        and re.search(r'"status"\s*:\s*\{\s*"(state|inhibitedBy|silencedBy)"', head)
+    ):
+        return KIND_API
+    return None
+
+
+def fingerprint(labels: Mapping[str, str]) -> str:
+    """Alertmanager's fingerprint of a label set: FNV-1a 64 over sorted name, 0xff, value, 0xff."""
+    h = 0xCBF29CE484222325
+    for name in sorted(labels):
+        for chunk in (name.encode(), b"\xff", str(labels[name]).encode(), b"\xff"):
+            for byte in chunk:
+                h ^= byte
+                h = (h * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return f"{h:016x}"
+
+
+def rule_key(labels: Mapping[str, str], instance_labels: frozenset[str] = INSTANCE_LABELS) -> str:
+    """alertname plus the labels that are not instance-like, as ``Name{k="v",…}``."""
+    name = labels.get("alertname", "-")
+    kept = sorted(
+        (k, v) for k, v in labels.items() if k != "alertname" and k not in instance_labels
+    )
+    inner = ",".join(f'{k}="{v}"' for k, v in kept)
+    return f"{name}{{{inner}}}"
+
+
+def read(path: Path, options: Mapping[str, Any], kind: str | None = None) -> ParsedFile:
+    """Every alert firing in an Alertmanager webhook log or API v2 snapshot."""
+    kind = kind or detect(path, head_text(path))
+    if kind not in (KIND_WEBHOOK, KIND_API):
+        raise InputError(path, "not an Alertmanager webhook payload or /api/v2/alerts snapshot")
+    parsed = ParsedFile(source=NAME, kind=kind)
+    settings = _Settings.of(options)
+    firings: dict[str, Row] = {}
+    for prefix, doc in json_documents(path, parsed):
+        if kind == KIND_WEBHOOK:
+            payloads = doc if isinstance(doc, list) else [doc]
+            for p_no, payload in enumerate(payloads):
+                base = (p_no,) if isinstance(doc, list) else ()
+                if not isinstance(payload, Mapping) or not isinstance(payload.get("alerts"), list):
+                    parsed.read += 1
+                    parsed.reject(
+                        locator(prefix, json_pointer(*base)),
+                        "not a webhook payload (no alerts list)",
+                        payload,
+                    )
+                    continue
+                parsed.truncated_alerts += int(payload.get("truncatedAlerts") or 0)
+                receiver = text_or_none(payload.get("receiver"))
+                for i, alert in enumerate(payload["alerts"]):
+                    where = locator(prefix, json_pointer(*base, "alerts", i))
+                    _add(parsed, firings, where, alert, [receiver], payload.get("status"), settings)
+        else:
+            alerts = doc if isinstance(doc, list) else []
+            if not isinstance(doc, list):
+                raise InputError(path, "an /api/v2/alerts snapshot is a JSON list")
+            for i, alert in enumerate(alerts):
+                receivers = (
+                    [
+                        text_or_none(r.get("name"))
+                        for r in (alert.get("receivers") or [])
+                        if isinstance(r, Mapping)
+                    ]
+                    if isinstance(alert, Mapping)
+                    else []
+                )
+                _add(
+                    parsed,
+                    firings,
+                    locator(prefix, json_pointer(i)),
+                    alert,
+                    receivers,
+                    None,
+                    settings,
+                )
+    for row in firings.values():
+        parsed.add(Alerts.table, row)
+        for event in _lifecycle_events(row):
+            parsed.add(Notifications.table, event)
+    return parsed
+
+
+class _Settings:
+    def __init__(self, paging: list[str] | None, instance_labels: frozenset[str]) -> None:
+        self.paging = paging
+        self.instance_labels = instance_labels
+
+    @staticmethod
+    def of(options: Mapping[str, Any]) -> _Settings:
+        unknown = set(options) - {"paging_receivers", "instance_labels"}
+        if unknown:
+            raise InputError("[sources.alertmanager]", f"unknown option(s) {sorted(unknown)}")
+        paging = options.get("paging_receivers")
+        extra = frozenset(options.get("instance_labels", []))
+        return _Settings(list(paging) if paging is not None else None, INSTANCE_LABELS | extra)
+
+    def pages(self, receiver: str | None) -> bool:
+        if receiver is None:
+            return False
+        if self.paging is None:
+            return bool(DEFAULT_PAGING.search(receiver))
+        return any(fnmatch.fnmatchcase(receiver, pattern) for pattern in self.paging)
+
+
+def _add(
+    parsed: ParsedFile,
+    firings: dict[str, Row],
+    where: str,
+    alert: Any,
+    receivers: list[str | None],
+    group_status: Any,
+    settings: _Settings,
+) -> None:
+    parsed.read += 1
+    try:
+        row = _alert_row(alert, receivers, group_status, settings)
+    except RecordError as err:
+        parsed.reject(where, str(err), alert)
+        return
+    old = firings.get(row[Alerts.alert_id])
+    if old is None:
+        firings[row[Alerts.alert_id]] = row
+        return
+    parsed.deduplicated += 1
+    firings[row[Alerts.alert_id]] = _combined(old, row)
+
+
+def _alert_row(
+    alert: Any, receivers: list[str | None], group_status: Any, settings: _Settings
+) -> Row:
+    if not isinstance(alert, Mapping):
+        raise RecordError("alert is not a JSON object")
+    labels = alert.get("labels")
+    if not isinstance(labels, Mapping) or not labels:
+        raise RecordError("alert has no labels")
+    labels = {str(k): str(v) for k, v in labels.items()}
+    starts = utc_timestamp(alert.get("startsAt"))
+    if starts is None:
+        raise RecordError("alert has no startsAt")
+    status_field = alert.get("status")
+    if isinstance(status_field, Mapping):  # API v2: {"state": "active" | "suppressed" | …}
+        status = "firing"
+    else:
+        status = text_or_none(status_field) or text_or_none(group_status) or "firing"
+    if status not in ("firing", "resolved"):
+        raise RecordError(f"unknown alert status {status!r}")
+    ends = utc_timestamp(alert.get("endsAt")) if status == "resolved" else None
+    if status == "resolved" and ends is None:
+        raise RecordError("resolved alert has no endsAt")
+    if ends is not None and ends < starts:
+        raise RecordError(f"endsAt {ends.isoformat()} is before startsAt {starts.isoformat()}")
+    fp = text_or_none(alert.get("fingerprint")) or fingerprint(labels)
+    annotations = alert.get("annotations") or {}
+    everything = dict(labels)
+    if isinstance(annotations, Mapping):
+        everything.update({f"annotation.{k}": v for k, v in annotations.items()})
+    severity_raw = labels.get("severity") or labels.get("priority")
+    title = None
+    if isinstance(annotations, Mapping):
+        title = text_or_none(annotations.get("summary")) or text_or_none(
+            annotations.get("description")
+        )
+    updated = utc_timestamp(alert.get("updatedAt"))
+    return {
+        Alerts.source: NAME,
+        Alerts.alert_id: f"{fp}@{iso_z(starts)}",
+        Alerts.incident_id: None,
+        Alerts.rule_key: rule_key(labels, settings.instance_labels),
+        Alerts.title: title or labels.get("alertname"),
+        Alerts.service: labels.get("service") or labels.get("job"),
+        Alerts.team: labels.get("team"),
+        Alerts.severity: normalised_severity(severity_raw),
+        Alerts.severity_raw: severity_raw,
+        Alerts.created_at: starts,
+        Alerts.resolved_at: ends,
+        Alerts.resolved_by: "auto" if ends is not None else "unknown",
+        Alerts.paged: any(settings.pages(r) for r in receivers),
+        Alerts.labels: labels_json(everything),
+        Alerts.dedup_count: 1,
+        Alerts.version_at: ends or updated or starts,
+    }
+
+
+def _combined(old: Row, new: Row) -> Row:
+    """One firing seen twice: resolved beats firing, paged if any notification paged."""
+    newer = (
+        new
+        if (new[Alerts.version_at], new[Alerts.resolved_at] is not None)
+        >= (old[Alerts.version_at], old[Alerts.resolved_at] is not None)
+        else old
+    )
+    merged = dict(newer)
+    merged[Alerts.paged] = bool(old[Alerts.paged]) or bool(new[Alerts.paged])
+    merged[Alerts.dedup_count] = int(old[Alerts.dedup_count]) + int(new[Alerts.dedup_count])
+    return merged
+
+
+def _lifecycle_events(row: Row) -> list[Row]:
+    """trigger (and resolve) events of a firing, for state-change counts."""
+    events = [_event(row, "trigger", row[Alerts.created_at])]
+    if row[Alerts.resolved_at] is not None:
+        events.append(_event(row, "resolve", row[Alerts.resolved_at]))
+    return events
+
+
+def _event(row: Row, kind: str, at: Any) -> Row:
+    return {
+        Notifications.source: NAME,
+        Notifications.event_id: f"{row[Alerts.alert_id]}:{kind}",
+        Notifications.at: at,
+        Notifications.kind: kind,
+        Notifications.alert_id: row[Alerts.alert_id],
+        Notifications.agent_type: "system",
+        Notifications.channel: None,
+        Notifications.version_at: at,
+    }
+
+
+def labels_of(row: Row) -> dict[str, str]:
+    """The labels JSON of a row as a dict (for tests and tools)."""
+    return json.loads(row[Alerts.labels] or "{}")

@@ -1,0 +1,338 @@
+"""Ingest files into the lake: detect, parse, reconcile, commit. The engine-free core that the
+CLI and the Prefect flows both call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+
+from ingest.fields import file_sha256
+from ingest.jsonfiles import head_text
+from ingest.lake import Lake
+from ingest.readers import reader, source_names
+from ingest.readers.pagerduty_lifecycle import (
+    incident_log_facts,
+    reconciled_alerts,
+    reconciled_incidents,
+)
+from ingest.records import InputError, ParsedFile, rows_to_table
+from ingest.schema import (
+    MANIFEST_SCHEMA,
+    QUARANTINE_SCHEMA,
+    RECORD_TABLES,
+    Alerts,
+    Common,
+    Incidents,
+    Manifest,
+    Notifications,
+    Quarantine,
+)
+
+#: Files a directory walk passes over: documentation and generator ground truth, not exports.
+SKIPPED_NAMES = ("README*", "*.md", "*.txt", "ground_truth*", ".*")
+
+
+@dataclass(frozen=True)
+class FileReport:
+    """What happened to one input file."""
+
+    path: str
+    sha256: str
+    source: str
+    kind: str
+    read: int
+    accepted: int
+    quarantined: int
+    deduplicated: int
+    truncated_alerts: int = 0
+    skipped: bool = False  # already in the manifest: nothing was read again
+
+    @property
+    def balanced(self) -> bool:
+        """read == accepted + quarantined + deduplicated."""
+        return self.read == self.accepted + self.quarantined + self.deduplicated
+
+
+def input_files(paths: Iterable[Path]) -> list[Path]:
+    """Files named directly, plus the export files below named directories, sorted."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(
+                p
+                for p in sorted(path.rglob("*"))
+                if p.is_file()
+                and not any(p.match(g) for g in SKIPPED_NAMES)
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise InputError(path, "no such file or directory")
+    return found
+
+
+def detected_source(path: Path, forced: str | None = None) -> tuple[str, str]:
+    """(source, kind) of a file, from its content; ``forced`` restricts it to one source."""
+    head = head_text(path)
+    if forced is not None:
+        if forced not in source_names():
+            raise InputError(
+                path, f"unknown source {forced!r} (known: {', '.join(source_names())})"
+            )
+        kind = reader(forced).detect(path, head)
+        if kind is None:
+            raise InputError(path, f"does not look like a {forced} export")
+        return forced, kind
+    claims = [(name, kind) for name in source_names() if (kind := reader(name).detect(path, head))]
+    if not claims:
+        raise InputError(
+            path, f"no source recognises this file (known: {', '.join(source_names())})"
+        )
+    if len(claims) > 1:
+        names = " and ".join(f"{n} ({k})" for n, k in claims)
+        raise InputError(path, f"ambiguous: looks like {names}; pass --source")
+    return claims[0]
+
+
+def parsed_file(
+    path: Path, config_sources: Mapping[str, Mapping[str, Any]], forced: str | None = None
+) -> ParsedFile:
+    """The parse of one file by the reader of its (detected or forced) source."""
+    source, kind = detected_source(path, forced)
+    module = reader(source)
+    options = config_sources.get(source, {})
+    try:
+        return module.read(path, options, kind=kind)
+    except TypeError:
+        return module.read(path, options)
+
+
+def ingest_paths(
+    lake: Lake,
+    paths: Sequence[Path],
+    *,
+    source: str | None = None,
+    config_sources: Mapping[str, Mapping[str, Any]] | None = None,
+    force: bool = False,
+    on_file: Callable[[Path], None] | None = None,
+) -> list[FileReport]:
+    """Ingest ``paths`` (files or directories) into ``lake`` in one atomic commit.
+
+    Every file is parsed before anything is written: one unreadable file raises InputError and
+    the lake is left untouched. Files already in the manifest (same sha256) are skipped unless
+    ``force``. Returns one report per file.
+    """
+    files = input_files(paths)
+    with lake.locked():
+        done = set() if force else lake.ingested_hashes()
+        reports: list[FileReport] = []
+        parsed_all: list[tuple[Path, str, ParsedFile]] = []
+        seen: set[str] = set()
+        for path in files:
+            if on_file is not None:
+                on_file(path)
+            sha = file_sha256(path)
+            if sha in done or sha in seen:
+                reports.append(FileReport(str(path), sha, "", "", 0, 0, 0, 0, skipped=True))
+                continue
+            seen.add(sha)
+            parsed = parsed_file(path, config_sources or {}, source)
+            parsed_all.append((path, sha, parsed))
+        now = datetime.now(UTC)
+        batches = _record_batches(parsed_all)
+        batches = _reconciled(lake, batches)
+        batches[Quarantine.table] = _quarantine_table(parsed_all, now)
+        batches[Manifest.table] = _manifest_table(parsed_all, now)
+        lake.upsert(batches)
+    for path, sha, parsed in parsed_all:
+        reports.append(
+            FileReport(
+                str(path),
+                sha,
+                parsed.source,
+                parsed.kind,
+                parsed.read,
+                parsed.accepted,
+                len(parsed.rejected),
+                parsed.deduplicated,
+                parsed.truncated_alerts,
+            )
+        )
+    order = {str(p): i for i, p in enumerate(files)}
+    return sorted(reports, key=lambda r: order.get(r.path, 0))
+
+
+def _record_batches(parsed_all: list[tuple[Path, str, ParsedFile]]) -> dict[str, pa.Table]:
+    batches: dict[str, pa.Table] = {}
+    for table in RECORD_TABLES:
+        rows = []
+        for _, sha, parsed in parsed_all:
+            for row in parsed.rows.get(table, []):
+                row[Common.ingested_from] = sha
+                rows.append(row)
+        if rows:
+            batches[table] = rows_to_table(table, rows)
+    return batches
+
+
+def _reconciled(lake: Lake, batches: dict[str, pa.Table]) -> dict[str, pa.Table]:
+    """Batches with the cross-file fields of PagerDuty and Alertmanager records recomputed."""
+    batches = _reconciled_pagerduty(lake, batches)
+    return _reconciled_alertmanager(lake, batches)
+
+
+def _of_source(batch: pa.Table | None, source: str) -> pd.DataFrame:
+    if batch is None or batch.num_rows == 0:
+        return pd.DataFrame()
+    frame = batch.to_pandas()
+    return frame[frame[Common.source] == source]
+
+
+def _newest(frames: list[pd.DataFrame], key: tuple[str, ...]) -> pd.DataFrame:
+    """One row per key: newest version_at, later frames winning ties (the lake's upsert rule)."""
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return pd.DataFrame()
+    both = pd.concat(frames, ignore_index=True)
+    both["__order"] = range(len(both))
+    both = both.sort_values([Common.version_at, "__order"], na_position="first", kind="stable")
+    return both.drop_duplicates(list(key), keep="last").drop(columns="__order")
+
+
+def _reconciled_pagerduty(lake: Lake, batches: dict[str, pa.Table]) -> dict[str, pa.Table]:
+    src = "pagerduty"
+    new_inc = _of_source(batches.get(Incidents.table), src)
+    new_alerts = _of_source(batches.get(Alerts.table), src)
+    new_notes = _of_source(batches.get(Notifications.table), src)
+    if new_inc.empty and new_alerts.empty and new_notes.empty:
+        return batches
+    affected: set[str] = set()
+    for frame, col in (
+        (new_inc, Incidents.incident_id),
+        (new_alerts, Alerts.incident_id),
+        (new_notes, Notifications.incident_id),
+    ):
+        if not frame.empty:
+            affected.update(frame[col].dropna())
+
+    def stored(table: str, col: str) -> pd.DataFrame:
+        frame = lake.read(table, sources=[src])
+        return frame[frame[col].isin(affected)]
+
+    incidents = _newest([stored(Incidents.table, Incidents.incident_id), new_inc], Incidents.key)
+    alerts = _newest([stored(Alerts.table, Alerts.incident_id), new_alerts], Alerts.key)
+    notes = _newest(
+        [stored(Notifications.table, Notifications.incident_id), new_notes], Notifications.key
+    )
+    facts = (
+        incident_log_facts(notes)
+        if not notes.empty
+        else pd.DataFrame(columns=["first_notify", "has_log"])
+    )
+    if not incidents.empty:
+        incidents = reconciled_incidents(incidents, alerts, facts)
+    if not alerts.empty:
+        alerts = reconciled_alerts(
+            alerts, incidents if not incidents.empty else _empty(Incidents.table), facts
+        )
+    out = dict(batches)
+    for table, frame in ((Incidents.table, incidents), (Alerts.table, alerts)):
+        others = _others(batches.get(table), src)
+        parts = [p for p in (others, _to_arrow(table, frame)) if p is not None and p.num_rows]
+        if parts:
+            out[table] = pa.concat_tables(parts)
+    return out
+
+
+def _reconciled_alertmanager(lake: Lake, batches: dict[str, pa.Table]) -> dict[str, pa.Table]:
+    """A firing paged if any of its notifications, in any file, went to a paging receiver."""
+    src = "alertmanager"
+    new = _of_source(batches.get(Alerts.table), src)
+    if new.empty:
+        return batches
+    old = lake.read(Alerts.table, sources=[src])
+    old = old[old[Alerts.alert_id].isin(set(new[Alerts.alert_id]))]
+    if old.empty:
+        return batches
+    newest = _newest([old, new], Alerts.key)
+    paged_before = old.set_index(Alerts.alert_id)[Alerts.paged].astype("boolean").fillna(False)
+    was_paged = newest[Alerts.alert_id].map(paged_before).fillna(False).astype(bool)
+    newest[Alerts.paged] = newest[Alerts.paged].fillna(False).astype(bool) | was_paged
+    out = dict(batches)
+    out[Alerts.table] = pa.concat_tables(
+        [
+            p
+            for p in (_others(batches.get(Alerts.table), src), _to_arrow(Alerts.table, newest))
+            if p is not None
+        ]
+    )
+    return out
+
+
+def _others(batch: pa.Table | None, source: str) -> pa.Table | None:
+    if batch is None:
+        return None
+    frame = batch.to_pandas()
+    return _to_arrow_frame(batch.schema, frame[frame[Common.source] != source])
+
+
+def _empty(table: str) -> pd.DataFrame:
+    return RECORD_TABLES[table][0].empty_table().to_pandas()
+
+
+def _to_arrow(table: str, frame: pd.DataFrame) -> pa.Table | None:
+    if frame.empty:
+        return None
+    return _to_arrow_frame(RECORD_TABLES[table][0], frame)
+
+
+def _to_arrow_frame(schema: pa.Schema, frame: pd.DataFrame) -> pa.Table:
+    columns = [frame[f.name] if f.name in frame else pd.Series([None] * len(frame)) for f in schema]
+    arrays = [
+        pa.array(col.astype(object).where(col.notna(), None).tolist(), type=f.type)
+        for col, f in zip(columns, schema, strict=True)
+    ]
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _quarantine_table(parsed_all: list[tuple[Path, str, ParsedFile]], now: datetime) -> pa.Table:
+    rows = [
+        {
+            Quarantine.source: parsed.source,
+            Quarantine.file: str(path),
+            Quarantine.file_sha256: sha,
+            Quarantine.locator: r.locator,
+            Quarantine.reason: r.reason,
+            Quarantine.raw: r.raw,
+            Quarantine.quarantined_at: now,
+        }
+        for path, sha, parsed in parsed_all
+        for r in parsed.rejected
+    ]
+    return pa.Table.from_pylist(rows, schema=QUARANTINE_SCHEMA)
+
+
+def _manifest_table(parsed_all: list[tuple[Path, str, ParsedFile]], now: datetime) -> pa.Table:
+    rows = [
+        {
+            Manifest.file_sha256: sha,
+            Manifest.file: str(path),
+            Manifest.source: p.source,
+            Manifest.kind: p.kind,
+            Manifest.ingested_at: now,
+            Manifest.read: p.read,
+            Manifest.accepted: p.accepted,
+            Manifest.quarantined: len(p.rejected),
+            Manifest.deduplicated: p.deduplicated,
+            Manifest.truncated_alerts: p.truncated_alerts,
+        }
+        for path, sha, p in parsed_all
+    ]
+    return pa.Table.from_pylist(rows, schema=MANIFEST_SCHEMA)
