@@ -1,0 +1,28 @@
+"""Plain-JSON conversion of analysis results (numpy scalars, NaN, timestamps)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def jsonable(value: object) -> object:
+    """``value`` with numpy scalars made Python numbers, NaN/NaT made None, timestamps ISO text."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    return value
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    """The rows of ``frame`` as JSON-able dicts."""
+    return [jsonable(row) for row in frame.to_dict(orient="records")]

@@ -1,0 +1,137 @@
+"""The incident population every metric is computed over.
+
+Sources that record incidents (PagerDuty, Opsgenie, ServiceNow, Statuspage …) contribute their
+incidents. Sources that only record alerts (Alertmanager, Prometheus) contribute their *paged*
+alert firings as incidents (``origin == "alert_firing"``); when such a source never says whether a
+firing paged (``paged`` all null), every firing counts, since Alertmanager routes each one to a
+receiver. A source with incidents never contributes alert firings, so nothing is counted twice.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from analysis.templates import title_templates
+from ingest.schema import Alerts, Incidents
+
+# Derived columns added to the incident population (analysis-internal, not persisted as records).
+ORIGIN: Final = "origin"  # "incident" | "alert_firing"
+RULE: Final = "rule_key"  # rule of the incident's first alert, when known
+RECURRENCE_KEY: Final = "recurrence_key"  # rule_key, else "service|title template"
+RESOLVE_TIME: Final = "resolve_time"  # resolved_at, else closed_at
+WEEK: Final = "week"  # ISO week of created_at (UTC), "2026-W47"
+MONTH: Final = "month_utc"  # "2026-11"
+
+FROM_INCIDENT: Final = "incident"
+FROM_ALERT: Final = "alert_firing"
+
+_CARRIED = (
+    Incidents.source, Incidents.incident_id, Incidents.title, Incidents.service, Incidents.team,
+    Incidents.priority, Incidents.severity, Incidents.urgency, Incidents.status,
+    Incidents.created_at, Incidents.acknowledged_at, Incidents.mitigated_at, Incidents.resolved_at,
+    Incidents.closed_at, Incidents.resolved_by, Incidents.assignee, Incidents.reopen_count,
+    Incidents.major, Incidents.merged_into, Incidents.alert_count, Incidents.reported_by,
+    Incidents.postmortem,
+)
+_TIMES = (Incidents.created_at, Incidents.acknowledged_at, Incidents.mitigated_at,
+          Incidents.resolved_at, Incidents.closed_at)
+
+
+def iso_week(times: pd.Series) -> pd.Series:
+    """The ISO week label ("2026-W47") of each timestamp; None where the time is missing."""
+    cal = times.dt.isocalendar()
+    labels = cal["year"].astype("string") + "-W" + cal["week"].astype("string").str.zfill(2)
+    return labels.astype(object).where(times.notna(), None)
+
+
+def alert_only_sources(incidents: pd.DataFrame, alerts: pd.DataFrame) -> list[str]:
+    """Sources that have alerts but no incidents, sorted."""
+    with_incidents = set(incidents[Incidents.source].dropna()) if len(incidents) else set()
+    with_alerts = set(alerts[Alerts.source].dropna()) if len(alerts) else set()
+    return sorted(with_alerts - with_incidents)
+
+
+def paged_firings(alerts: pd.DataFrame, sources: list[str]) -> pd.DataFrame:
+    """Alert firings of ``sources`` that count as incidents, shaped like incident rows."""
+    if not sources or alerts.empty:
+        return _empty_population()
+    own = alerts[alerts[Alerts.source].isin(sources)]
+    paged = own[Alerts.paged].astype("boolean")
+    never_known = paged.isna().groupby(own[Alerts.source]).transform("all")
+    own = own[paged.fillna(False).astype(bool) | never_known]
+    frame = pd.DataFrame(
+        {
+            Incidents.source: own[Alerts.source],
+            Incidents.incident_id: own[Alerts.alert_id],
+            Incidents.title: own[Alerts.title],
+            Incidents.service: own[Alerts.service],
+            Incidents.team: own[Alerts.team],
+            Incidents.severity: own[Alerts.severity],
+            Incidents.created_at: own[Alerts.created_at],
+            Incidents.acknowledged_at: own[Alerts.acknowledged_at],
+            Incidents.resolved_at: own[Alerts.resolved_at],
+            Incidents.resolved_by: own[Alerts.resolved_by],
+            Incidents.reported_by: "alert",
+            RULE: own[Alerts.rule_key],
+            ORIGIN: FROM_ALERT,
+        }
+    )
+    return frame.reindex(columns=[*_CARRIED, RULE, ORIGIN])
+
+
+def incident_population(incidents: pd.DataFrame, alerts: pd.DataFrame) -> pd.DataFrame:
+    """Incidents plus the paged firings of alert-only sources, with derived columns.
+
+    Rows are sorted by (created_at, source, incident_id) so every downstream result is
+    independent of input row order. Inputs are not modified.
+    """
+    own = incidents.reindex(columns=list(_CARRIED)).assign(**{ORIGIN: FROM_INCIDENT})
+    own[RULE] = _first_rule_of_incidents(own, alerts)
+    firings = paged_firings(alerts, alert_only_sources(incidents, alerts))
+    parts = [p for p in (own, firings) if len(p)]
+    frame = pd.concat(parts, ignore_index=True) if parts else _empty_population()
+    for col in _TIMES:
+        frame[col] = pd.to_datetime(frame[col], utc=True).astype("datetime64[us, UTC]")
+    frame = frame.sort_values(
+        [Incidents.created_at, Incidents.source, Incidents.incident_id], kind="mergesort"
+    ).reset_index(drop=True)
+    frame[RESOLVE_TIME] = frame[Incidents.resolved_at].fillna(frame[Incidents.closed_at])
+    frame[WEEK] = iso_week(frame[Incidents.created_at])
+    frame[MONTH] = frame[Incidents.created_at].dt.strftime("%Y-%m")
+    frame[RECURRENCE_KEY] = _recurrence_keys(frame)
+    return frame
+
+
+def _first_rule_of_incidents(incidents: pd.DataFrame, alerts: pd.DataFrame) -> pd.Series:
+    if incidents.empty or alerts.empty:
+        return pd.Series([None] * len(incidents), index=incidents.index, dtype=object)
+    linked = alerts.dropna(subset=[Alerts.incident_id]).sort_values(
+        [Alerts.created_at, Alerts.alert_id], kind="mergesort"
+    )
+    first = linked.drop_duplicates([Alerts.source, Alerts.incident_id])
+    lookup = dict(zip(zip(first[Alerts.source], first[Alerts.incident_id], strict=True),
+                      first[Alerts.rule_key], strict=True))
+    keys = zip(incidents[Incidents.source], incidents[Incidents.incident_id], strict=True)
+    return pd.Series([lookup.get(k) for k in keys], index=incidents.index, dtype=object)
+
+
+def _recurrence_keys(frame: pd.DataFrame) -> pd.Series:
+    templates = title_templates(frame[Incidents.title].where(frame[Incidents.title].notna(), None))
+    prefix = frame[Incidents.source].astype(str) + "|" + frame[Incidents.service].fillna("")
+    by_template = np.where(templates.notna().to_numpy(),
+                           prefix.astype(str) + "|" + templates.fillna("").astype(str), None)
+    rules = frame[RULE].where(frame[RULE].notna(), None)
+    rule_keys = np.where(rules.notna().to_numpy(),
+                         "rule|" + frame[Incidents.source].astype(str) + "|" + rules.astype(str),
+                         by_template)
+    return pd.Series(rule_keys, index=frame.index, dtype=object)
+
+
+def _empty_population() -> pd.DataFrame:
+    frame = pd.DataFrame({c: pd.Series(dtype=object) for c in (*_CARRIED, RULE, ORIGIN)})
+    for col in _TIMES:
+        frame[col] = pd.Series(dtype="datetime64[us, UTC]")
+    return frame
