@@ -11,6 +11,8 @@ from types import ModuleType
 READER_MODULES: dict[str, str] = {
     "pagerduty": "ingest.readers.pagerduty",
     "alertmanager": "ingest.readers.alertmanager",
+    "servicenow": "ingest.readers.servicenow",
+    "statuspage": "ingest.readers.statuspage",
 }
 
 

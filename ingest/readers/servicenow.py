@@ -1,0 +1,298 @@
+"""ServiceNow incident table exports: list-view CSV (one row per incident, or an audit/event log
+with many rows per incident) and Table API JSON (``{"result": [...]}``). Also the BPI Challenge
+2013 (Volvo IT) incident event log, which is the same kind of data: see ``_servicenow_bpi``.
+
+Rows of one incident are folded into one: the newest version (highest ``sys_mod_count``, then
+latest ``sys_updated_at``, then later line) wins; the rest count as deduplicated. Reopen and
+reassignment counts are the largest seen; ``acknowledged_at`` is the first time the incident
+left the ``New`` state (ServiceNow has no acknowledge field).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ingest.fields import normalised_severity, text_or_none, utc_timestamp
+from ingest.readers import _common, _servicenow_bpi
+from ingest.records import InputError, ParsedFile, RecordError, Row
+from ingest.schema import Incidents
+
+NAME = "servicenow"
+
+_NEW_STATES = frozenset({"new", "1"})
+_HUMAN_CONTACTS = frozenset(
+    {
+        "phone",
+        "email",
+        "self service",
+        "self-service",
+        "walk-in",
+        "chat",
+        "ivr",
+        "direct opening",
+        "virtual agent",
+    }
+)
+_ALERT_CONTACTS = frozenset({"monitoring", "event", "alert", "integration"})
+
+
+@dataclass(frozen=True)
+class ServiceNowOptions:
+    """``[sources.servicenow]`` settings."""
+
+    date_format: str | None = None  # strptime format of the export's dates, e.g. "%d/%m/%Y %H:%M"
+    timezone: str | None = None  # IANA zone of dates without offset; Table API JSON defaults to UTC
+    delimiter: str = ","
+    severity_map: dict[str, str] = field(default_factory=dict)  # raw priority/impact -> severity
+
+    @classmethod
+    def from_mapping(cls, d: Mapping[str, Any]) -> ServiceNowOptions:
+        """Settings from the ``[sources.servicenow]`` table; unknown keys are an error."""
+        _common.unknown_keys(d, cls.__dataclass_fields__, "sources.servicenow")
+        return cls(**{k: (dict(v) if k == "severity_map" else v) for k, v in d.items()})
+
+
+def detect(path: Path, head: str) -> str | None:
+    """``servicenow.csv``, ``servicenow.json``, ``servicenow.bpi2013`` or None."""
+    text = _common.sniff(path, head)
+    stripped = text.lstrip("\ufeff \r\n\t")
+    if stripped.startswith("{"):
+        window = stripped[:4000]
+        if '"result"' in window and '"sys_id"' in window and '"number"' in window:
+            return "servicenow.json"
+        return None
+    header = _common.csv_header(text)
+    kind = _common.known_csv_kind(header) if header else None
+    return kind if kind in ("servicenow.csv", "servicenow.bpi2013") else None
+
+
+def read(path: Path, options: Mapping[str, Any]) -> ParsedFile:
+    """Every incident in a ServiceNow export, one row each (newest version wins)."""
+    settings = ServiceNowOptions.from_mapping(options)
+    kind = detect(path, _common.head_text(path))
+    if kind == "servicenow.bpi2013":
+        return _servicenow_bpi.read_bpi2013(path, settings.severity_map)
+    if kind == "servicenow.json":
+        return _read_json(path, settings)
+    if kind == "servicenow.csv" or _common.csv_header(_common.head_text(path)):
+        return _read_csv(path, settings)
+    raise InputError(path, "not a ServiceNow incident export (no number/sys_updated_at/opened_at)")
+
+
+# --- folding event rows into incidents ---------------------------------------------------------
+
+
+@dataclass
+class _Incident:
+    """The newest version of one incident seen so far, plus what the older versions add."""
+
+    version: tuple[int, datetime, int]
+    locator: str
+    record: dict[str, Any]
+    reopen_count: int = 0
+    reassignment_count: int = 0
+    left_new_at: datetime | None = None
+
+
+def _fold(
+    parsed: ParsedFile,
+    records: list[tuple[str, dict[str, Any]]],
+    timestamp: Callable[[Any], datetime | None],
+    settings: ServiceNowOptions,
+) -> None:
+    """Fold (locator, record) pairs into one incident row each, adding rows to ``parsed``."""
+    incidents: dict[str, _Incident] = {}
+    order = 0
+    for locator, record in records:
+        parsed.read += 1
+        order += 1
+        number = text_or_none(record.get("number"))
+        if number is None:
+            parsed.reject(locator, "no incident number", record)
+            continue
+        try:
+            updated = timestamp(record.get("sys_updated_at"))
+        except RecordError as err:
+            parsed.reject(locator, f"sys_updated_at: {err}", record)
+            continue
+        mod = _common.int_or_none(record.get("sys_mod_count"))
+        version = (-1 if mod is None else mod, updated or datetime.min, order)
+        state = (
+            text_or_none(record.get("incident_state")) or text_or_none(record.get("state")) or ""
+        )
+        known = incidents.get(number)
+        if known is None:
+            known = incidents[number] = _Incident(version, locator, record)
+        else:
+            parsed.deduplicated += 1
+            if version >= known.version:
+                known.version, known.locator, known.record = version, locator, record
+        known.reopen_count = max(
+            known.reopen_count, _common.int_or_none(record.get("reopen_count")) or 0
+        )
+        known.reassignment_count = max(
+            known.reassignment_count, _common.int_or_none(record.get("reassignment_count")) or 0
+        )
+        if (
+            updated is not None
+            and state
+            and state.lower() not in _NEW_STATES
+            and not state.startswith("-")
+        ):
+            known.left_new_at = min(known.left_new_at or updated, updated)
+    for number, incident in incidents.items():
+        try:
+            parsed.add(Incidents.table, _incident_row(number, incident, timestamp, settings))
+        except RecordError as err:
+            # The newest version is unusable: it is quarantined, the older versions stay folded.
+            parsed.reject(incident.locator, str(err), incident.record)
+
+
+def _incident_row(
+    number: str,
+    incident: _Incident,
+    timestamp: Callable[[Any], datetime | None],
+    settings: ServiceNowOptions,
+) -> Row:
+    r = incident.record
+    times: dict[str, datetime | None] = {}
+    for column in ("opened_at", "resolved_at", "closed_at", "sys_updated_at"):
+        try:
+            times[column] = timestamp(r.get(column))
+        except RecordError as err:
+            raise RecordError(f"{column}: {err}") from err
+    created = times["opened_at"]
+    for fallback in ("sys_created_on", "sys_created_at"):
+        if created is None:
+            try:
+                created = timestamp(r.get(fallback))
+            except RecordError as err:
+                raise RecordError(f"{fallback}: {err}") from err
+    if created is None:
+        raise RecordError("no opened_at")
+    priority = text_or_none(r.get("priority"))
+    raw_severity = priority or text_or_none(r.get("impact"))
+    severity = settings.severity_map.get(raw_severity or "") or normalised_severity(raw_severity)
+    state = text_or_none(r.get("incident_state")) or text_or_none(r.get("state"))
+    resolver = text_or_none(r.get("resolved_by"))
+    contact = (text_or_none(r.get("contact_type")) or "").lower()
+    ack = incident.left_new_at
+    return {
+        Incidents.source: NAME,
+        Incidents.incident_id: number,
+        Incidents.incident_number: number,
+        Incidents.title: text_or_none(r.get("short_description")),
+        Incidents.service: text_or_none(r.get("cmdb_ci"))
+        or text_or_none(r.get("business_service"))
+        or text_or_none(r.get("category")),
+        Incidents.team: text_or_none(r.get("assignment_group")),
+        Incidents.priority: priority,
+        Incidents.severity: severity,
+        Incidents.urgency: text_or_none(r.get("urgency")),
+        Incidents.status: None if state is None or state.startswith("-") else state,
+        Incidents.created_at: created,
+        Incidents.acknowledged_at: ack if ack is None or ack >= created else created,
+        Incidents.resolved_at: times["resolved_at"],
+        Incidents.closed_at: times["closed_at"],
+        Incidents.resolved_by: "human" if resolver else "unknown",
+        Incidents.assignee: text_or_none(r.get("assigned_to")),
+        Incidents.reopen_count: incident.reopen_count,
+        Incidents.reassignment_count: incident.reassignment_count,
+        Incidents.major: _flag(r.get("major_incident_state"))
+        if "major_incident_state" in r
+        else None,
+        Incidents.reported_by: "human"
+        if contact in _HUMAN_CONTACTS
+        else "alert"
+        if contact in _ALERT_CONTACTS
+        else None,
+        Incidents.postmortem: text_or_none(r.get("problem_id")),
+        Incidents.version_at: _common.latest(
+            times["sys_updated_at"], times["resolved_at"], times["closed_at"], created
+        ),
+    }
+
+
+def _flag(value: Any) -> bool | None:
+    text = (text_or_none(value) or "").lower()
+    return None if not text else text in ("true", "accepted", "1", "yes")
+
+
+# --- formats -----------------------------------------------------------------------------------
+
+
+def _timestamp_reader(
+    settings: ServiceNowOptions, default_tz: str | None
+) -> Callable[[Any], datetime | None]:
+    """A cached text -> UTC datetime parser for this export's date settings."""
+    cache: dict[str, datetime | str | None] = {}
+    zone = settings.timezone or default_tz
+
+    def parse(value: Any) -> datetime | None:
+        if not isinstance(value, str):
+            return utc_timestamp(value, assume_tz=zone, date_format=settings.date_format)
+        hit = cache.get(value, cache)
+        if hit is cache:
+            try:
+                hit = utc_timestamp(value, assume_tz=zone, date_format=settings.date_format)
+            except RecordError as err:
+                hit = str(err)
+            cache[value] = hit
+        if isinstance(hit, str):
+            raise RecordError(hit)
+        return hit  # type: ignore[return-value]
+
+    return parse
+
+
+def _read_csv(path: Path, settings: ServiceNowOptions) -> ParsedFile:
+    header, rows = _common.csv_rows(path, settings.delimiter)
+    keys = [_common.header_key(h) for h in header]
+    if "number" not in keys:
+        raise InputError(path, "ServiceNow CSV has no 'number' column")
+    parsed = ParsedFile(source=NAME, kind="servicenow.csv")
+    width = len(keys)
+    records: list[tuple[str, dict[str, Any]]] = []
+    for line, fields in rows:
+        if len(fields) != width:
+            parsed.read += 1
+            parsed.reject(
+                f"line {line}", f"{len(fields)} fields, header has {width}", ",".join(fields)
+            )
+            continue
+        records.append((f"line {line}", dict(zip(keys, fields, strict=True))))
+    _fold(parsed, records, _timestamp_reader(settings, None), settings)
+    return parsed
+
+
+def _read_json(path: Path, settings: ServiceNowOptions) -> ParsedFile:
+    document = _common.load_json(path)
+    result = document.get("result") if isinstance(document, dict) else None
+    if not isinstance(result, list):
+        raise InputError(path, "ServiceNow JSON has no 'result' list")
+    parsed = ParsedFile(source=NAME, kind="servicenow.json")
+    records: list[tuple[str, dict[str, Any]]] = []
+    for i, item in enumerate(result):
+        pointer = f"/result/{i}"
+        if not isinstance(item, dict):
+            parsed.read += 1
+            parsed.reject(pointer, "record is not an object", item)
+            continue
+        records.append((pointer, {k: _plain(k, v) for k, v in item.items()}))
+    # Table API values (not display values) are UTC "YYYY-MM-DD HH:MM:SS".
+    _fold(parsed, records, _timestamp_reader(settings, "UTC"), settings)
+    return parsed
+
+
+def _plain(key: str, value: Any) -> Any:
+    """A Table API field as plain text: references and ``sysparm_display_value=all`` objects
+    give their display value, except times, whose ``value`` is the UTC one."""
+    if isinstance(value, dict):
+        if key.endswith(("_at", "_on")) and "value" in value:
+            return value["value"]
+        return value.get("display_value", value.get("value"))
+    return value
