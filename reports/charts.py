@@ -277,10 +277,9 @@ def response_trend(points: Sequence[WeeklyPoint], colors: Mapping[str, str]) -> 
     return fig
 
 
-def oncall_load(
-    responders: Sequence[ResponderLoad], budget: float | None, *, top: int = 20
-) -> Figure:
-    """Interruptions per responder, stacked by business, off and sleep hours, with the budget."""
+def oncall_load(responders: Sequence[ResponderLoad], *, top: int = 20) -> Figure:
+    """Interruptions per responder, stacked by business, off and sleep hours; responders with a
+    shift over the SRE budget in red."""
     rows = sorted(responders, key=lambda r: r.total, reverse=True)[:top]
     fig = _figure(1.3 + 0.3 * max(len(rows), 3))
     title = "On-call load: interruptions per responder this week"
@@ -298,14 +297,11 @@ def oncall_load(
         vals = [getattr(r, attr) for r in rows]
         ax.barh(ys, vals, left=left, color=col, label=name)
         left = [a + b for a, b in zip(left, vals, strict=True)]
-    if budget is not None:
-        ax.axvline(
-            budget,
-            color="#d62728",
-            linestyle="--",
-            linewidth=1.2,
-            label=f"SRE budget ({budget:g}/week)",
-        )
+    for y, r in zip(ys, rows, strict=True):
+        if r.over_budget:
+            plural = "s" if r.shifts_over_budget > 1 else ""
+            note = f"  {r.shifts_over_budget} shift{plural} over budget"
+            ax.text(r.total, y, note, va="center", fontsize=7, color="#d62728")
     labels = [f"{plain(r.responder, 28)} ({plain(r.team, 16)})" for r in rows]
     ax.set_yticks(ys, labels, fontsize=8)
     for tick, r in zip(ax.get_yticklabels(), rows, strict=True):

@@ -75,7 +75,7 @@ def report_charts(report: Report) -> dict[str, Chart]:
             "Weekly median time to acknowledge and resolve per team",
         ),
         "oncall": (
-            charts.oncall_load(oncall.responders, oncall.budget),
+            charts.oncall_load(oncall.responders),
             "Interruptions per responder by business, off and sleep hours",
         ),
         "heatmap": (

@@ -175,7 +175,12 @@ class ResponderLoad:
     business_hours: int
     off_hours: int
     sleep_hours: int
-    over_budget: bool
+    shifts_over_budget: int = 0  # shifts in the week with more incidents than the SRE budget
+
+    @property
+    def over_budget(self) -> bool:
+        """Whether any shift of the week went over the SRE budget."""
+        return self.shifts_over_budget > 0
 
     @property
     def total(self) -> int:
@@ -189,9 +194,9 @@ class OnCallLoad:
 
     responders: tuple[ResponderLoad, ...]
     hour_of_week: tuple[tuple[int, ...], ...]  # 7 rows (Mon..Sun) x 24 hours of page counts
-    budget: float | None  # interruptions per responder per week the SRE budget allows
-    budget_note: str = ""
-    timezone: str = "UTC"
+    budget: int | None  # incidents per on-call shift the SRE budget allows
+    shift_hours: int = 12
+    timezone: str = "UTC"  # of the heatmap; responders' hours are classed in their own zones
 
 
 @dataclass(frozen=True)

@@ -169,12 +169,12 @@ def small_report() -> Report:
         ),
         oncall=OnCallLoad(
             responders=(
-                ResponderLoad("alice", "payments", 10, 6, 4, True),
-                ResponderLoad("bob", "search", 3, 1, 0, False),
+                ResponderLoad("alice", "payments", 10, 6, 4, 2),
+                ResponderLoad("bob", "search", 3, 1, 0, 0),
             ),
             hour_of_week=tuple(tuple((d * 24 + h) % 5 for h in range(24)) for d in range(7)),
-            budget=14,
-            budget_note="two events per 12-hour shift",
+            budget=2,
+            shift_hours=12,
         ),
         maturity=Maturity(
             2,
