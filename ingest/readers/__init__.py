@@ -13,6 +13,7 @@ READER_MODULES: dict[str, str] = {
     "alertmanager": "ingest.readers.alertmanager",
     "servicenow": "ingest.readers.servicenow",
     "statuspage": "ingest.readers.statuspage",
+    "prometheus": "ingest.readers.prometheus",
 }
 
 

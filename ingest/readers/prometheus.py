@@ -1,0 +1,218 @@
+"""Prometheus: ``GET /api/v1/alerts`` snapshots and ``query_range`` results of ``ALERTS``.
+
+- alert_id is ``{fingerprint}@{start}`` with Alertmanager's fingerprint (FNV-1a 64 over the
+  sorted label names and values, 0xff separated) of the alert's labels, so the same label set
+  gets the same fingerprint in both sources. Prometheus does not see Alertmanager's external
+  labels, and its start (``activeAt``, pending included) can precede Alertmanager's
+  ``startsAt``, so ids agree only for rules without ``for:`` and without external labels.
+- ``/api/v1/alerts``: one row per ``firing`` alert, created at ``activeAt``. Pending alerts are
+  not firings: they are skipped, not counted, and reported in the file's notes.
+- ``query_range`` of ``ALERTS{alertstate="firing"}``: each series' samples are cut into firing
+  intervals wherever two samples are more than 1.5 steps apart. The step is the ``step``
+  option, else the smallest gap between samples of the file. An interval is created at its first
+  sample and resolved one step after its last, unless its last sample is the file's last
+  timestamp (still firing at the query's end). ``__name__`` and ``alertstate`` are not labels.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from ingest.fields import iso_z, json_pointer, labels_json, normalised_severity, utc_timestamp
+from ingest.readers import _common
+from ingest.readers.alertmanager import INSTANCE_LABELS, fingerprint, rule_key
+from ingest.records import InputError, ParsedFile, RecordError, Row
+from ingest.schema import Alerts
+
+NAME = "prometheus"
+KIND_ALERTS = "prometheus.alerts"
+KIND_RANGE = "prometheus.query_range"
+_GAP_FACTOR = 1.5
+
+
+@dataclass(frozen=True)
+class PrometheusOptions:
+    """``[sources.prometheus]`` settings."""
+
+    step: float | None = None  # query_range step in seconds; None = inferred from the samples
+    instance_labels: tuple[str, ...] = ()  # more labels to leave out of rule_key
+
+    @classmethod
+    def from_mapping(cls, d: Mapping[str, Any]) -> PrometheusOptions:
+        """Settings from the ``[sources.prometheus]`` table; unknown keys are an error."""
+        _common.unknown_keys(d, cls.__dataclass_fields__, "sources.prometheus")
+        step = d.get("step")
+        if step is not None and (not isinstance(step, int | float) or step <= 0):
+            raise ValueError(f"[sources.prometheus]: step must be a positive number, not {step!r}")
+        return cls(
+            step=None if step is None else float(step),
+            instance_labels=tuple(d.get("instance_labels", ())),
+        )
+
+
+def detect(path: Path, head: str) -> str | None:
+    """``prometheus.alerts``, ``prometheus.query_range`` or None."""
+    text = _common.sniff(path, head).lstrip("\ufeff \r\n\t")
+    if not text.startswith("{") or '"status"' not in text[:200]:
+        return None
+    window = text[:20000]
+    if '"resultType"' in window and '"matrix"' in window and '"ALERTS"' in window:
+        return KIND_RANGE
+    if '"alerts"' in window and '"activeAt"' in window:
+        return KIND_ALERTS
+    return None
+
+
+def read(path: Path, options: Mapping[str, Any]) -> ParsedFile:
+    """Every firing in a Prometheus alerts snapshot or ALERTS query_range result."""
+    settings = PrometheusOptions.from_mapping(options)
+    document = _common.load_json(path)
+    data = document.get("data") if isinstance(document, dict) else None
+    if not isinstance(data, dict):
+        raise InputError(path, "not a Prometheus API response (no 'data' object)")
+    instance = INSTANCE_LABELS | frozenset(settings.instance_labels)
+    if isinstance(data.get("alerts"), list):
+        parsed = ParsedFile(source=NAME, kind=KIND_ALERTS)
+        _read_alerts(parsed, data["alerts"], instance)
+    elif data.get("resultType") == "matrix" and isinstance(data.get("result"), list):
+        parsed = ParsedFile(source=NAME, kind=KIND_RANGE)
+        _read_range(parsed, data["result"], settings.step, instance)
+    else:
+        raise InputError(path, "neither /api/v1/alerts nor a matrix query_range result")
+    return parsed
+
+
+def _read_alerts(parsed: ParsedFile, alerts: list[Any], instance: frozenset[str]) -> None:
+    pending = 0
+    seen: set[str] = set()
+    for i, alert in enumerate(alerts):
+        pointer = json_pointer("data", "alerts", i)
+        if isinstance(alert, dict) and alert.get("state") == "pending":
+            pending += 1
+            continue
+        parsed.read += 1
+        try:
+            if not isinstance(alert, dict) or not isinstance(alert.get("labels"), dict):
+                raise RecordError("alert has no labels object")
+            if alert.get("state") != "firing":
+                raise RecordError(f"unknown alert state {alert.get('state')!r}")
+            started = utc_timestamp(alert.get("activeAt"))
+            if started is None:
+                raise RecordError("alert has no activeAt")
+            row = _alert_row(
+                alert["labels"], alert.get("annotations") or {}, started, None, instance
+            )
+        except RecordError as err:
+            parsed.reject(pointer, str(err), alert)
+            continue
+        if row[Alerts.alert_id] in seen:
+            parsed.deduplicated += 1
+            continue
+        seen.add(row[Alerts.alert_id])
+        parsed.add(Alerts.table, row)
+    if pending:
+        parsed.notes.append(f"{pending} pending alert(s) skipped: not firing yet")
+
+
+def _read_range(
+    parsed: ParsedFile, series: list[Any], step: float | None, instance: frozenset[str]
+) -> None:
+    samples: list[tuple[str, dict[str, str], list[float]]] = []
+    for i, item in enumerate(series):
+        pointer = json_pointer("data", "result", i)
+        try:
+            labels, times = _series(item)
+        except RecordError as err:
+            parsed.read += 1
+            parsed.reject(pointer, str(err), item)
+            continue
+        if labels.pop("alertstate", "firing") != "firing":
+            parsed.notes.append(f"{pointer}: pending series skipped: not firing")
+            continue
+        samples.append((pointer, labels, times))
+    every = sorted({t for _, _, times in samples for t in times})
+    if not every:
+        return
+    step = step or inferred_step(times for _, _, times in samples)
+    end = every[-1]
+    for _, labels, times in samples:
+        for first, last in firing_intervals(times, step):
+            parsed.read += 1
+            started = _at(first)
+            resolved = None if last >= end else _at(last + step)
+            row = _alert_row(labels, {}, started, resolved, instance)
+            row[Alerts.version_at] = resolved or _at(last)
+            parsed.add(Alerts.table, row)
+
+
+def _series(item: Any) -> tuple[dict[str, str], list[float]]:
+    """The series' labels (without ``__name__``) and sorted sample times."""
+    if not isinstance(item, dict) or not isinstance(item.get("metric"), dict):
+        raise RecordError("series has no metric object")
+    values = item.get("values")
+    if not isinstance(values, list) or not values:
+        raise RecordError("series has no values")
+    try:
+        times = sorted(float(v[0]) for v in values)
+    except (TypeError, ValueError, IndexError) as err:
+        raise RecordError(f"bad sample ({err})") from err
+    labels = {str(k): str(v) for k, v in item["metric"].items() if k != "__name__"}
+    if "alertname" not in labels:
+        raise RecordError("series has no alertname label")
+    return labels, times
+
+
+def inferred_step(series_times: Iterable[list[float]]) -> float:
+    """The smallest gap between consecutive samples of any series (1 s when none has two)."""
+    gaps = [b - a for times in series_times for a, b in itertools.pairwise(times) if b > a]
+    return round(min(gaps), 3) if gaps else 1.0
+
+
+def firing_intervals(times: list[float], step: float) -> list[tuple[float, float]]:
+    """(first, last) sample time of each run of samples no more than 1.5 steps apart."""
+    runs: list[tuple[float, float]] = []
+    start = previous = times[0]
+    for t in times[1:]:
+        if t - previous > step * _GAP_FACTOR:
+            runs.append((start, previous))
+            start = t
+        previous = t
+    runs.append((start, previous))
+    return runs
+
+
+def _at(seconds: float) -> datetime:
+    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=seconds)
+
+
+def _alert_row(
+    labels: Mapping[str, Any],
+    annotations: Mapping[str, Any],
+    started: datetime,
+    resolved: datetime | None,
+    instance: frozenset[str],
+) -> Row:
+    labels = {str(k): str(v) for k, v in labels.items()}
+    if "alertname" not in labels:
+        raise RecordError("alert has no alertname label")
+    severity_raw = labels.get("severity")
+    return {
+        Alerts.source: NAME,
+        Alerts.alert_id: f"{fingerprint(labels)}@{iso_z(started)}",
+        Alerts.rule_key: rule_key(labels, instance),
+        Alerts.title: annotations.get("summary") or labels["alertname"],
+        Alerts.service: labels.get("service") or labels.get("job"),
+        Alerts.team: labels.get("team"),
+        Alerts.severity: normalised_severity(severity_raw),
+        Alerts.severity_raw: severity_raw,
+        Alerts.created_at: started,
+        Alerts.resolved_at: resolved,
+        Alerts.resolved_by: "auto" if resolved else "unknown",
+        Alerts.labels: labels_json(labels),
+        Alerts.version_at: resolved or started,
+    }
