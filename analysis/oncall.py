@@ -83,9 +83,10 @@ def _placed_in_local_time(folded: pd.DataFrame, settings: MetricsSettings) -> pd
         local = group["at"].dt.tz_convert(zone)
         naive = local.dt.tz_localize(None)
         hours = naive.dt.hour
+        business = ((naive.dt.day_of_week < 5) & (hours >= settings.business_start_hour)
+                    & (hours < settings.business_end_hour))
         period = np.where(_is_sleep(hours, settings), SLEEP,
-                          np.where((naive.dt.weekday < 5) & (hours >= settings.business_start_hour)
-                                   & (hours < settings.business_end_hour), BUSINESS, OFF_HOURS))
+                          np.where(business, BUSINESS, OFF_HOURS))
         shift = (naive - pd.Timedelta(hours=settings.shift_start_hour)).dt.floor(
             f"{settings.shift_hours}h") + pd.Timedelta(hours=settings.shift_start_hour)
         parts.append(group.assign(

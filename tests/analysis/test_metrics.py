@@ -1,0 +1,93 @@
+"""Golden cases (tests/fixtures/metrics_cases.json) through analysis.metrics.incident_metrics."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from analysis.metrics import MetricsSettings, incident_metrics
+from tests.analysis import metrics_frames as mf
+
+CASES = json.loads((Path(__file__).parents[1] / "fixtures" / "metrics_cases.json").read_text())
+
+
+def _dig(summary: dict, dotted: str) -> Any:
+    # Keys may themselves contain dots only at the last level (e.g. "excluded" reason texts).
+    node: Any = summary
+    for part in dotted.split("."):
+        node = node[part]
+    return node
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item"):
+        return _plain(value.item())
+    return value
+
+
+def _selected_rows(table: pd.DataFrame, spec: dict) -> list[list[Any]]:
+    for column, wanted in spec.get("where", {}).items():
+        table = table[table[column] == wanted]
+    rows = [[_plain(v) for v in row] for row in table[spec["columns"]].itertuples(index=False)]
+    return sorted(rows, key=lambda r: [str(v) for v in r])
+
+
+@pytest.mark.parametrize("case", CASES["cases"], ids=[c["name"] for c in CASES["cases"]])
+def test_golden_case(case: dict) -> None:
+    settings = MetricsSettings.from_mapping(case.get("settings"), case.get("responders"))
+    result = incident_metrics(
+        mf.incidents(case.get("incidents", [])),
+        mf.alerts(case.get("alerts", [])),
+        mf.notifications(case.get("notifications", [])),
+        settings=settings,
+    )
+    for dotted, expected in case["expect"].get("summary", {}).items():
+        assert _dig(result.summary, dotted) == pytest.approx(expected), dotted
+    for name, spec in case["expect"].get("tables", {}).items():
+        expected_rows = sorted(spec["rows"], key=lambda r: [str(v) for v in r])
+        actual_rows = _selected_rows(result.tables[name], spec)
+        assert len(actual_rows) == len(expected_rows), (name, actual_rows)
+        for actual, expected in zip(actual_rows, expected_rows, strict=True):
+            assert actual == pytest.approx(expected), (name, actual_rows)
+
+
+def test_summary_is_plain_json_with_the_contract_keys() -> None:
+    case = CASES["cases"][0]
+    result = incident_metrics(mf.incidents(case["incidents"]), mf.alerts([]), mf.notifications([]))
+    text = json.dumps(result.summary, allow_nan=False)
+    summary = json.loads(text)
+    for key in ("mtta_seconds", "mttr_seconds"):
+        assert set(summary[key]) >= {"mean", "median", "p90", "p95", "count", "population"}
+        assert summary[key]["population"].startswith("pagerduty:")
+    assert {"incidents", "weeks", "incidents_per_week", "maturity"} <= set(summary)
+    assert summary["maturity"]["level"] in (1, 2, 3, 4)
+
+
+def test_tables_round_trip_through_parquet(tmp_path: Path) -> None:
+    cases = {c["name"]: c for c in CASES["cases"]}
+    case = cases["recurrence-by-template-and-by-rule"]
+    zones = cases["responders-in-different-zones-and-channel-fanout"]
+    result = incident_metrics(
+        mf.incidents(case["incidents"]), mf.alerts(case["alerts"]),
+        mf.notifications(zones["notifications"]),
+        settings=MetricsSettings.from_mapping({}, zones["responders"]),
+    )
+    for name, table in result.tables.items():
+        path = tmp_path / f"{name}.parquet"
+        table.to_parquet(path)
+        assert len(pd.read_parquet(path)) == len(table), name
+
+
+def test_empty_inputs_give_empty_results() -> None:
+    result = incident_metrics(mf.incidents([]), mf.alerts([]), mf.notifications([]))
+    assert result.summary["incidents"] == 0
+    assert result.summary["mttr_seconds"]["count"] == 0
+    assert result.summary["weeks"] == 0
+    assert result.summary["maturity"]["level"] == 1
