@@ -1,7 +1,7 @@
 """Alert title templates: the variable parts of a title masked into a stable shape.
 
 Vectorised with pyarrow.compute over the unique titles only, so millions of alerts with a few
-thousand distinct titles cost a few thousand regex passes.
+thousand distinct titles cost a few thousand regex passes. pyarrow uses RE2: no look-arounds.
 """
 
 from __future__ import annotations
@@ -13,16 +13,23 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-#: (pattern, replacement) applied in order; earlier, more specific shapes win.
+#: (pattern, replacement) applied in order; earlier, more specific shapes win. The last mask
+#: turns any remaining token holding a digit (web-03, pod-7f9c8d-x2kq, 5m, v2) into ``<*>``, so
+#: changing a number never changes a template.
 MASKS: tuple[tuple[str, str], ...] = (
-    (r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?", "<TS>"),
+    (r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s\"'<>]+", "<URL>"),
+    (r"\b\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?", "<TS>"),
+    (r"\b\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\b", "<TS>"),
     (r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b", "<UUID>"),
-    (r"\b\d{1,3}(\.\d{1,3}){3}(:\d+)?\b", "<IP>"),
-    (r"\"[^\"]*\"|'[^']*'", "<Q>"),
-    (r"(^|\s)(/[^\s/]+)+/?", r"\1<PATH>"),
-    (r"\b0x[0-9a-fA-F]+\b|\b[0-9a-f]{7,}\b", "<HEX>"),
-    (r"-?\d+(\.\d+)?\s?%", "<PCT>"),
-    (r"[^\s()<>\[\]{},;=]*\d[^\s()<>\[\]{},;=]*", "<*>"),
+    (r"\b[\w.+-]+@[\w-]+(\.[\w-]+)+\b", "<EMAIL>"),
+    (r"\b\d{1,3}(\.\d{1,3}){3}(/\d{1,2})?(:\d+)?\b", "<IP>"),
+    (r"\"[^\"]*\"", "<Q>"),
+    # a single-quoted value must open after a separator, so "can't" and "don't" survive
+    (r"(^|[\s=:(\[,])'[^'\n]*'", r"\1<Q>"),
+    (r"(^|[\s=:(])(/[^\s/,;)]+)+/?", r"\1<PATH>"),
+    (r"\b0x[0-9a-fA-F]+\b", "<HEX>"),
+    (r"[-+]?\d+(\.\d+)?\s?%", "<PCT>"),
+    (r"[^\s()<>\[\]{},;=:\"']*\d[^\s()<>\[\]{},;=:\"']*", "<*>"),
 )
 
 
@@ -32,19 +39,26 @@ def title_templates(titles: Iterable[str | None]) -> pd.Series:
     >>> list(title_templates(["Disk /var/lib 91% full on web-03", "CPU 97.5% on db-1"]))
     ['Disk <PATH> <PCT> full on <*>', 'CPU <PCT> on <*>']
     """
-    series = pd.Series(list(titles), dtype="object")
+    series = titles if isinstance(titles, pd.Series) else pd.Series(list(titles), dtype="object")
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    masked = _masked(pa.array(list(uniques), type=pa.string()))
-    mapped = [masked[c] if c >= 0 else None for c in codes]
-    return pd.Series(mapped, index=series.index, dtype="object")
+    masked = _masked(pa.array([str(u) for u in uniques], type=pa.string()))
+    lookup = pd.Series([*masked, None], dtype="object")
+    # code -1 (a missing title) picks the trailing None
+    values = lookup.to_numpy()[codes]
+    return pd.Series(values, index=series.index, dtype="object")
 
 
 def template_ids(templates: Iterable[str | None]) -> pd.Series:
-    """A short stable id (12 hex chars of sha1) per template."""
-    return pd.Series(
-        [None if t is None else hashlib.sha1(t.encode()).hexdigest()[:12] for t in templates],
-        dtype="object",
+    """A short stable id (12 hex chars of sha1) per template; None stays None."""
+    series = (
+        templates
+        if isinstance(templates, pd.Series)
+        else pd.Series(list(templates), dtype="object")
     )
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    hashed = [hashlib.sha1(str(t).encode()).hexdigest()[:12] for t in uniques]
+    lookup = pd.Series([*hashed, None], dtype="object").to_numpy()
+    return pd.Series(lookup[codes], index=series.index, dtype="object")
 
 
 def _masked(unique_titles: pa.Array) -> list[str | None]:

@@ -1,0 +1,208 @@
+"""Why a rule is noise, in sentences carrying the rule's own numbers, and the one fix to apply."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pandas as pd
+
+from analysis.noise_features import (
+    DURATION_P50,
+    DURATION_P90,
+    NIGHT_SHARE,
+    OFF_HOURS_SHARE,
+    REASSIGN_RATE,
+    SEVERITY,
+    rate_column,
+)
+from analysis.noise_signals import (
+    ACK_AND_FORGET,
+    DUPLICATE,
+    FLAPPING,
+    INFORMATIONAL,
+    LONG_STANDING,
+    TRANSIENT,
+    UNACKED_SELF_RESOLVING,
+)
+from analysis.noise_thresholds import NoiseThresholds
+from ingest.schema import Rules
+
+DUPLICATE_OF = "duplicate_of"
+DOMINANT_SIGNAL = "dominant_signal"
+RUNBOOK_SHARE = "runbook_share"
+ACK_RATE = "ack_rate"
+
+MERGE = "merge"
+ADD_FOR_DURATION = "add_for_duration"
+RAISE_THRESHOLD = "raise_threshold"
+DELETE = "delete"
+DEMOTE = "demote"
+ROUTE = "route"
+ADD_RUNBOOK = "add_runbook"
+KEEP = "keep"
+
+#: The fix each dominant signal calls for.
+FIX_FOR_SIGNAL: dict[str, str] = {
+    DUPLICATE: MERGE,
+    FLAPPING: ADD_FOR_DURATION,
+    TRANSIENT: RAISE_THRESHOLD,
+    ACK_AND_FORGET: DELETE,
+    INFORMATIONAL: DEMOTE,
+    UNACKED_SELF_RESOLVING: DEMOTE,
+    LONG_STANDING: ROUTE,
+}
+
+#: When several signals are strong, the most specific one names the fix: a duplicate is also
+#: transient, a flapping rule's episodes are also transient, and so on.
+PRECEDENCE: tuple[str, ...] = (
+    DUPLICATE,
+    FLAPPING,
+    INFORMATIONAL,
+    ACK_AND_FORGET,
+    LONG_STANDING,
+    TRANSIENT,
+    UNACKED_SELF_RESOLVING,
+)
+
+#: A signal is worth a sentence once it covers this share of a rule's firings.
+MENTION_SHARE = 0.2
+
+
+def dominant_signal(rule: Mapping[str, Any], thresholds: NoiseThresholds) -> str | None:
+    """The signal that names a rule's fix: the first in ``PRECEDENCE`` covering at least the
+    rule noise share of its firings, else the most frequent one (None when it has none)."""
+    rates = {s: float(rule[rate_column(s)]) for s in PRECEDENCE}
+    if rates[DUPLICATE] > 0 and rule.get(DUPLICATE_OF) is None:
+        rates[DUPLICATE] = 0.0
+    for signal in PRECEDENCE:
+        if rates[signal] >= thresholds.rule_noise_share:
+            return signal
+    best = max(PRECEDENCE, key=lambda s: rates[s])
+    return best if rates[best] > 0 else None
+
+
+def reasons(rule: Mapping[str, Any], thresholds: NoiseThresholds) -> list[str]:
+    """Sentences with the rule's own numbers: every signal covering at least ``MENTION_SHARE``
+    of its firings (dominant first), then when it fires."""
+    dominant = rule.get(DOMINANT_SIGNAL)
+    ordered = sorted(PRECEDENCE, key=lambda s: (s != dominant, PRECEDENCE.index(s)))
+    out = [
+        _SENTENCES[s](rule, thresholds)
+        for s in ordered
+        if float(rule[rate_column(s)]) >= MENTION_SHARE
+        and (s != DUPLICATE or rule.get(DUPLICATE_OF))
+    ]
+    if out and float(rule[OFF_HOURS_SHARE]) >= MENTION_SHARE:
+        out.append(
+            f"{_pct(rule[OFF_HOURS_SHARE])} of its firings came outside business hours, "
+            f"{_pct(rule[NIGHT_SHARE])} at night"
+        )
+    return out
+
+
+def recommendation(rule: Mapping[str, Any], thresholds: NoiseThresholds) -> tuple[str, str]:
+    """(kind, sentence): the one fix for a noisy rule; for a kept rule a runbook or routing fix
+    when its data shows the need, else ``keep``."""
+    n = int(rule[Rules.firings])
+    if bool(rule[Rules.is_noisy]):
+        kind = FIX_FOR_SIGNAL.get(rule.get(DOMINANT_SIGNAL) or "", DEMOTE)
+        return kind, _FIXES[kind](rule, thresholds)
+    if float(rule[REASSIGN_RATE]) >= 0.5:
+        return ROUTE, (
+            f"Route to the owning team: {_pct(rule[REASSIGN_RATE])} of its {n} firings were "
+            "reassigned or escalated before anyone worked on them."
+        )
+    runbooks = rule.get(RUNBOOK_SHARE)
+    if runbooks is not None and not pd.isna(runbooks) and float(runbooks) == 0.0:
+        return ADD_RUNBOOK, (
+            f"Add a runbook: people act on it ({_pct(rule[ACK_RATE])} of {n} firings acknowledged) "
+            "but none of its firings links one."
+        )
+    return KEEP, "Keep: its firings lead to human work."
+
+
+def _pct(share: Any) -> str:
+    return f"{round(100 * float(share))}%"
+
+
+def _minutes(value: Any) -> str:
+    if value is None or pd.isna(value):
+        return "unknown"
+    v = float(value)
+    return f"{v / 60:.1f} h" if v >= 120 else f"{v:.0f} min"
+
+
+def _for_minutes(rule: Mapping[str, Any]) -> int:
+    """A ``for:`` duration, rounded up to 5 min, that outlasts 90% of the rule's firings."""
+    p90 = rule.get(DURATION_P90)
+    p90 = 5.0 if p90 is None or pd.isna(p90) else float(p90)
+    return int(max(5, 5 * math.ceil(min(p90, 60.0) / 5)))
+
+
+def _rate(rule: Mapping[str, Any], signal: str) -> str:
+    return f"{_pct(rule[rate_column(signal)])} of {int(rule[Rules.firings])} firings"
+
+
+_SENTENCES: dict[str, Callable[[Mapping[str, Any], NoiseThresholds], str]] = {
+    DUPLICATE: lambda r, t: (
+        f"fired within {t.duplicate_window_minutes:g} min of {r[DUPLICATE_OF]} in "
+        f"{_rate(r, DUPLICATE)}"
+    ),
+    FLAPPING: lambda r, t: (
+        f"re-fired within {t.flap_window_minutes:g} min of resolving in {_rate(r, FLAPPING)} "
+        f"(median lifetime {_minutes(r[DURATION_P50])})"
+    ),
+    TRANSIENT: lambda r, t: (
+        f"auto-resolved within {t.transient_minutes:g} min with nobody acting in "
+        f"{_rate(r, TRANSIENT)} (median lifetime {_minutes(r[DURATION_P50])})"
+    ),
+    ACK_AND_FORGET: lambda r, t: (
+        f"acknowledged and resolved within {t.ack_forget_minutes:g} min with no other action in "
+        f"{_rate(r, ACK_AND_FORGET)}"
+    ),
+    UNACKED_SELF_RESOLVING: lambda r, t: (
+        f"paged, went unacknowledged and resolved itself in {_rate(r, UNACKED_SELF_RESOLVING)}"
+    ),
+    INFORMATIONAL: lambda r, t: (
+        f"severity {r[SEVERITY]} yet paged in {_rate(r, INFORMATIONAL)} "
+        f"({int(r[Rules.pages])} pages)"
+    ),
+    LONG_STANDING: lambda r, t: (
+        f"stayed open over {t.long_standing_hours:g} h with nobody acting in "
+        f"{_rate(r, LONG_STANDING)} (median lifetime {_minutes(r[DURATION_P50])})"
+    ),
+}
+
+_FIXES: dict[str, Callable[[Mapping[str, Any], NoiseThresholds], str]] = {
+    MERGE: lambda r, t: (
+        f"Merge into {r[DUPLICATE_OF]}: it fires with it in {_pct(r[rate_column(DUPLICATE)])} of "
+        "its firings; page on that rule only (inhibit or group this one)."
+    ),
+    ADD_FOR_DURATION: lambda r, t: (
+        f"Add a `for: {_for_minutes(r)}m` duration (or hysteresis) so a condition must hold "
+        f"before it pages; {_pct(r[rate_column(FLAPPING)])} of its firings re-fired within "
+        f"{t.flap_window_minutes:g} min of clearing."
+    ),
+    RAISE_THRESHOLD: lambda r, t: (
+        f"Raise the threshold (or add `for: {_for_minutes(r)}m`): "
+        f"{_pct(r[rate_column(TRANSIENT)])} of its firings cleared by themselves within "
+        f"{t.transient_minutes:g} min."
+    ),
+    DELETE: lambda r, t: (
+        f"Delete it: in {_pct(r[rate_column(ACK_AND_FORGET)])} of {int(r[Rules.firings])} "
+        f"firings someone acknowledged and resolved it within {t.ack_forget_minutes:g} min and "
+        "did nothing else."
+    ),
+    DEMOTE: lambda r, t: (
+        f"Demote to a non-paging notification or ticket: {int(r[Rules.pages])} pages, "
+        f"{_pct(r[rate_column(INFORMATIONAL)])} at severity {r[SEVERITY]}, "
+        f"{_pct(r[rate_column(UNACKED_SELF_RESOLVING)])} never acknowledged."
+    ),
+    ROUTE: lambda r, t: (
+        f"Route it to the owning team's ticket queue instead of the pager: nobody acted on "
+        f"{_pct(r[rate_column(LONG_STANDING)])} of its firings, open a median "
+        f"{_minutes(r[DURATION_P50])}."
+    ),
+}

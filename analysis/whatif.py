@@ -1,0 +1,118 @@
+"""What if the recommendations were applied: pages and incidents per week before and after,
+per team and overall.
+
+Applying the fixes suppresses every firing judged noise (deleted, demoted, merged into the rule
+it duplicates, or held back by a threshold / ``for:`` duration). An incident disappears when all
+of its alerts were noise; an incident with no alert (reported by a human) stays. Alerts outside
+any incident (Alertmanager pages) count one incident per correlation episode that paged.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ingest.schema import Alerts, Incidents, Scored, Summary
+
+TEAM = "team"
+ALL = "all"
+PAGES = "pages"
+INCIDENTS = "incidents"
+UNKNOWN_TEAM = "(no team)"
+PAGES_PER_WEEK = Summary.pages_per_week
+PROJECTED_PAGES = Summary.projected_pages_per_week_after_fixes
+INCIDENTS_PER_WEEK = Summary.incidents_per_week
+PROJECTED_INCIDENTS = Summary.projected_incidents_per_week_after_fixes
+COLUMNS = (
+    TEAM,
+    PAGES,
+    INCIDENTS,
+    PAGES_PER_WEEK,
+    PROJECTED_PAGES,
+    INCIDENTS_PER_WEEK,
+    PROJECTED_INCIDENTS,
+)
+
+
+def weeks_covered(alerts: pd.DataFrame, incidents: pd.DataFrame | None = None) -> float:
+    """Weeks between the first and last alert or incident (at least one day's worth)."""
+    times = [alerts[Alerts.created_at]]
+    if incidents is not None and not incidents.empty:
+        times.append(incidents[Incidents.created_at])
+    stamps = pd.concat(times).dropna()
+    if stamps.empty:
+        return 1 / 7
+    span = (stamps.max() - stamps.min()).total_seconds() / (7 * 86400)
+    return max(span, 1 / 7)
+
+
+def incident_units(scored: pd.DataFrame, incidents: pd.DataFrame | None) -> pd.DataFrame:
+    """One row per incident: its team and whether it survives the fixes (``kept``)."""
+    linked = scored[[Alerts.source, Alerts.incident_id, Alerts.team, Scored.is_noise]].dropna(
+        subset=[Alerts.incident_id]
+    )
+    kept_by_incident = (
+        (~linked[Scored.is_noise].astype(bool))
+        .groupby([linked[Alerts.source], linked[Alerts.incident_id]])
+        .any()
+    )
+    team_by_incident = linked.groupby([Alerts.source, Alerts.incident_id])[Alerts.team].first()
+    if incidents is not None and not incidents.empty:
+        live = incidents[incidents[Incidents.merged_into].isna()]
+        key = pd.MultiIndex.from_frame(live[[Incidents.source, Incidents.incident_id]])
+        kept = kept_by_incident.reindex(key).fillna(True).to_numpy(dtype=bool)
+        team = live[Incidents.team].astype(object).to_numpy()
+        team = np.where(pd.isna(team), team_by_incident.reindex(key).to_numpy(dtype=object), team)
+        from_frame = pd.DataFrame({TEAM: team, "kept": kept})
+    else:
+        from_frame = pd.DataFrame(
+            {TEAM: team_by_incident.to_numpy(dtype=object), "kept": kept_by_incident.to_numpy()}
+        )
+    loose = scored[
+        scored[Alerts.incident_id].isna() & scored[Alerts.paged].fillna(False).astype(bool)
+    ]
+    episodes = loose.groupby(Scored.correlation_group).agg(
+        **{TEAM: (Alerts.team, "first"), "kept": (Scored.is_noise, lambda s: not s.all())}
+    )
+    units = pd.concat([from_frame, episodes.reset_index(drop=True)], ignore_index=True)
+    units[TEAM] = units[TEAM].fillna(UNKNOWN_TEAM)
+    return units
+
+
+def whatif_by_team(
+    scored: pd.DataFrame, incidents: pd.DataFrame | None, weeks: float
+) -> pd.DataFrame:
+    """Per team plus an ``all`` row: pages and incidents per week now and after the fixes."""
+    paged = scored[Alerts.paged].fillna(False).astype(bool).to_numpy()
+    noise = scored[Scored.is_noise].astype(bool).to_numpy()
+    pages = pd.DataFrame(
+        {
+            TEAM: scored[Alerts.team].astype(object).fillna(UNKNOWN_TEAM).to_numpy(),
+            PAGES: paged,
+            "kept_pages": paged & ~noise,
+        }
+    )
+    units = incident_units(scored, incidents)
+    per_team = (
+        pages.groupby(TEAM)[[PAGES, "kept_pages"]]
+        .sum()
+        .join(
+            units.groupby(TEAM).agg(
+                **{INCIDENTS: ("kept", "size"), "kept_incidents": ("kept", "sum")}
+            ),
+            how="outer",
+        )
+        .fillna(0)
+    )
+    per_team.loc[ALL] = per_team.sum()
+    out = pd.DataFrame(
+        {
+            PAGES: per_team[PAGES].astype(int),
+            INCIDENTS: per_team[INCIDENTS].astype(int),
+            PAGES_PER_WEEK: per_team[PAGES] / weeks,
+            PROJECTED_PAGES: per_team["kept_pages"] / weeks,
+            INCIDENTS_PER_WEEK: per_team[INCIDENTS] / weeks,
+            PROJECTED_INCIDENTS: per_team["kept_incidents"] / weeks,
+        }
+    )
+    return out.rename_axis(TEAM).reset_index()[list(COLUMNS)]
