@@ -1,0 +1,60 @@
+"""Identifiers and timestamp text the vendors use: PagerDuty ids, Alertmanager fingerprints,
+ISO-8601 and Go RFC3339Nano times. Vectorised where the large scenario needs it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final
+
+import numpy as np
+
+_ALPHABET: Final = np.frombuffer(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", dtype=np.uint8)
+_MULTIPLIER: Final = np.uint64(0x9E3779B97F4A7C15)  # odd, so i -> i * k mod 2**bits is a bijection
+
+
+def pd_ids(prefix: str, count: int, *, width: int, salt: int, start: int = 0) -> list[str]:
+    """``count`` distinct PagerDuty-looking ids: ``prefix`` + ``width`` base-36 characters.
+
+    Index ``i`` maps to ``(i + salt) * odd mod 2**bits`` (a bijection), ``bits`` as many as
+    ``width`` base-36 digits can hold (at most 64), so ids never repeat.
+
+    >>> pd_ids("P", 2, width=6, salt=7)
+    ['P0GWKAT', 'P0TRY4N']
+    """
+    bits = min(64, int(width * np.log2(36)))
+    mask = np.uint64((1 << bits) - 1) if bits < 64 else np.uint64(0xFFFFFFFFFFFFFFFF)
+    with np.errstate(over="ignore"):
+        index = np.arange(start, start + count, dtype=np.uint64) + np.uint64(salt % (1 << 63))
+        values = (index * _MULTIPLIER) & mask
+    digits = np.empty((count, width), dtype=np.uint8)
+    for position in range(width - 1, -1, -1):
+        values, digit = np.divmod(values, np.uint64(36))
+        digits[:, position] = _ALPHABET[digit.astype(np.int64)]
+    text = digits.view(f"S{width}").ravel().astype(f"U{width}")
+    return [prefix + t for t in text.tolist()]
+
+
+def fingerprint(labels: Mapping[str, str]) -> str:
+    """Alertmanager's fingerprint of a label set: FNV-1a 64 over sorted names and values.
+
+    >>> fingerprint({"alertname": "Up"})
+    '3b0dba1f1f9f1e9f'
+    """
+    value = 0xCBF29CE484222325
+    for name in sorted(labels):
+        for part in (name.encode(), b"\xff", labels[name].encode(), b"\xff"):
+            for byte in part:
+                value = ((value ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return f"{value:016x}"
+
+
+def iso_seconds(ms: np.ndarray) -> list[str]:
+    """ISO-8601 UTC text with whole seconds and ``Z`` (PagerDuty's style) for epoch ms."""
+    text = np.datetime_as_string(np.asarray(ms, dtype=np.int64).astype("datetime64[ms]"), unit="s")
+    return [t + "Z" for t in text.tolist()]
+
+
+def go_times(ms: np.ndarray) -> list[str]:
+    """Go RFC3339Nano text (fraction trimmed of trailing zeros, none for whole seconds) + ``Z``."""
+    text = np.datetime_as_string(np.asarray(ms, dtype=np.int64).astype("datetime64[ms]"), unit="ms")
+    return [(t.rstrip("0").rstrip(".") if t.endswith("0") else t) + "Z" for t in text.tolist()]

@@ -1,0 +1,356 @@
+"""PagerDuty REST v2 exports of the simulated world: ``incidents/``, ``alerts/`` and
+``log_entries/`` folders of paged API answers, shaped like ``GET /incidents``,
+``GET /incidents/{id}/alerts`` and ``GET /log_entries``."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+
+from ingest.synthetic import model as m
+from ingest.synthetic.ids import iso_seconds, pd_ids
+from ingest.synthetic.incidents import Assembly
+from ingest.synthetic.pagerduty_log import LogEntries, log_entries
+from ingest.synthetic.pages import write_monthly_pages
+from ingest.synthetic.simulate import AUTO, HUMAN, OPEN, TIMEOUT
+from ingest.synthetic.texts import Texts
+
+Record = dict[str, Any]
+Progress = Callable[[int], None]
+
+_PRIORITIES: Final = {
+    "critical": ("P1", "P2"),
+    "error": ("P2", "P3"),
+    "warning": ("P3", "P4"),
+    "info": ("P5", None),
+}
+
+
+class Refs:
+    """The reference objects PagerDuty embeds (service, team, policy, user), built once."""
+
+    def __init__(self, world: m.World) -> None:
+        self.teams = {t.slug: t for t in world.teams}
+        self.services = {
+            s.name: {"id": s.id, "type": "service_reference", "summary": s.name}
+            for s in world.services
+        }
+        self.team_refs = {
+            t.slug: [{"id": t.id, "type": "team_reference", "summary": t.name}] for t in world.teams
+        }
+        self.policies = {
+            t.slug: {
+                "id": t.escalation_policy_id,
+                "type": "escalation_policy_reference",
+                "summary": f"{t.name} on-call",
+            }
+            for t in world.teams
+        }
+        self.users = {
+            t.slug: [
+                {"id": r.id, "type": "user_reference", "summary": r.name} for r in t.responders
+            ]
+            for t in world.teams
+        }
+
+
+def alert_keys(world: m.World, assembly: Assembly, texts: Texts) -> list[str]:
+    """The dedup key of each firing: stable per rule and host, as an integration would send."""
+    cache: dict[tuple[int, str], str] = {}
+    keys = []
+    for rule, host in zip(assembly.firings.rule.tolist(), texts.host, strict=True):
+        key = cache.get((rule, host))
+        if key is None:
+            key = cache[(rule, host)] = hashlib.sha1(
+                f"{world.rules[rule].name}/{host}".encode()
+            ).hexdigest()[:32]
+        keys.append(key)
+    return keys
+
+
+def _months(ms: np.ndarray) -> list[str]:
+    return np.datetime_as_string(ms.astype("datetime64[ms]"), unit="M").tolist()
+
+
+def alert_ids(world: m.World, count: int) -> list[str]:
+    """The PagerDuty ids of the first ``count`` firings' alerts."""
+    return pd_ids("Q", count, width=13, salt=world.seed * 7_919_111 + 11)
+
+
+def incident_ids(world: m.World, count: int) -> list[str]:
+    """The PagerDuty ids of ``count`` incidents."""
+    return pd_ids("P", count, width=6, salt=world.seed * 130_003 + 1_234_567)
+
+
+def _incident_records(
+    world: m.World, a: Assembly, texts: Texts, keys: list[str], refs: Refs
+) -> Iterator[Record]:
+    inc, f = a.incidents, a.firings
+    rng = np.random.default_rng([world.seed, 2])
+    ids = incident_ids(world, len(inc))
+    created, ack, resolved = inc.created, inc.ack, inc.resolved
+    escalated = inc.escalated
+    change = np.where(resolved != OPEN, resolved, np.where(ack != OPEN, ack, created))
+    updated = np.maximum(change, escalated)
+    iso = {
+        name: iso_seconds(np.where(v == OPEN, 0, v))
+        for name, v in (
+            ("created", created),
+            ("ack", ack),
+            ("resolved", resolved),
+            ("change", change),
+            ("updated", updated),
+            ("escalated", escalated),
+        )
+    }
+    prio_draw = rng.random(len(inc))
+    for i, trigger in enumerate(inc.trigger.tolist()):
+        rule = world.rules[int(f.rule[trigger])]
+        users = refs.users[rule.team]
+        number = 1000 + i
+        title = texts.rendered[trigger].pd
+        status = (
+            "resolved"
+            if resolved[i] != OPEN
+            else ("acknowledged" if ack[i] != OPEN else "triggered")
+        )
+        high, low = _PRIORITIES.get(rule.severity, ("P3", None))
+        priority = high if prio_draw[i] < 0.35 else (low if prio_draw[i] < 0.7 else None)
+        holder = int(f.secondary[trigger] if escalated[i] != OPEN else f.primary[trigger])
+        by: Record | None
+        if resolved[i] != OPEN:
+            by = (
+                users[int(inc.resolver_user[i])]
+                if inc.resolver[i] == HUMAN
+                else refs.services[rule.service]
+                if inc.resolver[i] == AUTO
+                else None
+            )
+        elif ack[i] != OPEN:
+            by = users[int(inc.acker[i])]
+        else:
+            by = refs.services[rule.service]
+        alerts, done = int(inc.alerts[i]), int(inc.alerts_resolved[i])
+        yield {
+            "id": ids[i],
+            "type": "incident",
+            "summary": f"[#{number}] {title}",
+            "incident_number": number,
+            "title": title,
+            "created_at": iso["created"][i],
+            "updated_at": iso["updated"][i],
+            "status": status,
+            "incident_key": keys[trigger],
+            "service": refs.services[rule.service],
+            "assignments": []
+            if status == "resolved"
+            else [
+                {
+                    "at": iso["escalated" if escalated[i] != OPEN else "created"][i],
+                    "assignee": users[holder],
+                }
+            ],
+            "assigned_via": "escalation_policy",
+            "last_status_change_at": iso["change"][i],
+            "last_status_change_by": by,
+            "resolved_at": iso["resolved"][i] if resolved[i] != OPEN else None,
+            "alert_counts": {"all": alerts, "triggered": alerts - done, "resolved": done},
+            "escalation_policy": refs.policies[rule.team],
+            "teams": refs.team_refs[rule.team],
+            "acknowledgements": []
+            if status != "acknowledged"
+            else [{"at": iso["ack"][i], "acknowledger": users[int(inc.acker[i])]}],
+            "priority": None
+            if priority is None
+            else {"id": f"PPRI{priority[1]}X", "type": "priority_reference", "summary": priority},
+            "resolve_reason": None
+            if inc.merged_into[i] < 0
+            else {
+                "type": "merge_resolve_reason",
+                "incident": {"id": ids[int(inc.merged_into[i])], "type": "incident_reference"},
+            },
+            "urgency": "high"
+            if rule.severity in ("critical", "error") or rule.behaviour == m.INFORMATIONAL
+            else "low",
+        }
+
+
+def _alert_records(
+    world: m.World, a: Assembly, texts: Texts, keys: list[str], refs: Refs, on_pd: np.ndarray
+) -> Iterator[Record]:
+    f = a.firings
+    ids = alert_ids(world, len(f))
+    inc_ids = incident_ids(world, len(a.incidents))
+    created = iso_seconds(f.start)
+    ended = iso_seconds(np.where(f.end == OPEN, 0, f.end))
+    for i in np.flatnonzero(on_pd).tolist():
+        rule = world.rules[int(f.rule[i])]
+        text = texts.rendered[i]
+        details = {
+            "alertname": rule.alertname,
+            "host": texts.host[i],
+            "severity": rule.severity,
+            "service": rule.service,
+            "team": rule.team,
+            "env": "production",
+            "description": text.description,
+            **text.labels,
+        }
+        resolved = f.end[i] != OPEN
+        yield {
+            "id": ids[i],
+            "type": "alert",
+            "summary": text.pd,
+            "created_at": created[i],
+            "status": "resolved" if resolved else "triggered",
+            "resolved_at": ended[i] if resolved else None,
+            "alert_key": keys[i],
+            "service": refs.services[rule.service],
+            "body": {"type": "alert_body", "contexts": [], "details": details},
+            "incident": {"id": inc_ids[int(a.incident[i])], "type": "incident_reference"},
+            "suppressed": False,
+            "severity": rule.severity,
+            "integration": {
+                "id": refs.teams[rule.team].escalation_policy_id.replace("P", "PI", 1)[:7],
+                "type": "events_api_v2_inbound_integration_reference",
+                "summary": "Prometheus",
+            },
+        }
+
+
+def _log_records(
+    world: m.World, a: Assembly, texts: Texts, refs: Refs, entries: LogEntries
+) -> Iterator[Record]:
+    inc, f = a.incidents, a.firings
+    inc_ids = incident_ids(world, len(inc))
+    ids = pd_ids("R", len(entries.at), width=13, salt=world.seed * 17_000_171 + 99)
+    at = iso_seconds(entries.at)
+    for j in range(len(entries.at)):
+        i = int(entries.incident[j])
+        trigger = int(inc.trigger[i])
+        rule = world.rules[int(f.rule[trigger])]
+        users = refs.users[rule.team]
+        kind = entries.kind[j]
+        user = users[int(entries.user[j])] if entries.user[j] >= 0 else None
+        record: Record = {
+            "id": ids[j],
+            "type": kind,
+            "summary": "",
+            "created_at": at[j],
+            "agent": None,
+            "channel": {"type": entries.channel[j]},
+            "incident": {
+                "id": inc_ids[i],
+                "type": "incident_reference",
+                "summary": f"[#{1000 + i}] {texts.rendered[trigger].pd}",
+            },
+            "teams": refs.team_refs[rule.team],
+            "contexts": [],
+        }
+        if kind == "trigger_log_entry":
+            record.update(
+                summary="Triggered through the API",
+                agent=refs.services[rule.service],
+                event_details={"description": texts.rendered[trigger].pd},
+            )
+        elif kind == "assign_log_entry":
+            record.update(
+                summary=f"Assigned to {user['summary'] if user else ''}.",
+                agent=refs.policies[rule.team],
+                assignees=[user],
+            )
+        elif kind == "notify_log_entry":
+            record.update(
+                summary=f"Notified {user['summary'] if user else ''} by {entries.channel[j]}.",
+                agent=refs.services[rule.service],
+                user=user,
+            )
+        elif kind == "escalate_log_entry":
+            record.update(summary="Escalated to level 2 due to timeout.")
+        elif kind == "acknowledge_log_entry":
+            record.update(
+                summary=f"Acknowledged by {user['summary'] if user else ''}.",
+                agent=user,
+                acknowledgement_timeout=1800,
+            )
+        elif entries.resolver[j] == HUMAN:
+            merged = inc.merged_into[i]
+            note = "" if merged < 0 else f" (merged into [#{1000 + int(merged)}])"
+            record.update(
+                summary=f"Resolved by {user['summary'] if user else ''}{note}.", agent=user
+            )
+        elif entries.resolver[j] == TIMEOUT:
+            record.update(summary="Resolved by timeout.")
+        else:
+            record.update(summary="Resolved through the API.", agent=refs.services[rule.service])
+        yield record
+
+
+def write_pagerduty(
+    world: m.World,
+    assembly: Assembly,
+    texts: Texts,
+    out: Path,
+    *,
+    page_size: int = 100,
+    pages_per_file: int = 1,
+    progress: Progress | None = None,
+) -> list[Path]:
+    """Write the PagerDuty exports under ``out/pagerduty``; returns the files written."""
+    tick = progress or (lambda _n: None)
+    f = assembly.firings
+    on_pd = assembly.incident >= 0
+    if not on_pd.any():
+        return []
+    refs = Refs(world)
+    keys = alert_keys(world, assembly, texts)
+    root = out / "pagerduty"
+    inc = assembly.incidents
+    written = write_monthly_pages(
+        root / "incidents",
+        "incidents",
+        _counted(
+            zip(
+                _months(inc.created),
+                _incident_records(world, assembly, texts, keys, refs),
+                strict=True,
+            ),
+            tick,
+        ),
+        page_size=page_size,
+        pages_per_file=pages_per_file,
+    )
+    written += write_monthly_pages(
+        root / "alerts",
+        "alerts",
+        _counted(
+            zip(
+                _months(f.start[on_pd]),
+                _alert_records(world, assembly, texts, keys, refs, on_pd),
+                strict=True,
+            ),
+            tick,
+        ),
+        page_size=page_size,
+        pages_per_file=pages_per_file,
+    )
+    entries = log_entries(world, assembly)
+    written += write_monthly_pages(
+        root / "log_entries",
+        "log_entries",
+        zip(_months(entries.at), _log_records(world, assembly, texts, refs, entries), strict=True),
+        page_size=page_size,
+        pages_per_file=pages_per_file,
+    )
+    return written
+
+
+def _counted(items: Iterator[tuple[str, Record]], tick: Progress) -> Iterator[tuple[str, Record]]:
+    for n, item in enumerate(items, start=1):
+        if n % 1000 == 0:
+            tick(1000)
+        yield item

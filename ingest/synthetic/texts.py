@@ -1,0 +1,40 @@
+"""The texts of each firing: host name, titles, description and template-specific labels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ingest.synthetic import model as m
+from ingest.synthetic.catalog import TEMPLATES, Rendered, host_name, rendered
+from ingest.synthetic.simulate import Firings
+
+
+@dataclass(frozen=True)
+class Texts:
+    """Per firing, in firing order."""
+
+    host: list[str]
+    rendered: list[Rendered]
+
+
+def firing_texts(world: m.World, firings: Firings) -> Texts:
+    """Host names and rendered titles of every firing of ``firings``."""
+    hosts: dict[tuple[int, int], str] = {}
+    host_list: list[str] = []
+    out: list[Rendered] = []
+    rules = world.rules
+    templates = [TEMPLATES[r.catalog] for r in rules]
+    prefixes = [r.service.split("-")[0] for r in rules]
+    for rule, host, v1, v2 in zip(
+        firings.rule.tolist(),
+        firings.host.tolist(),
+        firings.v1.tolist(),
+        firings.v2.tolist(),
+        strict=True,
+    ):
+        name = hosts.get((rule, host))
+        if name is None:
+            name = hosts[(rule, host)] = host_name(templates[rule].host_style, prefixes[rule], host)
+        host_list.append(name)
+        out.append(rendered(templates[rule], name, rules[rule].service, v1, v2))
+    return Texts(host=host_list, rendered=out)

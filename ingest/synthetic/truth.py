@@ -1,0 +1,130 @@
+"""The ground truth of a simulated world: what each rule really is, the headline numbers, and
+one labelled row per alert firing (keyed by the alert id the ingest computes)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ingest.synthetic import model as m
+from ingest.synthetic.incidents import Assembly
+from ingest.synthetic.simulate import OPEN
+
+
+def _median(values: np.ndarray) -> float | None:
+    return None if len(values) == 0 else float(np.median(values))
+
+
+def expected_numbers(world: m.World, assembly: Assembly) -> dict[str, Any]:
+    """Headline numbers of the simulation (the values a perfect analysis would report)."""
+    f, inc = assembly.firings, assembly.incidents
+    weeks = world.weeks
+    noise_by_rule = np.array([r.is_noise for r in world.rules], dtype=bool)
+    noise = noise_by_rule[f.rule]
+    inc_noise = noise[inc.trigger] if len(inc) else np.zeros(0, dtype=bool)
+    acked = inc.ack != OPEN
+    done = (inc.resolved != OPEN) & (inc.merged_into < 0)
+    sources = {}
+    for source in (m.PAGERDUTY, m.ALERTMANAGER):
+        mask = np.array([r.source == source for r in world.rules], dtype=bool)[f.rule]
+        sources[source] = {
+            "alerts": int(mask.sum()),
+            "pages": int((assembly.paged & mask).sum()),
+            "noise_share": round(float(noise[mask].mean()), 4) if mask.any() else None,
+        }
+    return {
+        "weeks": round(weeks, 4),
+        "alerts": len(f),
+        "incidents": len(inc),
+        "pages": int(assembly.paged.sum()),
+        "pages_per_week": round(float(assembly.paged.sum()) / weeks, 4),
+        "incidents_per_week": round(len(inc) / weeks, 4),
+        "noise_share": round(float(noise.mean()), 4) if len(f) else 0.0,
+        "paged_noise_share": round(float(noise[assembly.paged].mean()), 4)
+        if assembly.paged.any()
+        else 0.0,
+        "pages_per_week_after_fixes": round(float((assembly.paged & ~noise).sum()) / weeks, 4),
+        "incidents_per_week_after_fixes": round(float((~inc_noise).sum()) / weeks, 4),
+        "mtta_seconds": _median((inc.ack[acked] - inc.created[acked]) / 1000.0),
+        "mttr_seconds": _median((inc.resolved[done] - inc.created[done]) / 1000.0),
+        "by_source": sources,
+    }
+
+
+def ground_truth(world: m.World, assembly: Assembly) -> dict[str, Any]:
+    """The ``ground_truth.json`` document."""
+    return {
+        "scenario": world.scenario,
+        "seed": world.seed,
+        "start": world.start.isoformat().replace("+00:00", "Z"),
+        "end": world.end.isoformat().replace("+00:00", "Z"),
+        "paging": {
+            m.PAGERDUTY: "an incident whose trigger notified a responder (notify_log_entry)",
+            m.ALERTMANAGER: "an alert routed to receiver <team>-pager (<team>-slack does not page)",
+        },
+        "teams": [
+            {
+                "team": t.slug,
+                "name": t.name,
+                "id": t.id,
+                "source": t.source,
+                "time_zone": t.time_zone,
+                "escalation_minutes": t.escalation_minutes,
+                "responders": [
+                    {"id": r.id, "name": r.name, "time_zone": r.time_zone} for r in t.responders
+                ],
+            }
+            for t in world.teams
+        ],
+        "rules": [
+            {
+                "rule": r.name,
+                "alertname": r.alertname,
+                "source": r.source,
+                "service": r.service,
+                "team": r.team,
+                "behaviour": r.behaviour,
+                "is_noise": r.is_noise,
+                "severity": r.severity,
+                "expected_fix": r.expected_fix,
+                "active_until": None
+                if r.active_until is None
+                else r.active_until.isoformat().replace("+00:00", "Z"),
+            }
+            for r in world.rules
+        ],
+        "expected": expected_numbers(world, assembly),
+    }
+
+
+def write_truth(world: m.World, assembly: Assembly, alert_ids: list[str], out: Path) -> list[Path]:
+    """Write ``ground_truth.json`` and ``ground_truth_alerts.csv`` (one row per firing)."""
+    out.mkdir(parents=True, exist_ok=True)
+    doc = out / "ground_truth.json"
+    doc.write_text(
+        json.dumps(ground_truth(world, assembly), indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
+    table = out / "ground_truth_alerts.csv"
+    f = assembly.firings
+    with table.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["source", "alert_id", "rule", "behaviour", "is_noise", "paged"])
+        for i, (rule, paged) in enumerate(
+            zip(f.rule.tolist(), assembly.paged.tolist(), strict=True)
+        ):
+            r = world.rules[rule]
+            writer.writerow(
+                [
+                    r.source,
+                    alert_ids[i],
+                    r.name,
+                    r.behaviour,
+                    str(r.is_noise).lower(),
+                    str(paged).lower(),
+                ]
+            )
+    return [doc, table]
