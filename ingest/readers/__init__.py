@@ -14,6 +14,7 @@ READER_MODULES: dict[str, str] = {
     "servicenow": "ingest.readers.servicenow",
     "statuspage": "ingest.readers.statuspage",
     "prometheus": "ingest.readers.prometheus",
+    "opsgenie": "ingest.readers.opsgenie",
 }
 
 

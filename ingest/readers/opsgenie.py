@@ -1,0 +1,367 @@
+"""Opsgenie: ``GET /v2/alerts`` pages, ``GET /v2/alerts/{id}/logs`` pages, and outgoing webhook
+payloads (one JSON, or JSON Lines as a receiver logs them).
+
+- ``report.ackTime`` / ``report.closeTime`` are durations from ``createdAt`` (unit: option
+  ``report_time_unit``, default ``ms``). ``count`` is kept as ``dedup_count``.
+- rule_key: the alias when it is set and is not an id (Opsgenie defaults the alias to the alert
+  id); otherwise the message's title template (``analysis.templates.title_templates``).
+- Webhook times are epoch numbers at ms or ns scale, read by magnitude. Payloads of one alert
+  fold into one alert row (Acknowledge -> acknowledged_at, Close -> resolved_at); each payload
+  is also a notification row.
+- A logs page does not name its alert: the alert id is the UUID in the file name
+  (``<alertId>.logs.json``), else the ``alert_id`` option.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from analysis.templates import title_templates
+from ingest.fields import (
+    json_pointer,
+    labels_json,
+    normalised_severity,
+    text_or_none,
+    utc_timestamp,
+)
+from ingest.readers import _common
+from ingest.records import InputError, ParsedFile, RecordError, Row
+from ingest.schema import Alerts, Notifications
+
+NAME = "opsgenie"
+KIND_ALERTS = "opsgenie.alerts"
+KIND_LOGS = "opsgenie.logs"
+KIND_WEBHOOK = "opsgenie.webhook"
+_UNITS = {"ms": 1e-3, "s": 1.0, "us": 1e-6, "ns": 1e-9}
+_ACTION_KIND = {
+    "create": "trigger",
+    "acknowledge": "acknowledge",
+    "unacknowledge": "unacknowledge",
+    "close": "resolve",
+    "delete": "other",
+    "addnote": "annotate",
+    "escalate": "escalate",
+    "escalatetonext": "escalate",
+    "assignownership": "assign",
+    "snooze": "snooze",
+    "updatepriority": "priority",
+    "addrecipient": "notify",
+    "addteam": "assign",
+}
+_LOG_KIND = (
+    (re.compile(r"\bunacknowledged\b", re.I), "unacknowledge"),
+    (re.compile(r"\backnowledged\b", re.I), "acknowledge"),
+    (re.compile(r"\bclosed\b", re.I), "resolve"),
+    (re.compile(r"\b(created|alert is received)\b", re.I), "trigger"),
+    (re.compile(r"\bescalat", re.I), "escalate"),
+    (re.compile(r"\bassigned\b|\bownership\b", re.I), "assign"),
+    (re.compile(r"\bsnoozed\b", re.I), "snooze"),
+    (re.compile(r"\bnotif|\bsent\b", re.I), "notify"),
+    (re.compile(r"\bnote\b", re.I), "annotate"),
+    (re.compile(r"\bpriority\b", re.I), "priority"),
+)
+
+
+@dataclass(frozen=True)
+class OpsgenieOptions:
+    """``[sources.opsgenie]`` settings."""
+
+    report_time_unit: str = "ms"  # unit of report.ackTime / closeTime: ms, s, us or ns
+    alert_id: str | None = None  # alert of a logs file whose name holds no UUID
+
+    @classmethod
+    def from_mapping(cls, d: Mapping[str, Any]) -> OpsgenieOptions:
+        """Settings from the ``[sources.opsgenie]`` table; unknown keys are an error."""
+        _common.unknown_keys(d, cls.__dataclass_fields__, "sources.opsgenie")
+        settings = cls(**d)
+        if settings.report_time_unit not in _UNITS:
+            raise ValueError(
+                f"[sources.opsgenie]: report_time_unit must be one of {', '.join(_UNITS)}"
+            )
+        return settings
+
+
+def detect(path: Path, head: str) -> str | None:
+    """``opsgenie.alerts``, ``opsgenie.logs``, ``opsgenie.webhook`` or None."""
+    text = _common.sniff(path, head).lstrip("\ufeff \r\n\t")
+    if not text.startswith("{"):
+        return None
+    window = text[:20000]
+    if '"alertId"' in window and re.search(r'"action"\s*:', window) and '"alert"' in window:
+        return KIND_WEBHOOK
+    if not re.search(r'"data"\s*:\s*\[', window) or '"requestId"' not in window + text[-2000:]:
+        return None
+    if '"tinyId"' in window and '"createdAt"' in window:
+        return KIND_ALERTS
+    if '"log"' in window and '"offset"' in window and '"createdAt"' in window:
+        return KIND_LOGS
+    return None
+
+
+def read(path: Path, options: Mapping[str, Any]) -> ParsedFile:
+    """Every alert, log entry or webhook action in an Opsgenie export."""
+    settings = OpsgenieOptions.from_mapping(options)
+    kind = detect(path, _common.head_text(path))
+    if kind is None:
+        raise InputError(path, "not an Opsgenie alerts page, alert logs page or webhook payload")
+    parsed = ParsedFile(source=NAME, kind=kind)
+    if kind == KIND_WEBHOOK:
+        _read_webhooks(path, parsed)
+        return parsed
+    pages = _pages(path)
+    if kind == KIND_ALERTS:
+        _read_alerts(pages, parsed, _UNITS[settings.report_time_unit])
+    else:
+        alert_id = _common.uuid_in(path.name) or settings.alert_id
+        if alert_id is None:
+            raise InputError(
+                path, "alert logs need the alert id: name the file <alertId>.logs.json"
+            )
+        _read_logs(pages, parsed, alert_id)
+    return parsed
+
+
+def _pages(path: Path) -> list[tuple[str, Any]]:
+    """(locator prefix, page) for a single page or JSON Lines of pages."""
+    text = _common.read_text(path)
+    if _common.looks_like_json_lines(text):
+        pages = []
+        for line, body in _common.json_lines(text):
+            try:
+                pages.append((f"line {line} ", json.loads(body)))
+            except json.JSONDecodeError as err:
+                raise InputError(path, f"line {line}: not JSON ({err.msg})") from err
+        return pages
+    return [("", _common.load_json(path))]
+
+
+def _read_alerts(pages: list[tuple[str, Any]], parsed: ParsedFile, unit: float) -> None:
+    found: list[tuple[str, dict[str, Any]]] = []
+    for prefix, page in pages:
+        for i, alert in enumerate(page.get("data") or [] if isinstance(page, dict) else []):
+            found.append((prefix + json_pointer("data", i), alert))
+    templates = title_templates(a.get("message") if isinstance(a, dict) else None for _, a in found)
+    seen: dict[str, int] = {}
+    table = parsed.rows.setdefault(Alerts.table, [])
+    for (locator, alert), template in zip(found, templates, strict=True):
+        parsed.read += 1
+        try:
+            row = _alert_row(alert, template, unit)
+        except RecordError as err:
+            parsed.reject(locator, str(err), alert)
+            continue
+        key = row[Alerts.alert_id]
+        if key in seen:
+            parsed.deduplicated += 1
+            if (row[Alerts.version_at] or datetime.min) >= (
+                table[seen[key]][Alerts.version_at] or datetime.min
+            ):
+                table[seen[key]] = row
+            continue
+        seen[key] = len(table)
+        table.append(row)
+
+
+def _alert_row(alert: Any, template: str | None, unit: float) -> Row:
+    if not isinstance(alert, dict):
+        raise RecordError("alert is not an object")
+    alert_id = text_or_none(alert.get("id"))
+    created = utc_timestamp(alert.get("createdAt"))
+    if alert_id is None or created is None:
+        raise RecordError("alert has no id or no createdAt")
+    report = alert.get("report") if isinstance(alert.get("report"), dict) else {}
+    ack = _after(created, report.get("ackTime"), unit)
+    closed = (
+        _after(created, report.get("closeTime"), unit) if alert.get("status") == "closed" else None
+    )
+    closer = text_or_none(report.get("closedBy"))
+    details = alert.get("details") if isinstance(alert.get("details"), dict) else {}
+    teams = [t.get("name") or t.get("id") for t in alert.get("teams") or [] if isinstance(t, dict)]
+    priority = text_or_none(alert.get("priority"))
+    return {
+        Alerts.source: NAME,
+        Alerts.alert_id: alert_id,
+        Alerts.rule_key: _rule_key(alert, template),
+        Alerts.title: text_or_none(alert.get("message")),
+        Alerts.service: text_or_none(details.get("service")) or text_or_none(alert.get("entity")),
+        Alerts.team: ", ".join(t for t in teams if t) or None,
+        Alerts.severity: normalised_severity(priority),
+        Alerts.severity_raw: priority,
+        Alerts.created_at: created,
+        Alerts.acknowledged_at: ack,
+        Alerts.resolved_at: closed,
+        Alerts.resolved_by: _resolver(closer) if closed else "unknown",
+        Alerts.labels: labels_json(
+            {**details, "tags": alert.get("tags") or [], "source": alert.get("source")}
+        ),
+        Alerts.dedup_count: _common.int_or_none(alert.get("count")),
+        Alerts.version_at: utc_timestamp(alert.get("updatedAt"))
+        or _common.latest(created, ack, closed),
+    }
+
+
+def _rule_key(alert: Mapping[str, Any], template: str | None) -> str:
+    alias = text_or_none(alert.get("alias"))
+    if (
+        alias
+        and alias != alert.get("id")
+        and alias != alert.get("alertId")
+        and not _common.uuid_in(alias)
+    ):
+        return alias
+    return template or alias or "-"
+
+
+def _after(start: datetime, amount: Any, unit: float) -> datetime | None:
+    if amount is None or isinstance(amount, bool) or not isinstance(amount, int | float):
+        return None
+    return start + timedelta(seconds=amount * unit)
+
+
+def _resolver(closer: str | None) -> str:
+    """human for a user (an e-mail), auto for an integration or the API, else unknown."""
+    if closer is None:
+        return "unknown"
+    if "@" in closer:
+        return "human"
+    return "auto" if re.search(r"api|integration|system|heartbeat", closer, re.I) else "unknown"
+
+
+def _read_logs(pages: list[tuple[str, Any]], parsed: ParsedFile, alert_id: str) -> None:
+    seen: set[str] = set()
+    for prefix, page in pages:
+        for i, entry in enumerate(page.get("data") or [] if isinstance(page, dict) else []):
+            parsed.read += 1
+            locator = prefix + json_pointer("data", i)
+            try:
+                row = _log_row(entry, alert_id)
+            except RecordError as err:
+                parsed.reject(locator, str(err), entry)
+                continue
+            if row[Notifications.event_id] in seen:
+                parsed.deduplicated += 1
+                continue
+            seen.add(row[Notifications.event_id])
+            parsed.add(Notifications.table, row)
+
+
+def _log_row(entry: Any, alert_id: str) -> Row:
+    if not isinstance(entry, dict):
+        raise RecordError("log entry is not an object")
+    at = utc_timestamp(entry.get("createdAt"))
+    if at is None:
+        raise RecordError("log entry has no createdAt")
+    text = text_or_none(entry.get("log")) or ""
+    owner = text_or_none(entry.get("owner"))
+    kind = (
+        "annotate"
+        if entry.get("type") == "note"
+        else next((k for pattern, k in _LOG_KIND if pattern.search(text)), "other")
+    )
+    channel = re.search(r"\bvia (\w+)|\[(\w+)\]", text)
+    return {
+        Notifications.source: NAME,
+        Notifications.event_id: f"{alert_id}:{entry.get('offset') or at.isoformat()}",
+        Notifications.at: at,
+        Notifications.kind: kind,
+        Notifications.user: owner,
+        Notifications.channel: (channel.group(1) or channel.group(2)).lower() if channel else None,
+        Notifications.alert_id: alert_id,
+        Notifications.agent_type: "user" if owner and "@" in owner else "system",
+        Notifications.version_at: at,
+    }
+
+
+def _read_webhooks(path: Path, parsed: ParsedFile) -> None:
+    text = _common.read_text(path)
+    if _common.looks_like_json_lines(text):
+        bodies = [(f"line {n}", b) for n, b in _common.json_lines(text)]
+    else:
+        bodies = [("", text)]
+    payloads: list[tuple[str, Any]] = []
+    for locator, body in bodies:
+        try:
+            payloads.append((locator, json.loads(body)))
+        except json.JSONDecodeError as err:
+            if not locator:
+                raise InputError(path, f"not JSON ({err.msg})") from err
+            payloads.append((locator, RecordError(f"not JSON ({err.msg})")))
+    alerts = [
+        p.get("alert") if isinstance(p, dict) and isinstance(p.get("alert"), dict) else {}
+        for _, p in payloads
+    ]
+    templates = title_templates(a.get("message") for a in alerts)
+    rows: dict[str, Row] = {}
+    for (locator, payload), alert, template in zip(payloads, alerts, templates, strict=True):
+        parsed.read += 1
+        try:
+            row, note = _webhook_rows(payload, alert, template)
+        except RecordError as err:
+            parsed.reject(
+                locator or "/", str(err), payload if not isinstance(payload, Exception) else ""
+            )
+            continue
+        parsed.add(Notifications.table, note)
+        old = rows.get(row[Alerts.alert_id])
+        if old is None:
+            rows[row[Alerts.alert_id]] = row
+            continue
+        parsed.deduplicated += 1
+        for column in (Alerts.acknowledged_at, Alerts.resolved_at):
+            old[column] = old[column] or row[column]
+        if row[Alerts.resolved_at] is not None and old[Alerts.resolved_by] == "unknown":
+            old[Alerts.resolved_by] = row[Alerts.resolved_by]
+        old[Alerts.version_at] = _common.latest(old[Alerts.version_at], row[Alerts.version_at])
+    for row in rows.values():
+        parsed.add(Alerts.table, row)
+
+
+def _webhook_rows(payload: Any, alert: dict[str, Any], template: str | None) -> tuple[Row, Row]:
+    """The alert as this payload shows it, and the payload's action as a notification."""
+    if isinstance(payload, Exception):
+        raise RecordError(str(payload))
+    action = text_or_none(payload.get("action")) if isinstance(payload, dict) else None
+    alert_id = text_or_none(alert.get("alertId"))
+    created = utc_timestamp(alert.get("createdAt"))
+    if action is None or alert_id is None or created is None:
+        raise RecordError("payload has no action, alert.alertId or alert.createdAt")
+    at = utc_timestamp(alert.get("updatedAt")) or created
+    kind = _ACTION_KIND.get(action.lower(), "other")
+    user = text_or_none(alert.get("username"))
+    priority = text_or_none(alert.get("priority"))
+    details = alert.get("details") if isinstance(alert.get("details"), dict) else {}
+    row: Row = {
+        Alerts.source: NAME,
+        Alerts.alert_id: alert_id,
+        Alerts.rule_key: _rule_key(alert, template),
+        Alerts.title: text_or_none(alert.get("message")),
+        Alerts.service: text_or_none(details.get("service")) or text_or_none(alert.get("entity")),
+        Alerts.team: text_or_none(alert.get("team")) or ", ".join(alert.get("teams") or []) or None,
+        Alerts.severity: normalised_severity(priority),
+        Alerts.severity_raw: priority,
+        Alerts.created_at: created,
+        Alerts.acknowledged_at: at if kind == "acknowledge" else None,
+        Alerts.resolved_at: at if kind == "resolve" else None,
+        Alerts.resolved_by: _resolver(user) if kind == "resolve" else "unknown",
+        Alerts.labels: labels_json({**details, "tags": alert.get("tags") or []}),
+        Alerts.version_at: at,
+    }
+    source = payload.get("source") if isinstance(payload.get("source"), dict) else {}
+    note: Row = {
+        Notifications.source: NAME,
+        Notifications.event_id: f"{alert_id}:{action}:{alert.get('updatedAt') or created}",
+        Notifications.at: at,
+        Notifications.kind: kind,
+        Notifications.user: user,
+        Notifications.channel: text_or_none(source.get("type")),
+        Notifications.alert_id: alert_id,
+        Notifications.agent_type: "user" if user and "@" in user else "system",
+        Notifications.version_at: at,
+    }
+    return row, note
