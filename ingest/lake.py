@@ -196,6 +196,7 @@ class Lake:
         staged: list[tuple[Path, Path]] = []
         written: dict[str, int] = {}
         commit_id = uuid.uuid4().hex[:12]
+        committed = False
         try:
             for table, batch in batches.items():
                 if batch.num_rows == 0:
@@ -208,22 +209,26 @@ class Lake:
                     merged = _merge(part, final, spec, source)
                     staged.append((_write_temp(merged, final, commit_id), final))
             if staged:
-                self._commit(staged)
+                self._write_journal(staged)
+                committed = True
+                self._roll_forward()
         except BaseException:
+            if committed:  # past the commit point: the journal finishes it, keep the files
+                raise
             for tmp, _ in staged:
                 with contextlib.suppress(FileNotFoundError):
                     tmp.unlink()
             raise
         return written
 
-    def _commit(self, staged: list[tuple[Path, Path]]) -> None:
+    def _write_journal(self, staged: list[tuple[Path, Path]]) -> None:
+        """Make the commit durable: once this returns, the renames will happen."""
         journal_dir = self.root / JOURNAL_DIR
         journal_dir.mkdir(parents=True, exist_ok=True)
         entries = [
             [str(t.relative_to(self.root)), str(f.relative_to(self.root))] for t, f in staged
         ]
         _atomic_write_text(journal_dir / JOURNAL_FILE, json.dumps({"renames": entries}))
-        self._roll_forward()
 
     def _roll_forward(self) -> None:
         journal = self.root / JOURNAL_DIR / JOURNAL_FILE

@@ -231,11 +231,7 @@ def _reconciled_pagerduty(lake: Lake, batches: dict[str, pa.Table]) -> dict[str,
     notes = _newest(
         [stored(Notifications.table, Notifications.incident_id), new_notes], Notifications.key
     )
-    facts = (
-        incident_log_facts(notes)
-        if not notes.empty
-        else pd.DataFrame(columns=["first_notify", "has_log"])
-    )
+    facts = incident_log_facts(notes)
     if not incidents.empty:
         incidents = reconciled_incidents(incidents, alerts, facts)
     if not alerts.empty:

@@ -107,7 +107,9 @@ def rule_key(labels: Mapping[str, str], instance_labels: frozenset[str] = INSTAN
 
 def read(path: Path, options: Mapping[str, Any], kind: str | None = None) -> ParsedFile:
     """Every alert firing in an Alertmanager webhook log or API v2 snapshot."""
-    kind = kind or detect(path, head_text(path))
+    head = head_text(path)
+    # An empty snapshot ("[]") carries nothing to detect; read as this source, it is one.
+    kind = kind or detect(path, head) or (KIND_API if head.lstrip().startswith("[") else None)
     if kind not in (KIND_WEBHOOK, KIND_API):
         raise InputError(path, "not an Alertmanager webhook payload or /api/v2/alerts snapshot")
     parsed = ParsedFile(source=NAME, kind=kind)

@@ -83,7 +83,7 @@ def reconciled_incidents(
         out[Incidents.resolved_at].isna() & has_resolve & (out[Incidents.status] == "resolved")
     )
     out.loc[missing_resolved, Incidents.resolved_at] = f.loc[missing_resolved, "resolve_at"]
-    has_log = f["has_log"].fillna(False).astype(bool)
+    has_log = f["has_log"].astype("boolean").fillna(False).astype(bool)
     out[Incidents.escalation_count] = (
         f["escalations"]
         .where(has_log)
@@ -159,7 +159,7 @@ def reconciled_alerts(
     )
     is_opener = out.index.isin(opener)
     paged = pd.Series(pd.NA, index=out.index, dtype="boolean")
-    known = has_log.fillna(False).astype(bool)
+    known = has_log.astype("boolean").fillna(False).astype(bool)
     paged[known] = first_notify[known].notna() & is_opener[known.to_numpy()]
     out[Alerts.paged] = paged.where(known, out[Alerts.paged].astype("boolean"))
     return out
