@@ -15,6 +15,7 @@ READER_MODULES: dict[str, str] = {
     "statuspage": "ingest.readers.statuspage",
     "prometheus": "ingest.readers.prometheus",
     "opsgenie": "ingest.readers.opsgenie",
+    "csv": "ingest.readers.csv_mapped",
 }
 
 

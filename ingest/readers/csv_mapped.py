@@ -1,0 +1,243 @@
+"""Any other tool's CSV export, through a column mapping in ``alertlens.toml``.
+
+``[sources.csv]`` is either one mapping itself or holds named mappings under
+``[sources.csv.mappings.<name>]``; ``mapping = "<name>"`` picks one, else the one whose mapped
+headers all appear in the file is used. A mapping names the target ``table`` (alerts or
+incidents), maps canonical columns to CSV headers (``columns``; headers match case-, space-
+and punctuation-insensitively), and may set ``date_format``, ``timezone``, ``delimiter`` and
+``severity_map``. Unmapped CSV columns are kept in ``labels`` (alerts) so nothing is lost.
+A trailing psql footer such as ``(3596 rows)`` is skipped.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from analysis.templates import title_templates
+from ingest.fields import labels_json, normalised_severity, text_or_none, utc_timestamp
+from ingest.readers import _common
+from ingest.records import InputError, ParsedFile, RecordError, Row
+from ingest.schema import RECORD_TABLES, SEVERITIES, Alerts, Common, Incidents
+
+NAME = "csv"
+KIND = "csv.mapped"
+_TABLES = {Alerts.table: Alerts.alert_id, Incidents.table: Incidents.incident_id}
+_NOT_MAPPABLE = {Common.source, Common.month, Common.ingested_from}
+_HEADER_NAME = re.compile(r"^[\w .#+()/%:-]{1,64}$")
+
+
+@dataclass(frozen=True)
+class CsvMapping:
+    """One mapping from a CSV layout to a canonical table."""
+
+    columns: dict[str, str]  # canonical column -> CSV header
+    table: str = Alerts.table
+    date_format: str | None = None  # strptime format; needed for day/month text
+    timezone: str | None = None  # IANA zone for times without offset
+    delimiter: str = ","
+    severity_map: dict[str, str] = field(default_factory=dict)  # raw value -> canonical severity
+
+    @classmethod
+    def from_mapping(cls, d: Mapping[str, Any], section: str) -> CsvMapping:
+        """A mapping from its TOML table; unknown keys, columns and severities are errors."""
+        _common.unknown_keys(d, cls.__dataclass_fields__, section)
+        table = d.get("table", Alerts.table)
+        if table not in _TABLES:
+            raise ValueError(
+                f"[{section}]: table must be one of {', '.join(_TABLES)}, not {table!r}"
+            )
+        columns = dict(d.get("columns") or {})
+        schema, _ = RECORD_TABLES[table]
+        known = set(schema.names) - _NOT_MAPPABLE
+        _common.unknown_keys(columns, known, f"{section}.columns")
+        for required in (_TABLES[table], Alerts.created_at):
+            if required not in columns:
+                raise ValueError(f"[{section}.columns]: {required} must be mapped to a CSV header")
+        severities = {
+            str(k).strip().lower(): str(v) for k, v in (d.get("severity_map") or {}).items()
+        }
+        bad = sorted(set(severities.values()) - set(SEVERITIES))
+        if bad:
+            raise ValueError(
+                f"[{section}.severity_map]: {', '.join(bad)} not in {', '.join(SEVERITIES)}"
+            )
+        return cls(
+            columns=columns,
+            table=table,
+            date_format=d.get("date_format"),
+            timezone=d.get("timezone"),
+            delimiter=d.get("delimiter", ","),
+            severity_map=severities,
+        )
+
+
+def mappings_from_options(options: Mapping[str, Any]) -> dict[str, CsvMapping]:
+    """The configured mappings by name (``""`` for a mapping written directly in [sources.csv])."""
+    if "columns" in options:
+        direct = {k: v for k, v in options.items() if k != "mapping"}
+        return {"": CsvMapping.from_mapping(direct, "sources.csv")}
+    _common.unknown_keys(options, ("mappings", "mapping"), "sources.csv")
+    named = options.get("mappings") or {}
+    return {
+        name: CsvMapping.from_mapping(m, f"sources.csv.mappings.{name}")
+        for name, m in named.items()
+    }
+
+
+def detect(path: Path, head: str) -> str | None:
+    """``csv.mapped`` for a CSV that none of the vendor readers claims, else None."""
+    text = _common.sniff(path, head)
+    header = _common.csv_header(text)
+    if not header or len(header) < 2 or _common.known_csv_kind(header):
+        return None
+    if not all(_HEADER_NAME.match(h.strip()) for h in header):
+        return None
+    lines = [ln for ln in text.lstrip("\ufeff").splitlines()[1:3] if ln.strip()]
+    if lines:
+        try:
+            first_row = next(csv.reader([lines[0]]))
+        except csv.Error:
+            return None
+        if len(first_row) != len(header):
+            return None
+    return KIND
+
+
+def read(path: Path, options: Mapping[str, Any]) -> ParsedFile:
+    """Every row of the CSV as a canonical alert or incident, through the configured mapping."""
+    mappings = mappings_from_options(options)
+    if not mappings:
+        raise InputError(
+            path, "no CSV mapping configured: add [sources.csv] columns (docs/sources.md)"
+        )
+    mapping = _chosen(path, mappings, options.get("mapping"))
+    header, rows = _common.csv_rows(path, mapping.delimiter)
+    keys = [_common.header_key(h) for h in header]
+    index: dict[str, int] = {}
+    for column, csv_header in mapping.columns.items():
+        key = _common.header_key(csv_header)
+        if key not in keys:
+            raise InputError(
+                path, f"mapped header {csv_header!r} ({column}) is not in the CSV header"
+            )
+        index[column] = keys.index(key)
+    mapped = set(index.values())
+    extra = [(header[i].strip(), i) for i in range(len(header)) if i not in mapped]
+    parsed = ParsedFile(source=NAME, kind=KIND)
+    records = [(line, fields) for line, fields in rows]
+    titles = title_templates(
+        _field(f, index.get(Alerts.title)) if len(f) == len(keys) else None for _, f in records
+    )
+    seen: dict[str, int] = {}
+    table = parsed.rows.setdefault(mapping.table, [])
+    for (line, fields), template in zip(records, titles, strict=True):
+        parsed.read += 1
+        if len(fields) != len(keys):
+            parsed.reject(
+                f"line {line}", f"{len(fields)} fields, header has {len(keys)}", ",".join(fields)
+            )
+            continue
+        try:
+            row = _row(mapping, index, extra, fields, template)
+        except RecordError as err:
+            parsed.reject(f"line {line}", str(err), ",".join(fields))
+            continue
+        key = row[_TABLES[mapping.table]]
+        if key in seen:
+            parsed.deduplicated += 1
+            old = table[seen[key]]
+            if (row.get(Common.version_at) or datetime.min) >= (
+                old.get(Common.version_at) or datetime.min
+            ):
+                table[seen[key]] = row
+            continue
+        seen[key] = len(table)
+        table.append(row)
+    return parsed
+
+
+def _chosen(path: Path, mappings: dict[str, CsvMapping], name: Any) -> CsvMapping:
+    """The mapping named by ``name``, else the only one whose headers the file has."""
+    if name is not None:
+        if name not in mappings:
+            raise InputError(path, f"no CSV mapping named {name!r} (have {', '.join(mappings)})")
+        return mappings[name]
+    if len(mappings) == 1:
+        return next(iter(mappings.values()))
+    head = _common.head_text(path)
+    fitting = []
+    for mapping_name, mapping in mappings.items():
+        header = _common.csv_header(head, mapping.delimiter) or []
+        keys = {_common.header_key(h) for h in header}
+        if all(_common.header_key(h) in keys for h in mapping.columns.values()):
+            fitting.append(mapping_name)
+    if len(fitting) != 1:
+        found = "none" if not fitting else ", ".join(fitting)
+        raise InputError(
+            path, f"CSV mappings fitting this header: {found}; set [sources.csv] mapping"
+        )
+    return mappings[fitting[0]]
+
+
+def _field(fields: list[str], i: int | None) -> str | None:
+    return None if i is None else text_or_none(fields[i])
+
+
+def _row(
+    mapping: CsvMapping,
+    index: dict[str, int],
+    extra: list[tuple[str, int]],
+    fields: list[str],
+    template: str | None,
+) -> Row:
+    schema, _ = RECORD_TABLES[mapping.table]
+    row: Row = {Common.source: NAME}
+    for column, i in index.items():
+        value = fields[i]
+        kind = schema.field(column).type
+        try:
+            if pa.types.is_timestamp(kind):
+                row[column] = utc_timestamp(
+                    value, assume_tz=mapping.timezone, date_format=mapping.date_format
+                )
+            elif pa.types.is_integer(kind):
+                row[column] = _common.int_or_none(value)
+            elif pa.types.is_boolean(kind):
+                row[column] = {"true": True, "false": False, "1": True, "0": False}.get(
+                    value.strip().lower()
+                )
+            else:
+                row[column] = text_or_none(value)
+        except RecordError as err:
+            raise RecordError(f"{column}: {err}") from err
+    key = _TABLES[mapping.table]
+    if row.get(key) is None:
+        raise RecordError(f"no {key}")
+    created = row.get(Alerts.created_at)
+    if created is None:
+        raise RecordError("no created_at")
+    resolved = row.get(Alerts.resolved_at)
+    if resolved is not None and resolved < created:
+        raise RecordError("resolved_at is before created_at")
+    raw = row.get(Alerts.severity)
+    row[Alerts.severity] = mapping.severity_map.get((raw or "").lower()) or normalised_severity(raw)
+    row.setdefault(Alerts.resolved_by, None)
+    row[Alerts.resolved_by] = row[Alerts.resolved_by] or "unknown"
+    if mapping.table == Alerts.table:
+        row[Alerts.severity_raw] = row.get(Alerts.severity_raw) or raw
+        row[Alerts.rule_key] = row.get(Alerts.rule_key) or template or row.get(Alerts.title) or "-"
+        if Alerts.labels not in index:
+            row[Alerts.labels] = labels_json(
+                {name: fields[i] for name, i in extra if fields[i] != ""}
+            )
+    lifecycle = [v for c, v in row.items() if isinstance(v, datetime) and c != Common.version_at]
+    row[Common.version_at] = row.get(Common.version_at) or max(lifecycle)
+    return row
