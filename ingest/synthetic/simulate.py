@@ -128,6 +128,9 @@ def base_firings(rng: np.random.Generator, world: m.World, bins: np.ndarray) -> 
             begun, durations = _flapping_episodes(rng, begun)
         else:
             durations = _lognormal(rng, RESPONSES[rule.behaviour].duration, len(begun))
+        if rule.active_until is not None:  # a fix also cuts a burst in progress
+            live = begun < rule.active_until.timestamp() * 1000
+            begun, durations = begun[live], durations[live]
         rules.append(np.full(len(begun), index))
         starts.append(begun)
         natural.append(durations)
@@ -216,6 +219,8 @@ def duplicate_firings(rng: np.random.Generator, world: m.World, base: Firings) -
             continue
         of = np.flatnonzero(base.rule == names.index(rule.partner))
         of = of[rng.random(len(of)) < DUP_P_COFIRE]
+        if rule.active_until is not None:
+            of = of[base.start[of] < rule.active_until.timestamp() * 1000]
         n = len(of)
         start = base.start[of] + (np.minimum(_lognormal(rng, DUP_LAG, n), 600) * 1000).astype(
             np.int64

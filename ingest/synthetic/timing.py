@@ -41,7 +41,7 @@ def hourly_shape(shape: str, bin_starts_ms: np.ndarray, time_zone: str) -> np.nd
     local = local_calendar(bin_starts_ms, time_zone)
     weekday, weekend = _SHAPES[shape]
     hours = np.asarray(local.hour)
-    weights = np.where(np.asarray(local.dayofweek) < 5, weekday[hours], weekend[hours])
+    weights = np.where(np.asarray(local.day_of_week) < 5, weekday[hours], weekend[hours])
     return weights / weights.mean()
 
 
