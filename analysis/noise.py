@@ -76,6 +76,7 @@ def noise_analysis(
     incidents: pd.DataFrame | None = None,
     *,
     thresholds: NoiseThresholds = NoiseThresholds(),  # noqa: B008 (frozen, so a safe default)
+    weeks: float | None = None,
 ) -> NoiseAnalysis:
     """The noise analysis of canonical ``alerts`` (with ``notifications`` and optionally
     ``incidents`` for human activity and incident counts).
@@ -85,6 +86,8 @@ def noise_analysis(
         notifications: canonical Notifications frame, or None when there is no event log.
         incidents: canonical Incidents frame; incidents per week come from it when given.
         thresholds: every tunable, see ``NoiseThresholds`` and docs/noise.md.
+        weeks: length of the export window when the caller knows it; else estimated from the
+            first and last event (``whatif.weeks_covered``).
 
     Returns:
         ``NoiseAnalysis`` with per-alert scores, per-rule verdicts, correlation groups, the
@@ -92,7 +95,7 @@ def noise_analysis(
     """
     t = thresholds
     alerts = alerts.reset_index(drop=True)
-    weeks = weeks_covered(alerts, incidents)
+    weeks = weeks if weeks is not None else weeks_covered(alerts, incidents)
     activity = human_activity(alerts, notifications)
 
     dup_window = pd.Timedelta(minutes=t.duplicate_window_minutes)

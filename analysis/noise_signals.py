@@ -38,6 +38,7 @@ ENGAGED = "engaged_actions"  # human actions beyond ack and resolve (escalate, a
 REASSIGNED = "reassignments"
 HUMAN_RESOLVED = "human_resolved"
 HUMAN_ACTION = "human_action"
+ACK_KNOWN = "ack_known"  # the alert's source records acknowledgements at all
 DURATION_MIN = "duration_minutes"
 ACK_MIN = "ack_minutes"
 
@@ -61,16 +62,23 @@ SELF_RESOLVED = ("auto", "timeout")
 
 def human_activity(alerts: pd.DataFrame, notifications: pd.DataFrame | None) -> pd.DataFrame:
     """Per alert: human ack, count of engaged human actions and reassignments, human resolve,
-    any human action, lifetime minutes and minutes to acknowledge."""
+    any human action, whether its source records acks, lifetime and minutes to acknowledge.
+
+    A source without a single acknowledgement or human event (Alertmanager webhooks) cannot
+    say whether anybody acted, so signals that need "nobody acted" treat it as unknown."""
     counts = _human_event_counts(alerts, notifications)
     acked = alerts[Alerts.acknowledged_at].notna().to_numpy() | (counts["acknowledge"] > 0)
     resolved_by_human = (alerts[Alerts.resolved_by] == "human").to_numpy() | (counts["resolve"] > 0)
     engaged = counts["engaged"]
     duration = (alerts[Alerts.resolved_at] - alerts[Alerts.created_at]).dt.total_seconds() / 60
     to_ack = (alerts[Alerts.acknowledged_at] - alerts[Alerts.created_at]).dt.total_seconds() / 60
+    source = alerts[Alerts.source].to_numpy(dtype=object)
+    human_any = acked | resolved_by_human | (engaged > 0)
+    ack_known = np.isin(source, np.unique(source[human_any]))
     return pd.DataFrame(
         {
             HUMAN_ACK: acked,
+            ACK_KNOWN: ack_known,
             ENGAGED: engaged,
             REASSIGNED: counts["reassign"],
             HUMAN_RESOLVED: resolved_by_human,
@@ -93,7 +101,9 @@ def firing_signals(
     ``duplicate_firing`` marks firings that co-fired with the rule their rule duplicates
     (see ``correlation.duplicate_partners``)."""
     t = thresholds
-    untouched = ~activity[HUMAN_ACK].to_numpy() & (activity[ENGAGED].to_numpy() == 0)
+    ack_known = activity[ACK_KNOWN].to_numpy(dtype=bool)
+    # where acks are not recorded nobody can be shown to have acted: the duration decides alone
+    untouched = ~ack_known | (~activity[HUMAN_ACK].to_numpy() & (activity[ENGAGED].to_numpy() == 0))
     duration = activity[DURATION_MIN].to_numpy()
     resolved_by = alerts[Alerts.resolved_by].to_numpy(dtype=object)
     paged = alerts[Alerts.paged].fillna(False).to_numpy(dtype=bool)
@@ -108,7 +118,7 @@ def firing_signals(
         ACK_AND_FORGET: activity[HUMAN_RESOLVED].to_numpy()
         & (after_ack_min <= t.ack_forget_minutes)
         & (activity[ENGAGED].to_numpy() == 0),
-        UNACKED_SELF_RESOLVING: paged & untouched & np.isin(resolved_by, SELF_RESOLVED),
+        UNACKED_SELF_RESOLVING: paged & ack_known & untouched & np.isin(resolved_by, SELF_RESOLVED),
         DUPLICATE: np.asarray(duplicate_firing, dtype=bool),
         INFORMATIONAL: paged
         & np.isin(alerts[Alerts.severity].to_numpy(dtype=object), t.informational_severities),

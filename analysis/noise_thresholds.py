@@ -35,7 +35,7 @@ class NoiseThresholds:
     correlation_share: float = 0.5
     correlation_min_cofirings: int = 3
     # rule decision: a rule needs this many firings before it can be called noisy
-    rule_min_firings: int = 3
+    rule_min_firings: int = 1
     # rule decision: noisy when at least this share of its firings carry a noise signal ...
     rule_noise_share: float = 0.6
     # ... or at least this share when its family (cluster) is a noisy one

@@ -4,7 +4,8 @@ per team and overall.
 Applying the fixes suppresses every firing judged noise (deleted, demoted, merged into the rule
 it duplicates, or held back by a threshold / ``for:`` duration). An incident disappears when all
 of its alerts were noise; an incident with no alert (reported by a human) stays. Alerts outside
-any incident (Alertmanager pages) count one incident per correlation episode that paged.
+any incident count one incident per correlation episode that paged, but only when there is no
+incident table at all: next to one, an Alertmanager page is a page, not an incident.
 """
 
 from __future__ import annotations
@@ -35,7 +36,10 @@ COLUMNS = (
 
 
 def weeks_covered(alerts: pd.DataFrame, incidents: pd.DataFrame | None = None) -> float:
-    """Weeks between the first and last alert or incident (at least one day's worth)."""
+    """Weeks of the window the alerts and incidents were drawn from (at least one day's worth).
+
+    The first-to-last span of n events underestimates their window by a factor (n-1)/(n+1)
+    (order statistics of uniform times), which matters for a quiet team with 50 alerts."""
     times = [alerts[Alerts.created_at]]
     if incidents is not None and not incidents.empty:
         times.append(incidents[Incidents.created_at])
@@ -43,7 +47,8 @@ def weeks_covered(alerts: pd.DataFrame, incidents: pd.DataFrame | None = None) -
     if stamps.empty:
         return 1 / 7
     span = (stamps.max() - stamps.min()).total_seconds() / (7 * 86400)
-    return max(span, 1 / 7)
+    n = len(stamps)
+    return max(span * (n + 1) / (n - 1) if n > 1 else span, 1 / 7)
 
 
 def incident_units(scored: pd.DataFrame, incidents: pd.DataFrame | None) -> pd.DataFrame:
@@ -58,23 +63,25 @@ def incident_units(scored: pd.DataFrame, incidents: pd.DataFrame | None) -> pd.D
     )
     team_by_incident = linked.groupby([Alerts.source, Alerts.incident_id])[Alerts.team].first()
     if incidents is not None and not incidents.empty:
-        live = incidents[incidents[Incidents.merged_into].isna()]
-        key = pd.MultiIndex.from_frame(live[[Incidents.source, Incidents.incident_id]])
+        # a merged-away incident still paged someone before the merge, so it counts
+        key = pd.MultiIndex.from_frame(incidents[[Incidents.source, Incidents.incident_id]])
         kept = kept_by_incident.reindex(key).fillna(True).to_numpy(dtype=bool)
-        team = live[Incidents.team].astype(object).to_numpy()
-        team = np.where(pd.isna(team), team_by_incident.reindex(key).to_numpy(dtype=object), team)
-        from_frame = pd.DataFrame({TEAM: team, "kept": kept})
-    else:
-        from_frame = pd.DataFrame(
-            {TEAM: team_by_incident.to_numpy(dtype=object), "kept": kept_by_incident.to_numpy()}
-        )
-    loose = scored[
-        scored[Alerts.incident_id].isna() & scored[Alerts.paged].fillna(False).astype(bool)
-    ]
+        # the alerts' team first: the incident's team may be a display name, not the slug
+        team = team_by_incident.reindex(key).to_numpy(dtype=object)
+        own = incidents[Incidents.team].astype(object).to_numpy()
+        team = np.where(pd.isna(team), own, team)
+        units = pd.DataFrame({TEAM: team, "kept": kept})
+        units[TEAM] = units[TEAM].fillna(UNKNOWN_TEAM)
+        return units
+    from_links = pd.DataFrame(
+        {TEAM: team_by_incident.to_numpy(dtype=object), "kept": kept_by_incident.to_numpy()}
+    )
+    paged = scored[Alerts.paged].fillna(False).astype(bool)
+    loose = scored[scored[Alerts.incident_id].isna() & paged]
     episodes = loose.groupby(Scored.correlation_group).agg(
         **{TEAM: (Alerts.team, "first"), "kept": (Scored.is_noise, lambda s: not s.all())}
     )
-    units = pd.concat([from_frame, episodes.reset_index(drop=True)], ignore_index=True)
+    units = pd.concat([from_links, episodes.reset_index(drop=True)], ignore_index=True)
     units[TEAM] = units[TEAM].fillna(UNKNOWN_TEAM)
     return units
 
