@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -63,7 +64,8 @@ def detect(path: Path, head: str) -> str | None:
     window = text[:20000]
     if '"resultType"' in window and '"matrix"' in window and '"ALERTS"' in window:
         return KIND_RANGE
-    if '"alerts"' in window and '"activeAt"' in window:
+    # /api/v1/rules also lists alerts with activeAt, but under data.groups[].rules[].
+    if re.search(r'"data"\s*:\s*\{\s*"alerts"\s*:', window):
         return KIND_ALERTS
     return None
 

@@ -1,0 +1,88 @@
+"""Across every registered reader, exactly one claims each fixture and real sample (and none
+claims a file that is not an export)."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import pytest
+
+from ingest.readers import READER_MODULES, _common
+
+FIXTURE_SOURCES = {
+    "alertmanager": "alertmanager",
+    "servicenow": "servicenow",
+    "statuspage": "statuspage",
+    "prometheus": "prometheus",
+    "opsgenie": "opsgenie",
+    "pagerduty": "pagerduty",
+}
+
+
+def _claims(path: Path) -> list[str]:
+    head = _common.head_text(path)
+    claims = []
+    for name, module_path in READER_MODULES.items():
+        module = importlib.import_module(module_path)
+        if module.detect(path, head):
+            claims.append(name)
+    return claims
+
+
+def _fixture_expectation(path: Path) -> str | None:
+    if path.suffix == ".toml" or path.parent.name == "fixtures":
+        return None
+    if path.parent.name == "csv":
+        return "csv"
+    return FIXTURE_SOURCES[path.parent.name]
+
+
+def _realdata_expectation(relative: str) -> str | None:
+    name = relative.rsplit("/", 1)[-1]
+    rules = (
+        ("VINST-new.csv.gz", "servicenow"),
+        ("incident_event_log.csv.gz", "servicenow"),
+        ("githubstatus_incidents.jsonl.gz", "statuspage"),
+        ("alerts.csv", "csv"),
+        ("webhooks.jsonl", "alertmanager"),
+        ("alertmonitor_webhook", "alertmanager"),
+        ("alertmonitor_prometheus_api_v1_alerts.json", "prometheus"),
+        ("pd_", "pagerduty"),
+        ("prom_api_v1_alerts.json", "prometheus"),
+        ("prom_query_range_ALERTS.json", "prometheus"),
+        ("prom_query_range_ALERTS_firing.json", "prometheus"),
+    )
+    for pattern, source in rules:
+        if pattern in name:
+            return source
+    if "am_api_v2_alerts" in name and not name.startswith("01_"):  # 01_ snapshots are "[]"
+        return "alertmanager"
+    return None
+
+
+def _fixture_files() -> list[Path]:
+    root = Path(__file__).resolve().parents[1] / "fixtures"
+    dirs = set(FIXTURE_SOURCES) | {"csv"}
+    return sorted(p for p in root.rglob("*") if p.is_file() and p.parent.name in dirs)
+
+
+@pytest.mark.parametrize("path", _fixture_files(), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_each_fixture_is_claimed_by_exactly_its_reader(path: Path) -> None:
+    expected = _fixture_expectation(path)
+    assert _claims(path) == ([expected] if expected else [])
+
+
+@pytest.mark.realdata
+def test_each_real_sample_is_claimed_by_exactly_its_reader(realdata: Path) -> None:
+    wrong = {}
+    checked = 0
+    for path in sorted(p for p in realdata.rglob("*") if p.is_file() and p.name != "README.md"):
+        relative = str(path.relative_to(realdata))
+        expected = _realdata_expectation(relative)
+        claims = _claims(path)
+        checked += expected is not None
+        if claims != ([expected] if expected else []):
+            wrong[relative] = claims
+    assert wrong == {}
+    assert checked >= 50
