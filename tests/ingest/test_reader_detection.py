@@ -4,11 +4,14 @@ claims a file that is not an export)."""
 from __future__ import annotations
 
 import importlib
+import tomllib
 from pathlib import Path
 
 import pytest
 
-from ingest.readers import READER_MODULES, _common
+from ingest.readers import READER_MODULES, _common, pagerduty_exports
+from ingest.records import rows_to_table
+from ingest.schema import Common
 
 FIXTURE_SOURCES = {
     "alertmanager": "alertmanager",
@@ -86,3 +89,33 @@ def test_each_real_sample_is_claimed_by_exactly_its_reader(realdata: Path) -> No
             wrong[relative] = claims
     assert wrong == {}
     assert checked >= 50
+
+
+@pytest.mark.parametrize("path", _fixture_files(), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_rows_fit_the_canonical_schema(path: Path) -> None:
+    source = _fixture_expectation(path)
+    if source is None or source == "alertmanager":
+        pytest.skip("not an export of these readers")
+    options = _FIXTURE_OPTIONS.get(path.name, {})
+    if source == "pagerduty":
+        kind = pagerduty_exports.detect_exports(path, path.read_text())
+        assert kind is not None
+        parsed = pagerduty_exports.read_exports(path, kind, options)
+    else:
+        parsed = importlib.import_module(READER_MODULES[source]).read(path, options)
+    assert parsed.read == parsed.accepted + len(parsed.rejected) + parsed.deduplicated
+    for table, rows in parsed.rows.items():
+        arrow = rows_to_table(table, rows)
+        assert arrow.num_rows == len(rows)
+        assert all(row[Common.version_at] is not None for row in rows)
+        assert all(row[Common.source] == source for row in rows)
+
+
+_FIXTURE_OPTIONS: dict[str, dict] = {
+    "uci_incident_event_log_excerpt.csv": {"date_format": "%d/%m/%Y %H:%M", "timezone": "UTC"},
+    "generic_tool_alerts.csv": tomllib.loads(
+        (
+            Path(__file__).resolve().parents[1] / "fixtures" / "csv" / "generic_tool_mapping.toml"
+        ).read_text()
+    )["sources"]["csv"],
+}
