@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 from reports import charts
 from reports.model import Headline, Report
 
-CHART_DPI = 150
+CHART_DPI = 130
 
 
 @dataclass(frozen=True)
@@ -145,6 +145,11 @@ def when(value: datetime | None) -> str:
     return "–" if value is None else value.strftime("%a %d %b %H:%M UTC")
 
 
+def short_when(value: datetime | None) -> str:
+    """A timestamp as ``Mon 17 Nov 14:05`` (the table says UTC)."""
+    return "–" if value is None else value.strftime("%a %d %b %H:%M")
+
+
 def _nan(value: float) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
@@ -202,6 +207,7 @@ def _environment() -> Environment:
         value_text=value_text,
         change_text=change_text,
         when=when,
+        short_when=short_when,
     )
     return env
 

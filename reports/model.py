@@ -205,8 +205,13 @@ class Criterion:
 
     name: str
     level: int
-    met: bool
+    status: str  # "met", "not met" or "unknown" (the data cannot judge it)
     evidence: str
+
+    @property
+    def met(self) -> bool:
+        """Whether the criterion is met."""
+        return self.status == "met"
 
 
 @dataclass(frozen=True)
@@ -217,6 +222,7 @@ class Maturity:
     label: str
     max_level: int
     criteria: tuple[Criterion, ...]
+    blocked_by: tuple[str, ...] = ()  # what keeps the next level out of reach
 
 
 @dataclass(frozen=True)
