@@ -111,7 +111,7 @@ def detect(path: Path, head: str) -> str | None:
     return KIND
 
 
-def read(path: Path, options: Mapping[str, Any]) -> ParsedFile:
+def read(path: Path, options: Mapping[str, Any], kind: str | None = None) -> ParsedFile:
     """Every row of the CSV as a canonical alert or incident, through the configured mapping."""
     mappings = mappings_from_options(options)
     if not mappings:

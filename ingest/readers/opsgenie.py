@@ -104,10 +104,10 @@ def detect(path: Path, head: str) -> str | None:
     return None
 
 
-def read(path: Path, options: Mapping[str, Any]) -> ParsedFile:
+def read(path: Path, options: Mapping[str, Any], kind: str | None = None) -> ParsedFile:
     """Every alert, log entry or webhook action in an Opsgenie export."""
     settings = OpsgenieOptions.from_mapping(options)
-    kind = detect(path, _common.head_text(path))
+    kind = kind or detect(path, _common.head_text(path))
     if kind is None:
         raise InputError(path, "not an Opsgenie alerts page, alert logs page or webhook payload")
     parsed = ParsedFile(source=NAME, kind=kind)

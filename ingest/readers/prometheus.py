@@ -70,7 +70,7 @@ def detect(path: Path, head: str) -> str | None:
     return None
 
 
-def read(path: Path, options: Mapping[str, Any]) -> ParsedFile:
+def read(path: Path, options: Mapping[str, Any], kind: str | None = None) -> ParsedFile:
     """Every firing in a Prometheus alerts snapshot or ALERTS query_range result."""
     settings = PrometheusOptions.from_mapping(options)
     document = _common.load_json(path)

@@ -70,10 +70,10 @@ def detect(path: Path, head: str) -> str | None:
     return kind if kind in ("servicenow.csv", "servicenow.bpi2013") else None
 
 
-def read(path: Path, options: Mapping[str, Any]) -> ParsedFile:
+def read(path: Path, options: Mapping[str, Any], kind: str | None = None) -> ParsedFile:
     """Every incident in a ServiceNow export, one row each (newest version wins)."""
     settings = ServiceNowOptions.from_mapping(options)
-    kind = detect(path, _common.head_text(path))
+    kind = kind or detect(path, _common.head_text(path))
     if kind == "servicenow.bpi2013":
         return _servicenow_bpi.read_bpi2013(path, settings.severity_map)
     if kind == "servicenow.json":

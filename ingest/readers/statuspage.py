@@ -54,7 +54,7 @@ def detect(path: Path, head: str) -> str | None:
     return "statuspage.incidents" if has_page and has_incident else None
 
 
-def read(path: Path, options: Mapping[str, Any]) -> ParsedFile:
+def read(path: Path, options: Mapping[str, Any], kind: str | None = None) -> ParsedFile:
     """Every incident in the file with its updates as notifications."""
     from_mapping(options)
     parsed = ParsedFile(source=NAME, kind="statuspage.incidents")
