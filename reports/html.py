@@ -164,6 +164,8 @@ def takeaways(report: Report) -> list[str]:
                 f"{value_text(h.value, h.unit)} ({change_text(h.change_vs_previous, h.unit)} vs "
                 f"last week, {change_text(h.change_vs_average, h.unit)} vs the 4-week average)."
             )
+    if report.headline and all(h.verdict is None for h in report.headline):
+        lines.append("No headline figure moved beyond normal week-to-week variation.")
     noise = report.noise
     if noise.rules and noise.noise_pages_total > 0:
         top = noise.rules[: min(3, len(noise.rules))]
