@@ -79,7 +79,8 @@ def incident_metrics(
     interrupts = interruptions(notifications, settings)
     oncall_weekly = load_per_responder_week(interrupts, settings)
     weekly = weekly_headlines(population, durations, alerts, recurring, oncall_weekly, weeks,
-                              noise_share_by_week)
+                              noise_share_by_week,
+                              min_resolved_share=settings.mttr_min_resolved_share)
     trends = headline_trends(weekly, alpha=settings.alpha, min_points=settings.trend_min_weeks)
     cutoff = fix_cutoff(population, quiet_period=settings.fix_quiet_period)
     learning = learning_summary(population, recurring)

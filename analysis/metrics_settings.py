@@ -43,6 +43,7 @@ class MetricsSettings:
     burnout_sleep_per_week: float = 2.0
     burnout_over_budget_shifts: int = 2
     alpha: float = 0.05
+    mttr_min_resolved_share: float = 0.9
     trend_min_weeks: int = 6
     fast_mtta: pd.Timedelta = QUARTER_HOUR
     alert_reported_share: float = 0.5
@@ -58,6 +59,8 @@ class MetricsSettings:
                      "sleep_end_hour", "shift_start_hour"):
             if not 0 <= getattr(self, name) <= 24:
                 raise SettingsError(f"[metrics] {name} must be an hour 0–24")
+        if not 0 <= self.mttr_min_resolved_share <= 1:
+            raise SettingsError("[metrics] mttr_min_resolved_share must be between 0 and 1")
         if not 0 < self.alpha < 1:
             raise SettingsError("[metrics] alpha must be between 0 and 1")
         if self.shift_hours <= 0 or 24 % self.shift_hours:

@@ -47,7 +47,8 @@ def weekly_review(
     recurring = recurrences(population, window=settings.recurrence_window)
     oncall_weekly = load_per_responder_week(interruptions(notifications, settings), settings)
     weekly = weekly_headlines(population, durations, alerts, recurring, oncall_weekly, weeks,
-                              noise_share_by_week).set_index("week")
+                              noise_share_by_week,
+                              min_resolved_share=settings.mttr_min_resolved_share).set_index("week")
     headlines = {}
     for name, lower_is_better in HEADLINES.items():
         verdict = trend(weekly[name], alpha=settings.alpha, lower_is_better=lower_is_better,

@@ -60,16 +60,19 @@ def trend(series: pd.Series, *, alpha: float, lower_is_better: bool = True,
     x = np.arange(len(values), dtype=float)
     present = ~np.isnan(values)
     x, y = x[present], values[present]
-    result: dict = {"n": len(y), "slope_per_week": None, "p_value": None, "verdict": TOO_FEW,
-                    "alpha": alpha}
+    result: dict = {"n": len(y), "slope_per_week": None, "p_value": None, "mk_s": None,
+                    "verdict": TOO_FEW, "alpha": alpha}
     if len(y) < max(min_points, 3):
         return result
     mk = mann_kendall(y)
     slope = float(stats.theilslopes(y, x).slope)
     verdict = FLAT
-    if mk.p_value < alpha and slope != 0:
-        verdict = BETTER if (slope < 0) == lower_is_better else WORSE
-    return {**result, "slope_per_week": slope, "p_value": mk.p_value, "verdict": verdict}
+    # The direction is the Mann–Kendall sign: with many tied weeks the Theil–Sen median slope can
+    # be exactly 0 while the trend is still significant.
+    if mk.p_value < alpha and mk.s != 0:
+        verdict = BETTER if (mk.s < 0) == lower_is_better else WORSE
+    return {**result, "slope_per_week": slope, "p_value": mk.p_value, "mk_s": mk.s,
+            "verdict": verdict}
 
 
 def period_comparison(series: pd.Series, week: str) -> dict:

@@ -9,7 +9,7 @@ import pandas as pd
 
 from analysis.frequency import counted_incidents, incidents_per_week, weekly_totals
 from analysis.oncall import SLEEP
-from analysis.population import WEEK
+from analysis.population import RESOLVE_TIME, WEEK
 from analysis.recurrence import recurrence_by_week
 from analysis.trends import trend
 
@@ -27,12 +27,14 @@ TRENDED: Final = {"mttr": "mttr_median", "incidents": "incidents",
 def weekly_headlines(
     population: pd.DataFrame, durations: pd.DataFrame, alerts: pd.DataFrame,
     recurring: pd.DataFrame, oncall_weekly: pd.DataFrame, weeks: list[str],
-    noise_share_by_week: pd.Series | None,
+    noise_share_by_week: pd.Series | None, *, min_resolved_share: float = 0.9,
 ) -> pd.DataFrame:
     """One row per ISO week (every week in ``weeks``): the headline figures.
 
     Incident counts and pages are zero-filled; medians and rates are NaN in weeks without data;
-    MTTA/MTTR belong to the week the incident was created in (UTC).
+    MTTA/MTTR belong to the week the incident was created in (UTC). A week's MTTR is NaN
+    ("pending") while fewer than ``min_resolved_share`` of its incidents are resolved: only the
+    quick ones would be measured, which would fake an improving trend at the end of the data.
     """
     totals = weekly_totals(incidents_per_week(population, alerts, weeks), weeks).set_index("week")
     counted = counted_incidents(population)
@@ -40,8 +42,13 @@ def weekly_headlines(
     for metric in ("mtta", "mttr"):
         seconds = durations.loc[counted.index, f"{metric}_seconds"]
         by_week = seconds.groupby(counted[WEEK])
-        table[f"{metric}_median"] = by_week.median().reindex(weeks)
-        table[f"{metric}_p90"] = by_week.quantile(0.9).reindex(weeks)
+        median, p90 = by_week.median().reindex(weeks), by_week.quantile(0.9).reindex(weeks)
+        if metric == "mttr":
+            resolved = counted[RESOLVE_TIME].notna().groupby(counted[WEEK]).mean()
+            pending = resolved.reindex(weeks).fillna(0.0) < min_resolved_share
+            median, p90 = median.mask(pending), p90.mask(pending)
+        table[f"{metric}_median"] = median
+        table[f"{metric}_p90"] = p90
     table["recurrence_rate"] = recurrence_by_week(recurring, weeks)
     if oncall_weekly.empty:
         table["interruptions"] = 0.0
@@ -58,12 +65,13 @@ def weekly_headlines(
 
 
 def headline_trends(weekly: pd.DataFrame, *, alpha: float, min_points: int) -> pd.DataFrame:
-    """metric, n, slope_per_week, p_value, verdict, alpha for every headline series."""
+    """metric, n, slope_per_week, p_value, mk_s, verdict, alpha for every headline series."""
     rows = []
     for name, lower_is_better in HEADLINES.items():
         result = trend(weekly[name], alpha=alpha, lower_is_better=lower_is_better,
                        min_points=min_points)
         rows.append({"metric": name, **result})
-    table = pd.DataFrame(rows, columns=["metric", "n", "slope_per_week", "p_value", "verdict",
-                                        "alpha"])
-    return table.astype({"slope_per_week": "float64", "p_value": "float64", "n": "int64"})
+    table = pd.DataFrame(rows, columns=["metric", "n", "slope_per_week", "p_value", "mk_s",
+                                        "verdict", "alpha"])
+    return table.astype({"slope_per_week": "float64", "p_value": "float64", "n": "int64",
+                         "mk_s": "Int64"})

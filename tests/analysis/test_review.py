@@ -115,3 +115,14 @@ def test_settings_mode_changes_the_review_population() -> None:
     review = weekly_review(incidents, alerts, notes, week="2026-W47",
                            settings=MetricsSettings(mode="opsgenie"))
     assert review["mode"] == "opsgenie"
+
+
+def test_weeks_with_too_few_resolved_incidents_have_no_mttr() -> None:
+    incidents, alerts, notes = _eight_weeks()
+    last_week_open = incidents.assign(resolved_at=incidents["resolved_at"].where(
+        ~incidents["incident_id"].isin(["w7-1", "w7-2"])))
+    review = weekly_review(last_week_open, alerts, notes, week="2026-W47")
+    assert review["headlines"]["mttr_median"]["this_week"] is None  # 1 of 3 resolved
+    lenient = MetricsSettings(mttr_min_resolved_share=0.3)
+    review = weekly_review(last_week_open, alerts, notes, week="2026-W47", settings=lenient)
+    assert review["headlines"]["mttr_median"]["this_week"] == 800.0

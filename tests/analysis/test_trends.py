@@ -74,3 +74,12 @@ def test_period_comparison_against_previous_and_four_week_average() -> None:
     assert result["change_vs_four_week_average"] == pytest.approx(12 / 4.5 - 1)
     assert period_comparison(series, "2026-W01")["previous_week"] is None
     assert period_comparison(series, "2030-W01")["this_week"] is None
+
+
+def test_significant_trend_with_a_zero_median_slope_still_has_a_direction() -> None:
+    # Mostly-flat weekly rates: Theil–Sen's median slope is 0, Mann–Kendall is significant.
+    series = _weekly([0.0] * 20 + [1.0] * 5)  # 200 zero pair slopes, 100 positive
+    result = trend(series, alpha=0.05)
+    assert result["slope_per_week"] == 0.0
+    assert result["p_value"] < 0.05
+    assert result["verdict"] == WORSE
