@@ -8,6 +8,7 @@ receiver answers 2xx; Alertmanager retries anything else, so nothing acknowledge
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import itertools
 import json
@@ -15,7 +16,7 @@ import logging
 import os
 import signal
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -110,16 +111,36 @@ class InboxSink:
 
 
 class ReceiverServer(ThreadingHTTPServer):
-    """The HTTP server; in-flight requests finish before ``server_close`` returns."""
+    """The HTTP server. Connection threads are daemons because Alertmanager keeps idle
+    keep-alive connections open; ``drain`` waits for the requests actually in flight."""
 
-    daemon_threads = False
-    block_on_close = True
+    daemon_threads = True
+    block_on_close = False
 
     def __init__(self, settings: ReceiverSettings, sink: InboxSink, token: str | None) -> None:
         self.settings = settings
         self.sink = sink
         self.token = token or None
+        self._in_flight = 0
+        self._idle = threading.Condition()
         super().__init__((settings.host, settings.port), _Handler)
+
+    @contextlib.contextmanager
+    def in_flight(self) -> Iterator[None]:
+        """Marks one request as being handled, for ``drain``."""
+        with self._idle:
+            self._in_flight += 1
+        try:
+            yield
+        finally:
+            with self._idle:
+                self._in_flight -= 1
+                self._idle.notify_all()
+
+    def drain(self, timeout: float = 30.0) -> bool:
+        """True once no request is in flight (False if ``timeout`` passed first)."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._in_flight == 0, timeout)
 
     @property
     def url(self) -> str:
@@ -132,6 +153,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: ReceiverServer
     protocol_version = "HTTP/1.1"
     server_version = "alertlens-receiver"
+    timeout = 120  # seconds an idle keep-alive connection may hold a thread
 
     def do_GET(self) -> None:
         if self.path.split("?")[0] == "/healthz":
@@ -140,6 +162,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply(HTTPStatus.NOT_FOUND, {"error": "not found"})
 
     def do_POST(self) -> None:
+        with self.server.in_flight():
+            self._post()
+
+    def _post(self) -> None:
         if self.path.split("?")[0] not in WEBHOOK_PATHS:
             self._reply(HTTPStatus.NOT_FOUND, {"error": "POST to /webhook"})
             return
@@ -208,7 +234,9 @@ def serve_until_signalled(server: ReceiverServer) -> None:
         while not stop.wait(0.5):
             pass
     finally:
-        server.shutdown()
+        server.shutdown()  # stop accepting; then let requests being written finish
+        if not server.drain():
+            log.warning("stopping with requests still in flight (they get no 200; AM retries)")
         server.server_close()
         worker.join()
         for sig, handler in previous.items():

@@ -131,3 +131,31 @@ def test_settings_reject_unknown_keys() -> None:
 
 def test_webhook_payload_accepts_the_captured_bodies(payloads) -> None:
     assert [webhook_payload(b)["version"] for b in payloads] == ["4", "4"]
+
+
+def test_sigterm_stops_promptly_despite_an_idle_keep_alive_connection(
+    tmp_path: Path, payloads
+) -> None:
+    import os
+    import signal
+    import time
+
+    from ingest.receiver import serve_until_signalled
+
+    server = make_server(tmp_path, ReceiverSettings(port=0))
+    client = httpx.Client(base_url=server.url)  # keeps its connection open, like Alertmanager
+
+    def post_then_terminate() -> None:
+        assert client.post("/webhook", content=payloads[0]).status_code == 200
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    timer = threading.Timer(0.3, post_then_terminate)
+    timer.start()
+    began = time.monotonic()
+    try:
+        serve_until_signalled(server)
+    finally:
+        timer.join()
+        client.close()
+    assert time.monotonic() - began < 5
+    assert len(_files(server)) == 1
