@@ -44,6 +44,7 @@ COMPRESSION_RATIO = "compression_ratio"
 NOISY_RULES = "noisy_rules"
 RULES_TOTAL = "rules"
 FAMILY_NOISE_SHARE = "family_signal_share"
+SHRUNK_SHARE = "evidence_share"  # signal share shrunk toward the prior (what the verdict uses)
 
 #: Alert columns carried into ``alerts_scored``.
 SCORED_ALERT_COLUMNS: tuple[str, ...] = (
@@ -168,7 +169,9 @@ def runbook_share(alerts: pd.DataFrame) -> pd.Series:
 
 def _decided(rules: pd.DataFrame, t: NoiseThresholds) -> pd.DataFrame:
     """``rules`` with family, the noisy verdict, the dominant signal, reasons and the fix."""
-    share = rules[ANY_SIGNAL].to_numpy(dtype=float)
+    firings = rules[Rules.firings].to_numpy(dtype=float)
+    raw_share = rules[ANY_SIGNAL].to_numpy(dtype=float)
+    share = (raw_share * firings + t.prior_share * t.prior_firings) / (firings + t.prior_firings)
     family = rule_families(
         cluster_matrix(rules),
         share,
@@ -176,7 +179,6 @@ def _decided(rules: pd.DataFrame, t: NoiseThresholds) -> pd.DataFrame:
         restarts=t.cluster_restarts,
         seed=t.cluster_seed,
     )
-    firings = rules[Rules.firings].to_numpy(dtype=float)
     family_share = family_means(family, share, firings) if len(rules) else np.zeros(0)
     enough = firings >= t.rule_min_firings
     noisy = enough & (
@@ -184,10 +186,15 @@ def _decided(rules: pd.DataFrame, t: NoiseThresholds) -> pd.DataFrame:
         | ((share >= t.family_rule_noise_share) & (family_share >= t.family_noise_share))
     )
     out = rules.assign(
-        **{Rules.family: family, FAMILY_NOISE_SHARE: family_share, Rules.is_noisy: noisy}
+        **{
+            Rules.family: family,
+            SHRUNK_SHARE: share,
+            FAMILY_NOISE_SHARE: family_share,
+            Rules.is_noisy: noisy,
+        }
     )
     # a rule's noise share is its firings' signal share: the evidence, not the verdict
-    out[Rules.noise_share] = share
+    out[Rules.noise_share] = raw_share
     records = out.to_dict("records")
     # only a noisy rule has a dominant signal: an actionable rule's stray flap names nothing
     out[DOMINANT_SIGNAL] = [dominant_signal(r, t) if r[Rules.is_noisy] else None for r in records]

@@ -35,8 +35,8 @@ def rule_families(
     Families are numbered by descending mean ``order_key`` (e.g. the rules' signal share), so
     family 0 is the noisiest whatever the seed."""
     n = len(matrix)
-    if n == 0:
-        return np.zeros(0, dtype=np.int64)
+    if n < 2:
+        return np.zeros(n, dtype=np.int64)
     scaled = StandardScaler().fit_transform(np.nan_to_num(matrix.astype(float)))
     most = max(1, min(max_families, n // MIN_RULES_PER_FAMILY))
     best_labels, best_bic = np.zeros(n, dtype=np.int64), np.inf

@@ -71,7 +71,7 @@ def rule_features(
     signal rates, duration and ack quantiles, human-action rates, timing and co-firing partners."""
     created = alerts[Alerts.created_at]
     hour = created.dt.hour.to_numpy()
-    weekend = created.dt.dayofweek.to_numpy() >= 5
+    weekend = created.dt.day_of_week.to_numpy() >= 5
     start, end = thresholds.business_hours_start, thresholds.business_hours_end
     frame = pd.DataFrame(
         {

@@ -13,11 +13,11 @@ class NoiseThresholds:
     """Thresholds of the per-firing noise signals and of the per-rule decision."""
 
     # transient: auto-resolved within this many minutes with no human action
-    transient_minutes: float = 10.0
+    transient_minutes: float = 15.0
     # flapping: the same rule on the same service re-fires within this many minutes of resolving
     flap_window_minutes: float = 30.0
     # ack-and-forget: a human acks and resolves within this many minutes, and does nothing else
-    ack_forget_minutes: float = 10.0
+    ack_forget_minutes: float = 5.0
     # long-standing: open at least this many hours with nobody acting on it
     long_standing_hours: float = 24.0
     # informational: these severities should never page
@@ -27,7 +27,7 @@ class NoiseThresholds:
     # ... in at least this share of its firings ...
     duplicate_share: float = 0.8
     # ... and at least this many times
-    duplicate_min_cofirings: int = 5
+    duplicate_min_cofirings: int = 3
     # duplicates and correlations must co-fire this many times more often than chance would
     min_lift: float = 5.0
     # correlation groups: rules co-firing within the window in this share of the rarer one's firings
@@ -36,7 +36,11 @@ class NoiseThresholds:
     correlation_min_cofirings: int = 3
     # rule decision: a rule needs this many firings before it can be called noisy
     rule_min_firings: int = 1
-    # rule decision: noisy when at least this share of its firings carry a noise signal ...
+    # rule decision: a rule's signal share is shrunk toward prior_share by prior_firings
+    # pseudo-firings, so one unlucky firing of a rare rule is not a verdict
+    prior_firings: float = 2.0
+    prior_share: float = 0.3
+    # rule decision: noisy when at least this (shrunk) share of its firings carry a signal ...
     rule_noise_share: float = 0.6
     # ... or at least this share when its family (cluster) is a noisy one
     family_rule_noise_share: float = 0.35

@@ -1,0 +1,108 @@
+"""How well a noise analysis matches a generated world's ground truth: alert-level and
+rule-level precision/recall, the error of the noise share and of the what-if projection."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from analysis.noise import NoiseAnalysis
+from analysis.noise_explain import DOMINANT_SIGNAL
+from ingest.schema import Alerts, Rules, Scored, Summary
+
+#: Columns of ``ground_truth_alerts.csv`` (written by ingest/synthetic/truth.py).
+TRUTH_RULE = "rule"
+TRUTH_NOISE = "is_noise"
+
+ALERT_PRECISION = "alert_precision"
+ALERT_RECALL = "alert_recall"
+ALERT_F1 = "alert_f1"
+RULE_PRECISION = "rule_precision"
+RULE_RECALL = "rule_recall"
+FIX_AGREEMENT = "fix_agreement"
+NOISE_SHARE_ERROR = "noise_share_error_points"
+PAGES_AFTER_ERROR = "pages_after_error"
+INCIDENTS_AFTER_ERROR = "incidents_after_error"
+MATCHED = "matched_share"
+
+
+def evaluation(
+    analysis: NoiseAnalysis, truth_alerts: pd.DataFrame, truth: Mapping[str, Any]
+) -> dict[str, float]:
+    """Scores of ``analysis`` against a world's per-alert truth and ``ground_truth.json``.
+
+    Rules are judged per ground-truth rule (one world rule may map to several rule keys when
+    its titles vary): predicted noisy when most of its firings were called noise. The what-if
+    errors are relative errors of the projected weekly rates."""
+    joined = analysis.alerts_scored.merge(
+        truth_alerts[[Alerts.source, Alerts.alert_id, TRUTH_RULE, TRUTH_NOISE]],
+        on=[Alerts.source, Alerts.alert_id],
+        how="inner",
+        suffixes=("", "_truth"),
+    )
+    predicted = joined[Scored.is_noise].astype(bool)
+    actual = _as_bool(joined[f"{TRUTH_NOISE}_truth"])
+    per_rule = pd.DataFrame({TRUTH_RULE: joined[TRUTH_RULE], "p": predicted, "a": actual})
+    rules = per_rule.groupby(TRUTH_RULE).agg(p=("p", "mean"), a=("a", "mean"))
+    expected = truth["expected"]
+    summary = analysis.summary
+    return {
+        MATCHED: len(joined) / max(len(truth_alerts), 1),
+        **_prf(predicted, actual, ALERT_PRECISION, ALERT_RECALL, ALERT_F1),
+        **_prf(rules["p"] >= 0.5, rules["a"] >= 0.5, RULE_PRECISION, RULE_RECALL, None),
+        FIX_AGREEMENT: fix_agreement(analysis, joined, truth),
+        NOISE_SHARE_ERROR: 100 * (summary[Summary.noise_share] - expected["noise_share"]),
+        PAGES_AFTER_ERROR: _relative(
+            summary[Summary.projected_pages_per_week_after_fixes],
+            expected["pages_per_week_after_fixes"],
+        ),
+        INCIDENTS_AFTER_ERROR: _relative(
+            summary[Summary.projected_incidents_per_week_after_fixes],
+            expected["incidents_per_week_after_fixes"],
+        ),
+    }
+
+
+def fix_agreement(analysis: NoiseAnalysis, joined: pd.DataFrame, truth: Mapping[str, Any]) -> float:
+    """Share of truly noisy world rules whose main rule key got the expected fix."""
+    expected = {r["rule"]: r["expected_fix"] for r in truth["rules"] if r["is_noise"]}
+    main_key = (
+        joined[joined[TRUTH_RULE].isin(list(expected))]
+        .groupby(TRUTH_RULE)[Alerts.rule_key]
+        .agg(lambda s: s.mode().iat[0])
+    )
+    kinds = analysis.rules.set_index(Rules.rule_key)[Rules.recommendation_kind]
+    got = main_key.map(kinds)
+    hits = [got.get(rule) == fix for rule, fix in expected.items() if rule in got.index]
+    return sum(hits) / len(hits) if hits else 1.0
+
+
+def disagreements(analysis: NoiseAnalysis, joined_truth: pd.DataFrame) -> pd.DataFrame:
+    """Rule keys whose verdict differs from the truth of most of their firings (for debugging)."""
+    frame = analysis.alerts_scored.merge(joined_truth, on=[Alerts.source, Alerts.alert_id])
+    truth_share = _as_bool(frame[TRUTH_NOISE]).groupby(frame[Alerts.rule_key]).mean()
+    rules = analysis.rules.set_index(Rules.rule_key)
+    wrong = rules[rules[Rules.is_noisy] != (truth_share.reindex(rules.index) >= 0.5)]
+    return wrong[[Rules.firings, Rules.noise_share, Rules.family, DOMINANT_SIGNAL]].reset_index()
+
+
+def _as_bool(values: pd.Series) -> pd.Series:
+    return values.astype(str).str.lower().isin(["true", "1"])
+
+
+def _prf(
+    predicted: pd.Series, actual: pd.Series, p_key: str, r_key: str, f_key: str | None
+) -> dict[str, float]:
+    hits = float((predicted & actual).sum())
+    precision = hits / predicted.sum() if predicted.sum() else 1.0
+    recall = hits / actual.sum() if actual.sum() else 1.0
+    out = {p_key: precision, r_key: recall}
+    if f_key:
+        out[f_key] = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return out
+
+
+def _relative(estimate: float, truth: float) -> float:
+    return (estimate - truth) / truth if truth else float(estimate != 0)
