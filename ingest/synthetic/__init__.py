@@ -49,10 +49,9 @@ def simulated_world(
     return world, assembled(world, simulated_firings(world))
 
 
-def alert_ids(world: m.World, assembly: Assembly, texts: object) -> list[str]:
+def alert_ids(world: m.World, assembly: Assembly, am: alertmanager.AlertTexts) -> list[str]:
     """The ingest's alert id of every firing (PagerDuty alert id, or fingerprint@startsAt)."""
     ids = np.array(pagerduty.alert_ids(world, len(assembly.firings)), dtype=object)
-    am = alertmanager.alert_texts(world, assembly, texts)  # type: ignore[arg-type]
     ids[am.firing] = alertmanager.alert_ids(am, assembly)
     return ids.tolist()
 
@@ -100,9 +99,10 @@ def generate(
     files += pagerduty.write_pagerduty(
         world, assembly, texts, out, pages_per_file=100 if big else 1, progress=tick
     )
+    am = alertmanager.alert_texts(world, assembly, texts)
     files += alertmanager.write_alertmanager(
-        world, assembly, texts, out, lines_per_file=200_000 if big else 0, progress=tick
+        world, assembly, am, out, lines_per_file=200_000 if big else 0, progress=tick
     )
-    files += write_truth(world, assembly, alert_ids(world, assembly, texts), out)
+    files += write_truth(world, assembly, alert_ids(world, assembly, am), out)
     report("done", n, n)
     return Generated(world=world, files=sorted(files), expected=expected_numbers(world, assembly))

@@ -136,14 +136,13 @@ def _notifications(
 def write_alertmanager(
     world: m.World,
     assembly: Assembly,
-    texts: Texts,
+    alerts: AlertTexts,
     out: Path,
     *,
     lines_per_file: int = 0,
     progress: Callable[[int], None] | None = None,
 ) -> list[Path]:
     """Write ``out/alertmanager/webhooks-<month>[-n].jsonl``; returns the files written."""
-    alerts = alert_texts(world, assembly, texts)
     if not len(alerts.firing):
         return []
     tick = progress or (lambda _n: None)

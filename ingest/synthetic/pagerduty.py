@@ -342,7 +342,14 @@ def write_pagerduty(
     written += write_monthly_pages(
         root / "log_entries",
         "log_entries",
-        zip(_months(entries.at), _log_records(world, assembly, texts, refs, entries), strict=True),
+        _counted(
+            zip(
+                _months(entries.at),
+                _log_records(world, assembly, texts, refs, entries),
+                strict=True,
+            ),
+            tick,
+        ),
         page_size=page_size,
         pages_per_file=pages_per_file,
     )

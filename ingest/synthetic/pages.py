@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import itertools
-import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 Record = dict[str, Any]
 
 
-def _dumps(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+def _dumps(value: object) -> bytes:
+    # orjson: compact UTF-8, keys in insertion order, ~5x faster than json for 1M-record worlds
+    return orjson.dumps(value)
 
 
 def _pages(records: Iterable[Record], key: str, page_size: int) -> Iterator[Record]:
@@ -48,10 +50,10 @@ def write_monthly_pages(
         for number, chunk in enumerate(_batched(pages, pages_per_file), start=1):
             if pages_per_file == 1:
                 path = directory / f"{month}-{number:04d}.json"
-                path.write_text(_dumps(chunk[0]) + "\n", encoding="utf-8")
+                path.write_bytes(_dumps(chunk[0]) + b"\n")
             else:
                 path = directory / f"{month}-{number:03d}.jsonl"
-                path.write_text("".join(_dumps(page) + "\n" for page in chunk), encoding="utf-8")
+                path.write_bytes(b"".join(_dumps(page) + b"\n" for page in chunk))
             written.append(path)
     return written
 
