@@ -96,12 +96,21 @@ class MetricsSettings:
                 except ValueError as err:
                     raise SettingsError(f"[metrics] {name}: not a duration: {value!r}") from err
             else:
-                kwargs[name] = value
+                kwargs[name] = _typed(name, value, type(getattr(defaults, name)))
         default_zone = responders.pop("default_timezone", kwargs.pop("default_timezone", "UTC"))
         bad = [user for user, zone in responders.items() if not isinstance(zone, str)]
         if bad:
             raise SettingsError(f"[responders] values must be IANA zone names; bad users {bad}")
         return cls(**kwargs, responder_timezones=responders, default_timezone=default_zone)
+
+
+def _typed(name: str, value: Any, kind: type) -> Any:
+    """``value`` checked against the default's type (an int is accepted where a float is)."""
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise SettingsError(f"[metrics] {name} must be {kind.__name__}, got {value!r}")
+    return value
 
 
 def _check_zone(zone: str) -> None:

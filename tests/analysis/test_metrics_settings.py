@@ -35,6 +35,8 @@ def test_from_mapping_reads_durations_and_zones() -> None:
         ({}, {"alice": "Mars/Olympus"}, "unknown time zone"),
         ({"shift_hours": 7}, {}, "shift_hours"),
         ({"alpha": 2}, {}, "alpha"),
+        ({"sre_budget": "2"}, {}, "sre_budget must be int"),
+        ({"alpha": True}, {}, "alpha must be float"),
     ],
 )
 def test_bad_settings_are_rejected_with_a_clear_message(metrics, responders, message) -> None:
