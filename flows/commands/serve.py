@@ -18,7 +18,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         help="run nightly on a schedule (a long-running Prefect deployment)",
         description="Serve the nightly flow as a Prefect deployment on a cron schedule and keep "
         "running. With PREFECT_API_URL set, it registers with that server; otherwise it starts a "
-        "local Prefect server on 127.0.0.1 (state in <data>/prefect) and stops it on exit.",
+        "local Prefect server on 127.0.0.1 (state in data/.prefect, or $PREFECT_HOME) and "
+        "stops it on exit.",
     )
     p.add_argument("--cron", help='cron expression (default [schedule] cron, "0 2 * * *")')
     p.add_argument("--timezone", help="IANA zone the cron is read in (default UTC)")
@@ -49,7 +50,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
         "config_path": str(config.path.resolve()) if config.path else None,
     }
     api_url = os.environ.get("PREFECT_API_URL") or None
-    home = Path(os.environ.get("PREFECT_HOME") or lake.parent / "prefect")
+    home = Path(os.environ.get("PREFECT_HOME") or lake.parent / ".prefect")
     try:
         return run_served(args.flow, parameters, settings, home, api_url=api_url)
     except ServeError as err:
