@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter, PercentFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from reports.model import (
     NoisyRule,
@@ -332,6 +332,7 @@ def hour_of_week_heatmap(matrix: Sequence[Sequence[int]], *, timezone: str = "UT
     ax.set_ylabel("Weekday")
     ax.set_title(title, loc="left", fontsize=11)
     bar = fig.colorbar(image, ax=ax, pad=0.01)
+    bar.ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     bar.set_label("Pages (count)", fontsize=8)
     bar.ax.tick_params(labelsize=8)
     return fig
