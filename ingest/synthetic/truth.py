@@ -49,8 +49,9 @@ def expected_numbers(world: m.World, assembly: Assembly) -> dict[str, Any]:
         else 0.0,
         "pages_per_week_after_fixes": round(float((assembly.paged & ~noise).sum()) / weeks, 4),
         "incidents_per_week_after_fixes": round(float((~inc_noise).sum()) / weeks, 4),
-        "mtta_seconds": _median((inc.ack[acked] - inc.created[acked]) / 1000.0),
-        "mttr_seconds": _median((inc.resolved[done] - inc.created[done]) / 1000.0),
+        # PagerDuty shows whole seconds, so the truth is measured on whole seconds too
+        "mtta_seconds": _median(inc.ack[acked] // 1000 - inc.created[acked] // 1000),
+        "mttr_seconds": _median(inc.resolved[done] // 1000 - inc.created[done] // 1000),
         "by_source": sources,
     }
 
