@@ -112,8 +112,15 @@ def noise_analysis(
     )
     signals = firing_signals(alerts, activity, duplicate_firings(alerts, dup_links, partners), t)
 
+    templates = title_templates(alerts[Alerts.title])
     rules = rule_features(
-        alerts, activity, signals, dup_pairs[dup_pairs[corr.LIFT] >= t.min_lift], weeks, t
+        alerts,
+        templates,
+        activity,
+        signals,
+        dup_pairs[dup_pairs[corr.LIFT] >= t.min_lift],
+        weeks,
+        t,
     )
     rules[DUPLICATE_OF] = rules[Rules.rule_key].map(partners).astype(object)
     rules[RUNBOOK_SHARE] = rules[Rules.rule_key].map(runbook_share(alerts))
@@ -134,7 +141,6 @@ def noise_analysis(
         min_lift=t.min_lift,
     )
 
-    templates = title_templates(alerts[Alerts.title])
     scored = alerts[list(SCORED_ALERT_COLUMNS)].assign(
         **{
             Scored.is_noise: is_noise.to_numpy(),

@@ -61,14 +61,16 @@ CLUSTER_FEATURES: tuple[str, ...] = (
 
 def rule_features(
     alerts: pd.DataFrame,
+    templates: pd.Series,
     activity: pd.DataFrame,
     signals: pd.DataFrame,
     pairs: pd.DataFrame,
     weeks: float,
     thresholds: NoiseThresholds,
 ) -> pd.DataFrame:
-    """One row per rule_key: identity columns (template, service, team, source, severity), volume,
-    signal rates, duration and ack quantiles, human-action rates, timing and co-firing partners."""
+    """One row per rule_key: identity (most common template of ``templates``, service, team,
+    source, severity), volume, signal rates, duration and ack quantiles, human-action rates,
+    timing and co-firing partners."""
     created = alerts[Alerts.created_at]
     hour = created.dt.hour.to_numpy()
     weekend = created.dt.day_of_week.to_numpy() >= 5
@@ -99,7 +101,7 @@ def rule_features(
     out[DURATION_P50] = grouped[DURATION_MIN].median()
     out[DURATION_P90] = grouped[DURATION_MIN].quantile(0.9)
     out[TTA_P50] = grouped[ACK_MIN].median()
-    out = out.join(_identity(alerts)).join(_partners(pairs))
+    out = out.join(_identity(alerts, templates)).join(_partners(pairs))
     out[PARTNERS] = out[PARTNERS].fillna(0).astype(int)
     out[TOP_PARTNER_SHARE] = out[TOP_PARTNER_SHARE].fillna(0.0)
     return out.reset_index()
@@ -115,12 +117,10 @@ def cluster_matrix(features: pd.DataFrame) -> np.ndarray:
     return matrix.to_numpy()
 
 
-def _identity(alerts: pd.DataFrame) -> pd.DataFrame:
+def _identity(alerts: pd.DataFrame, templates: pd.Series) -> pd.DataFrame:
     """Per rule: its most common title template, service, team, source and severity."""
-    from analysis.templates import title_templates
-
     columns = {
-        Rules.title_template: title_templates(alerts[Alerts.title]).to_numpy(dtype=object),
+        Rules.title_template: templates.to_numpy(dtype=object),
         Rules.service: alerts[Alerts.service].to_numpy(dtype=object),
         Rules.team: alerts[Alerts.team].to_numpy(dtype=object),
         Rules.source: alerts[Alerts.source].to_numpy(dtype=object),
