@@ -17,7 +17,16 @@ from flows.config import ConfigError, load_config
 from ingest.records import InputError
 
 #: Command modules, in the order ``--help`` lists them.
-COMMANDS: tuple[str, ...] = ("flows.commands.ingest",)
+COMMANDS: tuple[str, ...] = (
+    "flows.commands.ingest",
+    "flows.commands.analyze",
+    "flows.commands.report",
+    "flows.commands.nightly",
+    "flows.commands.generate",
+    "flows.commands.pull",
+    "flows.commands.receive",
+    "flows.commands.serve",
+)
 
 
 class UsageError(Exception):

@@ -21,7 +21,7 @@ from ingest.readers.pagerduty_lifecycle import (
     reconciled_alerts,
     reconciled_incidents,
 )
-from ingest.records import InputError, ParsedFile, rows_to_table
+from ingest.records import InputError, ParsedFile, RecordError, rows_to_table
 from ingest.schema import (
     MANIFEST_SCHEMA,
     QUARANTINE_SCHEMA,
@@ -52,6 +52,7 @@ class FileReport:
     deduplicated: int
     truncated_alerts: int = 0
     skipped: bool = False  # already in the manifest: nothing was read again
+    error: str | None = None  # the file could not be read at all (quarantined whole)
 
     @property
     def balanced(self) -> bool:
@@ -106,12 +107,103 @@ def parsed_file(
 ) -> ParsedFile:
     """The parse of one file by the reader of its (detected or forced) source."""
     source, kind = detected_source(path, forced)
-    module = reader(source)
     options = config_sources.get(source, {})
     try:
-        return module.read(path, options, kind=kind)
-    except TypeError:
-        return module.read(path, options)
+        return reader(source).read(path, options, kind=kind)
+    except RecordError as err:  # a record-level problem a reader let through: still one line
+        raise InputError(path, str(err)) from err
+    except ValueError as err:  # a bad [sources.<name>] option
+        raise InputError(path, f"[sources.{source}]: {err}") from err
+
+
+@dataclass(frozen=True)
+class PendingFile:
+    """A file to ingest: its path and the sha256 that identifies it in the manifest."""
+
+    path: Path
+    sha256: str
+
+
+@dataclass
+class ParsedInput:
+    """A pending file after parsing: its records, or why it could not be read at all."""
+
+    file: PendingFile
+    parsed: ParsedFile | None
+    error: str | None = None
+
+
+def pending_files(
+    lake: Lake, paths: Sequence[Path], *, force: bool = False
+) -> tuple[list[PendingFile], list[FileReport]]:
+    """Files under ``paths`` the manifest does not have yet (all of them with ``force``), and a
+    skipped report for each of the others. A file given twice is taken once."""
+    done = set() if force else lake.ingested_hashes()
+    pending: list[PendingFile] = []
+    skipped: list[FileReport] = []
+    seen: set[str] = set()
+    for path in input_files(paths):
+        sha = file_sha256(path)
+        if sha in done or sha in seen:
+            skipped.append(FileReport(str(path), sha, "", "", 0, 0, 0, 0, skipped=True))
+            continue
+        seen.add(sha)
+        pending.append(PendingFile(path, sha))
+    return pending, skipped
+
+
+def parsed_input(
+    file: PendingFile,
+    config_sources: Mapping[str, Mapping[str, Any]],
+    source: str | None = None,
+    *,
+    strict: bool = True,
+) -> ParsedInput:
+    """One pending file parsed. Strict: an unreadable file raises InputError; otherwise the
+    error is kept, and the commit quarantines the whole file so it is not retried forever."""
+    try:
+        return ParsedInput(file, parsed_file(file.path, config_sources, source))
+    except InputError as err:
+        if strict:
+            raise
+        return ParsedInput(file, None, err.reason)
+
+
+def commit_inputs(lake: Lake, inputs: Sequence[ParsedInput]) -> list[FileReport]:
+    """Write parsed inputs into the lake in one atomic commit (records reconciled with what the
+    lake already holds, quarantine and manifest rows included); one report per input."""
+    good = [(i.file.path, i.file.sha256, i.parsed) for i in inputs if i.parsed is not None]
+    unreadable = [i for i in inputs if i.parsed is None]
+    now = datetime.now(UTC)
+    with lake.locked():
+        batches = _reconciled(lake, _record_batches(good))
+        quarantine = _quarantine_table(good, now)
+        manifest = _manifest_table(good, now)
+        if unreadable:
+            quarantine = pa.concat_tables([quarantine, _unreadable_quarantine(unreadable, now)])
+            manifest = pa.concat_tables([manifest, _unreadable_manifest(unreadable, now)])
+        batches[Quarantine.table] = quarantine
+        batches[Manifest.table] = manifest
+        lake.upsert(batches)
+    reports = [
+        FileReport(
+            str(path),
+            sha,
+            p.source,
+            p.kind,
+            p.read,
+            p.accepted,
+            len(p.rejected),
+            p.deduplicated,
+            p.truncated_alerts,
+        )
+        for path, sha, p in good
+    ]
+    reports += [
+        FileReport(str(i.file.path), i.file.sha256, "", "unreadable", 0, 0, 0, 0, error=i.error)
+        for i in unreadable
+    ]
+    return reports
 
 
 def ingest_paths(
@@ -121,51 +213,24 @@ def ingest_paths(
     source: str | None = None,
     config_sources: Mapping[str, Mapping[str, Any]] | None = None,
     force: bool = False,
+    strict: bool = True,
     on_file: Callable[[Path], None] | None = None,
 ) -> list[FileReport]:
     """Ingest ``paths`` (files or directories) into ``lake`` in one atomic commit.
 
-    Every file is parsed before anything is written: one unreadable file raises InputError and
-    the lake is left untouched. Files already in the manifest (same sha256) are skipped unless
-    ``force``. Returns one report per file.
+    Every file is parsed before anything is written. Strict (the CLI's ``ingest``): one
+    unreadable file raises InputError and the lake is left untouched. Not strict (nightly): an
+    unreadable file is quarantined whole and the rest is ingested. Files already in the
+    manifest (same sha256) are skipped unless ``force``. Returns one report per file.
     """
-    files = input_files(paths)
-    with lake.locked():
-        done = set() if force else lake.ingested_hashes()
-        reports: list[FileReport] = []
-        parsed_all: list[tuple[Path, str, ParsedFile]] = []
-        seen: set[str] = set()
-        for path in files:
-            if on_file is not None:
-                on_file(path)
-            sha = file_sha256(path)
-            if sha in done or sha in seen:
-                reports.append(FileReport(str(path), sha, "", "", 0, 0, 0, 0, skipped=True))
-                continue
-            seen.add(sha)
-            parsed = parsed_file(path, config_sources or {}, source)
-            parsed_all.append((path, sha, parsed))
-        now = datetime.now(UTC)
-        batches = _record_batches(parsed_all)
-        batches = _reconciled(lake, batches)
-        batches[Quarantine.table] = _quarantine_table(parsed_all, now)
-        batches[Manifest.table] = _manifest_table(parsed_all, now)
-        lake.upsert(batches)
-    for path, sha, parsed in parsed_all:
-        reports.append(
-            FileReport(
-                str(path),
-                sha,
-                parsed.source,
-                parsed.kind,
-                parsed.read,
-                parsed.accepted,
-                len(parsed.rejected),
-                parsed.deduplicated,
-                parsed.truncated_alerts,
-            )
-        )
-    order = {str(p): i for i, p in enumerate(files)}
+    pending, skipped = pending_files(lake, paths, force=force)
+    inputs = []
+    for file in pending:
+        if on_file is not None:
+            on_file(file.path)
+        inputs.append(parsed_input(file, config_sources or {}, source, strict=strict))
+    reports = commit_inputs(lake, inputs) + skipped
+    order = {str(p): i for i, p in enumerate(input_files(paths))}
     return sorted(reports, key=lambda r: order.get(r.path, 0))
 
 
@@ -330,5 +395,40 @@ def _manifest_table(parsed_all: list[tuple[Path, str, ParsedFile]], now: datetim
             Manifest.truncated_alerts: p.truncated_alerts,
         }
         for path, sha, p in parsed_all
+    ]
+    return pa.Table.from_pylist(rows, schema=MANIFEST_SCHEMA)
+
+
+def _unreadable_quarantine(inputs: Sequence[ParsedInput], now: datetime) -> pa.Table:
+    rows = [
+        {
+            Quarantine.source: "unknown",
+            Quarantine.file: str(i.file.path),
+            Quarantine.file_sha256: i.file.sha256,
+            Quarantine.locator: "(whole file)",
+            Quarantine.reason: i.error,
+            Quarantine.raw: None,
+            Quarantine.quarantined_at: now,
+        }
+        for i in inputs
+    ]
+    return pa.Table.from_pylist(rows, schema=QUARANTINE_SCHEMA)
+
+
+def _unreadable_manifest(inputs: Sequence[ParsedInput], now: datetime) -> pa.Table:
+    rows = [
+        {
+            Manifest.file_sha256: i.file.sha256,
+            Manifest.file: str(i.file.path),
+            Manifest.source: None,
+            Manifest.kind: "unreadable",
+            Manifest.ingested_at: now,
+            Manifest.read: 0,
+            Manifest.accepted: 0,
+            Manifest.quarantined: 0,
+            Manifest.deduplicated: 0,
+            Manifest.truncated_alerts: 0,
+        }
+        for i in inputs
     ]
     return pa.Table.from_pylist(rows, schema=MANIFEST_SCHEMA)

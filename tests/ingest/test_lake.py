@@ -150,7 +150,8 @@ t0 = datetime(2025, 1, 1, tzinfo=UTC)
 for batch in range(4):
     rows = [{Alerts.source: "pagerduty", Alerts.alert_id: f"a{i}", Alerts.rule_key: "r",
              Alerts.title: f"batch{batch}", Alerts.severity: "high", Alerts.resolved_by: "unknown",
-             Alerts.created_at: t0 + timedelta(hours=7 * i), Alerts.version_at: t0 + timedelta(days=batch)}
+             Alerts.created_at: t0 + timedelta(hours=7 * i),
+             Alerts.version_at: t0 + timedelta(days=batch)}
             for i in range(batch * 2000, batch * 2000 + 6000)]
     with lake.locked():
         lake.upsert({Alerts.table: rows_to_table(Alerts.table, rows)})

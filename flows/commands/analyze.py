@@ -1,0 +1,34 @@
+"""``alertlens analyze``: noise analysis and incident metrics over the lake."""
+
+from __future__ import annotations
+
+import argparse
+
+from flows.commands.common import add_lake_option, console, lake_path
+from flows.config import Config
+from flows.nightly_steps import headline_lines
+from flows.steps import analyze
+from ingest.lake import Lake
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Register the command."""
+    p = sub.add_parser(
+        "analyze",
+        help="find noisy alerts and compute incident metrics",
+        description="Analyse the lake: noise detection per alert and rule, what-if projection, "
+        "MTTA/MTTR, recurrence, on-call load, trends and maturity. Writes <lake>/analysis/.",
+    )
+    add_lake_option(p)
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, config: Config) -> int:
+    """Analyse and print the headline numbers."""
+    lake = Lake(lake_path(args, config))
+    with console.status("analysing"):
+        outputs = analyze(lake, config)
+    for line in headline_lines(outputs.summary):
+        console.print(line)
+    console.print(f"analysis: {outputs.directory}")
+    return 0

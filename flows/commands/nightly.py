@@ -1,0 +1,100 @@
+"""``alertlens nightly``: pull, ingest the inbox, analyse and report, as the Prefect flow."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import errno
+import fcntl
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from flows.commands.common import add_lake_option, console, err_console, ingest_table, lake_path
+from flows.config import Config
+
+#: Prefect offline and quiet (see docs/running.md): no telemetry, no analytics, patient start-up.
+PREFECT_DEFAULTS = {
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "DO_NOT_TRACK": "1",
+    "PREFECT_LOGGING_LEVEL": "WARNING",
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
+}
+RUN_LOCK = ".nightly.lock"
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Register the command."""
+    p = sub.add_parser(
+        "nightly",
+        help="the scheduled job: ingest new inbox files, analyse, report",
+        description="Pull the configured sources, ingest every inbox file not yet ingested "
+        "(source detected from content), analyse and write the report. Runs as a Prefect flow "
+        "(an ephemeral local engine unless PREFECT_API_URL points at a server).",
+    )
+    p.add_argument("--inbox", type=Path, help="directory of new exports (default: data/inbox)")
+    add_lake_option(p)
+    p.add_argument("--out", type=Path, help="reports directory (default: data/reports)")
+    p.add_argument("--week", help="ISO week to review, e.g. 2026-W47 (default: last complete week)")
+    p.add_argument(
+        "--no-wait", action="store_true", help="exit at once if another run holds the lake"
+    )
+    p.set_defaults(handler=run)
+
+
+def prefect_environment(lake: Path) -> None:
+    """Quiet offline Prefect defaults, without overriding what the user set."""
+    for key, value in PREFECT_DEFAULTS.items():
+        os.environ.setdefault(key, value)
+    os.environ.setdefault("PREFECT_HOME", str(lake.parent / ".prefect"))
+
+
+@contextlib.contextmanager
+def run_lock(lake: Path, *, wait: bool) -> Iterator[bool]:
+    """Hold the lake's nightly lock; yields False when ``wait`` is off and another run has it."""
+    lake.mkdir(parents=True, exist_ok=True)
+    with open(lake / RUN_LOCK, "a+") as fh:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except OSError as err:
+            if err.errno in (errno.EAGAIN, errno.EACCES):
+                yield False
+                return
+            raise
+        try:
+            yield True
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def run(args: argparse.Namespace, config: Config) -> int:
+    """Run the nightly flow; print the ingest table and the report path."""
+    lake = lake_path(args, config)
+    inbox = args.inbox or config.inbox
+    out = args.out or config.reports
+    prefect_environment(lake)
+    with run_lock(lake, wait=not args.no_wait) as held:
+        if not held:
+            err_console.print(f"alertlens: another nightly run is using {lake}; nothing done")
+            return 0
+        console.print("starting the nightly flow (Prefect)…")
+        from flows.nightly import nightly_flow  # Prefect loads only for this command
+        from flows.nightly_steps import NightlyFailed, headline_lines
+
+        config_path = str(config.path) if config.path else None
+        state = nightly_flow(
+            str(inbox), str(lake), str(out), config_path, args.week, return_state=True
+        )
+        if not state.is_completed():
+            try:
+                state.result()
+            except NightlyFailed as err:
+                err_console.print(f"alertlens: nightly failed: {err}")
+                return 1
+        result = state.result()
+    if result.files:
+        console.print(ingest_table(result.files))
+    for line in headline_lines(result.summary):
+        console.print(line)
+    console.print(f"report: {result.report_html}")
+    return 0

@@ -1,0 +1,145 @@
+"""The Prefect flows: ``ingest``, ``analyze``, ``report`` and ``nightly`` (which composes them).
+
+Tasks are thin wrappers around the engine-free steps the CLI also calls. Retries sit on the IO
+tasks only (API pulls). Files are parsed by mapped tasks, so a Dask task runner spreads parsing
+over processes; the commit is one task, because the lake takes one writer at a time.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.futures import wait
+
+from flows import nightly_steps as steps
+from flows.config import Config, load_config
+from flows.report_step import report as report_step
+from flows.steps import analyze as analyze_step
+from ingest.lake import Lake
+from ingest.service import (
+    FileReport,
+    ParsedInput,
+    PendingFile,
+    commit_inputs,
+    parsed_input,
+    pending_files,
+)
+
+
+@dataclass(frozen=True)
+class NightlyResult:
+    """What one nightly run did."""
+
+    files: list[FileReport]
+    pulls: list[steps.PullOutcome]
+    summary: dict[str, Any]
+    report_html: str | None
+
+
+def _config(config_path: str | None) -> Config:
+    return load_config(Path(config_path) if config_path else None)
+
+
+@task(name="parse-file")
+def parse_task(file: PendingFile, config_path: str | None) -> ParsedInput:
+    """One inbox file parsed (an unreadable one is kept for whole-file quarantine)."""
+    return parsed_input(file, _config(config_path).section("sources"), strict=False)
+
+
+@task(name="commit")
+def commit_task(lake: str, inputs: Sequence[ParsedInput]) -> list[FileReport]:
+    """Every parsed file written into the lake in one atomic commit."""
+    return commit_inputs(Lake(lake), inputs)
+
+
+@task(name="pull", retries=2, retry_delay_seconds=[30, 120])
+def pull_task(source: str, inbox: str, config_path: str | None) -> steps.PullOutcome:
+    """Raw API pages of one configured source written to the inbox (raises on failure)."""
+    return steps.pull_source(source, Path(inbox), _config(config_path))
+
+
+@task(name="analyze")
+def analyze_task(lake: str, config_path: str | None) -> dict[str, Any]:
+    """The noise analysis and incident metrics written under <lake>/analysis; the summary."""
+    return analyze_step(Lake(lake), _config(config_path)).summary
+
+
+@task(name="report")
+def report_task(lake: str, out: str, config_path: str | None, week: str | None) -> str:
+    """The weekly review written under ``out``; the HTML path."""
+    paths = report_step(Path(lake), Path(out), _config(config_path), week)
+    return str(paths.html)
+
+
+@flow(name="ingest", log_prints=False)
+def ingest_flow(paths: list[str], lake: str, config_path: str | None = None) -> list[FileReport]:
+    """Ingest files or directories into the lake (files already ingested are skipped)."""
+    pending, skipped = pending_files(Lake(lake), [Path(p) for p in paths])
+    futures = parse_task.map(pending, config_path=config_path)
+    wait(futures)
+    return commit_task(lake, [f.result() for f in futures]) + skipped
+
+
+@flow(name="analyze")
+def analyze_flow(lake: str, config_path: str | None = None) -> dict[str, Any]:
+    """Analyse the lake."""
+    return analyze_task(lake, config_path)
+
+
+@flow(name="report")
+def report_flow(
+    lake: str, out: str, config_path: str | None = None, week: str | None = None
+) -> str:
+    """Render the weekly review."""
+    return report_task(lake, out, config_path, week)
+
+
+@flow(name="nightly")
+def nightly_flow(
+    inbox: str = "data/inbox",
+    lake: str = "data/lake",
+    out: str = "data/reports",
+    config_path: str | None = None,
+    week: str | None = None,
+) -> NightlyResult:
+    """Pull configured sources, ingest new inbox files, analyse, report; publish an artifact.
+
+    A failed pull does not stop the others or the rest of the run; the run still ends in a
+    failed state naming it.
+    """
+    logger = get_run_logger()
+    config = _config(config_path)
+    pulls = []
+    for source in steps.scheduled_sources(config):
+        state = pull_task(source, inbox, config_path, return_state=True)
+        pulls.append(
+            state.result()
+            if state.is_completed()
+            else steps.PullOutcome.failed(source, state.message)
+        )
+    files = ingest_flow([inbox], lake, config_path) if Path(inbox).exists() else []
+    summary = analyze_task(lake, config_path)
+    html = report_task(lake, out, config_path, week)
+    markdown = steps.run_markdown(summary, files, pulls, html)
+    create_markdown_artifact(
+        markdown, key="alertlens-nightly", description="alertlens nightly summary"
+    )
+    steps.post_webhook(config, summary, html, pulls, env=os.environ)
+    failed = [p for p in pulls if p.error]
+    if failed:
+        names = ", ".join(f"{p.source} ({p.error})" for p in failed)
+        logger.error("pull failed: %s", names)
+        raise steps.NightlyFailed(f"nightly finished but these pulls failed: {names}")
+    return NightlyResult(files, pulls, summary, html)
+
+
+def now_utc() -> datetime:
+    """The current time in UTC (a seam for tests)."""
+    return datetime.now(UTC)

@@ -1,0 +1,194 @@
+"""Engine-free pieces of the nightly run: which sources to pull, one pull, the run's markdown
+summary, and the optional Slack-compatible webhook."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from flows.config import Config, ConfigError
+from ingest.pull import opsgenie, pagerduty, prometheus
+from ingest.pull.http import PullSettings, default_since, token_from_env
+from ingest.service import FileReport
+
+WEBHOOK_ENV = "ALERTLENS_WEBHOOK_URL"  # a Slack incoming-webhook URL is a secret: env only
+PULLABLE = ("pagerduty", "opsgenie", "prometheus")
+
+
+class NightlyFailed(Exception):
+    """The run finished but a part of it (a pull) failed."""
+
+
+@dataclass(frozen=True)
+class NightlySettings:
+    """``[nightly]`` in alertlens.toml."""
+
+    pull: tuple[str, ...] = ()  # sources to pull before ingesting, e.g. ["pagerduty"]
+    prometheus_url: str = ""  # needed when "prometheus" is pulled
+    opsgenie_eu: bool = False  # pull from the EU region
+
+    @classmethod
+    def from_mapping(cls, d: Mapping[str, Any]) -> NightlySettings:
+        """Settings from the ``[nightly]`` table; unknown keys and sources are an error."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(d) - known)
+        if unknown:
+            raise ValueError(
+                f"[nightly]: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+            )
+        pull = tuple(d.get("pull", ()))
+        bad = [s for s in pull if s not in PULLABLE]
+        if bad:
+            raise ValueError(
+                f"[nightly] pull: cannot pull {bad}; choose from {', '.join(PULLABLE)}"
+            )
+        if "prometheus" in pull and not d.get("prometheus_url"):
+            raise ValueError("[nightly] pull includes prometheus but prometheus_url is not set")
+        return cls(pull, str(d.get("prometheus_url", "")), bool(d.get("opsgenie_eu", False)))
+
+
+@dataclass(frozen=True)
+class PullOutcome:
+    """One source's pull in a nightly run."""
+
+    source: str
+    files: int = 0
+    records: str = ""
+    error: str | None = None
+
+    @staticmethod
+    def failed(source: str, message: str | None) -> PullOutcome:
+        """The outcome of a pull that failed after its retries."""
+        return PullOutcome(source, error=message or "failed")
+
+
+def nightly_settings(config: Config) -> NightlySettings:
+    """The [nightly] section; a bad value is a configuration error."""
+    try:
+        return NightlySettings.from_mapping(config.section("nightly"))
+    except (ValueError, TypeError) as err:
+        raise ConfigError(f"{config.path}: {err}") from err
+
+
+def scheduled_sources(config: Config) -> tuple[str, ...]:
+    """The sources the nightly run pulls, in order."""
+    return nightly_settings(config).pull
+
+
+def pull_source(
+    source: str, inbox: Path, config: Config, now: datetime | None = None
+) -> PullOutcome:
+    """Pull the trailing window of ``source`` into ``inbox``; raises on failure (tasks retry)."""
+    settings = PullSettings.from_mapping(config.section("pull"))
+    nightly = nightly_settings(config)
+    until = now or datetime.now(UTC)
+    since = default_since(until, settings.window_hours)
+    if source == "pagerduty":
+        with pagerduty.client(settings, token_from_env(pagerduty.TOKEN_ENV)) as api:
+            result = pagerduty.pull(api, inbox, since, until, started=until)
+    elif source == "opsgenie":
+        with opsgenie.client(
+            settings, token_from_env(opsgenie.KEY_ENV), eu=nightly.opsgenie_eu
+        ) as api:
+            result = opsgenie.pull(api, inbox, since, until, started=until)
+    else:
+        token = os.environ.get(prometheus.TOKEN_ENV) or None
+        with prometheus.client(settings, nightly.prometheus_url, token=token) as api:
+            result = prometheus.pull(api, inbox, since, until, started=until)
+    records = ", ".join(f"{n} {k}" for k, n in result.records.items())
+    return PullOutcome(source, len(result.files), records)
+
+
+def _figure(summary: Mapping[str, Any], key: str, sub: str | None = None) -> str:
+    value = summary.get(key)
+    if sub is not None:
+        value = value.get(sub) if isinstance(value, Mapping) else None
+    if value is None:
+        return "n/a"
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    return str(value)
+
+
+def headline_lines(summary: Mapping[str, Any]) -> list[str]:
+    """The few numbers a nightly summary shows, one line each."""
+    share = summary.get("noise_share")
+    return [
+        f"Alerts: {_figure(summary, 'alerts')}, incidents: {_figure(summary, 'incidents')} "
+        f"over {_figure(summary, 'weeks')} weeks",
+        f"Noise share: {'n/a' if share is None else f'{100 * share:.1f}%'}",
+        f"Pages per week: {_figure(summary, 'pages_per_week')} now, "
+        f"{_figure(summary, 'projected_pages_per_week_after_fixes')} after the recommended fixes",
+        f"MTTA median: {_minutes(summary, 'mtta_seconds')}, "
+        f"MTTR median: {_minutes(summary, 'mttr_seconds')}",
+    ]
+
+
+def _minutes(summary: Mapping[str, Any], key: str) -> str:
+    value = summary.get(key)
+    median = value.get("median") if isinstance(value, Mapping) else None
+    return "n/a" if median is None else f"{median / 60:.1f} min"
+
+
+def run_markdown(
+    summary: Mapping[str, Any],
+    files: Sequence[FileReport],
+    pulls: Sequence[PullOutcome],
+    html: str | None,
+) -> str:
+    """The Prefect artifact of a run: headline numbers, what was ingested and pulled, the report."""
+    new = [f for f in files if not f.skipped]
+    lines = ["# alertlens nightly", "", *[f"- {line}" for line in headline_lines(summary)], ""]
+    lines.append(
+        f"Ingested {len(new)} new file(s): {sum(f.accepted for f in new)} records accepted, "
+        f"{sum(f.quarantined for f in new)} quarantined, "
+        f"{sum(f.deduplicated for f in new)} deduplicated."
+    )
+    for p in pulls:
+        lines.append(
+            f"- pull {p.source}: "
+            + (f"FAILED: {p.error}" if p.error else f"{p.files} page(s), {p.records}")
+        )
+    if html:
+        lines += ["", f"Report: `{html}`"]
+    return "\n".join(lines) + "\n"
+
+
+def webhook_payload(
+    summary: Mapping[str, Any], html: str | None, pulls: Sequence[PullOutcome]
+) -> dict[str, Any]:
+    """A Slack-compatible ``{"text": …}`` summary of the run."""
+    lines = ["*alertlens nightly*", *headline_lines(summary)]
+    lines += [f"pull {p.source} FAILED: {p.error}" for p in pulls if p.error]
+    if html:
+        lines.append(f"Report: {html}")
+    return {"text": "\n".join(lines)}
+
+
+def post_webhook(
+    config: Config,
+    summary: Mapping[str, Any],
+    html: str | None,
+    pulls: Sequence[PullOutcome],
+    *,
+    env: Mapping[str, str],
+    transport: httpx.BaseTransport | None = None,
+) -> bool:
+    """POST the run's summary to ``$ALERTLENS_WEBHOOK_URL`` when set; True when it was sent.
+
+    A failing webhook never fails the run: the report is already written."""
+    url = env.get(WEBHOOK_ENV)
+    if not url:
+        return False
+    try:
+        with httpx.Client(timeout=10.0, transport=transport) as client:
+            client.post(url, json=webhook_payload(summary, html, pulls)).raise_for_status()
+    except httpx.HTTPError:
+        return False
+    return True

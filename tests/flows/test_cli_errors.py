@@ -1,0 +1,66 @@
+"""A user's mistake is one line on stderr, never a traceback, and writes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from flows.cli import main
+
+
+def _error(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert err.count("\n") == 1
+    return err
+
+
+def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    err = _error(capsys, ["ingest", "--lake", str(tmp_path / "lake"), str(tmp_path / "nope.json")])
+    assert "nope.json: no such file or directory" in err
+    assert not (tmp_path / "lake" / "alerts").exists()
+
+
+def test_unknown_source(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["ingest", "--source", "nagios", str(tmp_path)])
+    assert "invalid choice: 'nagios'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"{not json", "no source recognises"),
+        (b"\xff\xfe\x00garbage", "no source recognises"),
+        (b'{"hello": "world"}', "no source recognises"),
+    ],
+    ids=["broken-json", "binary", "unknown-shape"],
+)
+def test_unreadable_file_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], fixtures: Path, content: bytes, reason: str
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(content)
+    good = fixtures / "alertmanager" / "captured_webhooks.jsonl"
+    err = _error(capsys, ["ingest", "--lake", str(tmp_path / "lake"), str(good), str(bad)])
+    assert f"{bad}: {reason}" in err
+    assert not list((tmp_path / "lake").rglob("*.parquet"))
+
+
+def test_wrong_forced_source(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], fixtures: Path
+) -> None:
+    good = fixtures / "alertmanager" / "captured_webhooks.jsonl"
+    err = _error(
+        capsys, ["ingest", "--source", "pagerduty", "--lake", str(tmp_path / "lake"), str(good)]
+    )
+    assert "does not look like a pagerduty export" in err
+
+
+def test_bad_config(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "alertlens.toml"
+    config.write_text("[noise]\nno_such_threshold = 3\n")
+    err = _error(capsys, ["--config", str(config), "analyze", "--lake", str(tmp_path / "lake")])
+    assert "no_such_threshold" in err

@@ -1,0 +1,142 @@
+"""End to end: a generated world through the real ``alertlens nightly`` (Prefect, ephemeral)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from flows.cli import main
+from ingest.lake import Lake
+from ingest.schema import Alerts, Rules, Scored, Summary
+from ingest.service import ingest_paths
+
+pytestmark = [pytest.mark.prefect, pytest.mark.xdist_group("prefect")]
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("world")
+    assert (
+        main(
+            [
+                "generate",
+                "--scenario",
+                "unlucky-team",
+                "--seed",
+                "1",
+                "--weeks",
+                "12",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    return out
+
+
+@pytest.fixture(scope="module")
+def nightly_run(
+    world: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, subprocess.CompletedProcess]:
+    base = tmp_path_factory.mktemp("run")
+    env = {**os.environ, "PREFECT_HOME": str(base / ".prefect"), "MPLBACKEND": "Agg"}
+    env.pop("PREFECT_API_URL", None)
+    cmd = [
+        sys.executable,
+        "-m",
+        "flows.cli",
+        "nightly",
+        "--inbox",
+        str(world),
+        "--lake",
+        str(base / "lake"),
+        "--out",
+        str(base / "reports"),
+    ]
+    done = subprocess.run(
+        cmd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return base, done
+
+
+def test_nightly_writes_analysis_and_report_matching_ground_truth(nightly_run, world: Path) -> None:
+    base, done = nightly_run
+    truth = json.loads((world / "ground_truth.json").read_text())["expected"]
+    summary = json.loads((base / "lake" / "analysis" / Summary.file).read_text())
+    for key in (
+        Summary.alerts,
+        Summary.incidents,
+        Summary.weeks,
+        Summary.noise_share,
+        Summary.pages_per_week,
+        Summary.projected_pages_per_week_after_fixes,
+        Summary.mtta_seconds,
+        Summary.mttr_seconds,
+    ):
+        assert key in summary
+    assert set(summary[Summary.mttr_seconds]) >= {"mean", "median", "p90"}
+    assert summary[Summary.alerts] == truth["alerts"]
+    assert summary[Summary.weeks] == truth["weeks"]
+    assert abs(summary[Summary.noise_share] - truth["noise_share"]) <= 0.05
+    assert summary[Summary.pages_per_week] == pytest.approx(truth["pages_per_week"], rel=0.2)
+    assert summary[Summary.projected_pages_per_week_after_fixes] == pytest.approx(
+        truth["pages_per_week_after_fixes"], rel=0.35, abs=0.5
+    )
+    scored = pd.read_parquet(base / "lake" / "analysis" / Scored.file)
+    assert {
+        Alerts.source,
+        Alerts.alert_id,
+        Alerts.rule_key,
+        Alerts.created_at,
+        Scored.is_noise,
+        Scored.noise_reasons,
+    } <= set(scored.columns)
+    rules = pd.read_parquet(base / "lake" / "analysis" / Rules.file)
+    assert {
+        Rules.rule_key,
+        Rules.title_template,
+        Rules.service,
+        Rules.team,
+        Rules.firings,
+        Rules.noise_share,
+        Rules.is_noisy,
+        Rules.reasons,
+        Rules.recommendation,
+    } <= set(rules.columns)
+    html_path = Path(done.stdout.strip().splitlines()[-1].removeprefix("report: ").strip())
+    assert html_path.is_file() and html_path.suffix == ".html"
+    assert html_path.parent.parent == base / "reports"
+
+
+def test_ingest_accounting_holds_for_every_file(nightly_run) -> None:
+    base, _ = nightly_run
+    manifest = Lake(base / "lake").read("manifest")
+    assert len(manifest) > 3
+    assert (
+        manifest["read"]
+        == manifest["accepted"] + manifest["quarantined"] + manifest["deduplicated"]
+    ).all()
+
+
+def test_reingesting_the_same_files_changes_no_row(nightly_run, world: Path) -> None:
+    base, _ = nightly_run
+    lake = Lake(base / "lake")
+    before = lake.row_counts()
+    reports = ingest_paths(lake, [world])
+    assert all(r.skipped for r in reports)
+    forced = ingest_paths(lake, [world], force=True)
+    assert not any(r.skipped for r in forced)
+    assert lake.row_counts() == before
