@@ -14,7 +14,8 @@ from ingest.schema import Alerts
 
 #: Column names of the co-firing frames (analysis-local; not persisted by the lead yet).
 POS = "pos"
-PARTNER = "partner_rule"
+PARTNER = "partner_code"
+GAP = "gap_ns"
 RULE_A = "rule_a"
 RULE_B = "rule_b"
 COFIRINGS = "cofirings"
@@ -33,41 +34,66 @@ COMPRESSION = "compression_ratio"
 MAX_NEIGHBOURS = 64
 
 
+def rule_codes(alerts: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(code per alert, rule name per code): the integer rule ids links and pairs use."""
+    codes, names = pd.factorize(alerts[Alerts.rule_key].to_numpy(dtype=object))
+    return codes.astype(np.int64), np.asarray(names, dtype=object)
+
+
 def cofiring_links(alerts: pd.DataFrame, window: pd.Timedelta) -> pd.DataFrame:
-    """Distinct (alert position, other rule) pairs: the alert fired within ``window`` of an alert
-    of that other rule. Positions are 0..len(alerts)-1 in the frame's row order."""
+    """Distinct (alert position, other rule's code) pairs with the smallest gap between them: the
+    alert fired within ``window`` of an alert of that other rule. Positions are 0..len-1 in row
+    order; codes come from ``rule_codes``. One pass at the widest window serves narrower ones:
+    filter on ``GAP``."""
     times = _ns(alerts[Alerts.created_at])
-    rules = alerts[Alerts.rule_key].to_numpy(dtype=object)
-    codes, uniques = pd.factorize(rules)
+    codes, names = rule_codes(alerts)
     order = np.argsort(times, kind="stable")
     ts = times[order]
     right = np.searchsorted(ts, ts + window.value, side="right")
     counts = np.minimum(right - np.arange(len(ts)) - 1, MAX_NEIGHBOURS)
     first = np.repeat(np.arange(len(ts)), counts)
     step = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    i, j = order[first], order[first + 1 + step]
+    later = first + 1 + step
+    gap = ts[later] - ts[first]
+    i, j = order[first], order[later]
     differ = codes[i] != codes[j]
-    i, j = i[differ], j[differ]
-    links = pd.DataFrame(
-        {POS: np.concatenate([i, j]), PARTNER: np.concatenate([codes[j], codes[i]])}
-    ).drop_duplicates()
+    i, j, gap = i[differ], j[differ], gap[differ]
+    pos = np.concatenate([i, j])
+    partner = np.concatenate([codes[j], codes[i]])
+    gaps = np.concatenate([gap, gap])
+    # integer keys and one sort: a pandas drop_duplicates over tens of millions of rows
+    # costs gigabytes; sorted by (key, gap), a key's first row carries its smallest gap
+    key = pos * max(len(names), 1) + partner
+    ordered = np.lexsort((gaps, key))
+    key, gaps = key[ordered], gaps[ordered]
+    first_of_key = np.ones(len(key), dtype=bool)
+    first_of_key[1:] = key[1:] != key[:-1]
+    k = max(len(names), 1)
     return pd.DataFrame(
-        {POS: links[POS].to_numpy(), PARTNER: np.asarray(uniques, dtype=object)[links[PARTNER]]}
+        {
+            POS: key[first_of_key] // k,
+            PARTNER: key[first_of_key] % k,
+            GAP: gaps[first_of_key],
+        }
     )
+
+
+def within(links: pd.DataFrame, window: pd.Timedelta) -> pd.DataFrame:
+    """The links whose gap is at most ``window``."""
+    return links[links[GAP].to_numpy() <= window.value]
 
 
 def cofiring_pairs(alerts: pd.DataFrame, links: pd.DataFrame, window: pd.Timedelta) -> pd.DataFrame:
     """Directed rule pairs: how many of rule_a's firings had rule_b within the window, that as a
     share of rule_a's firings, and the lift of that share over chance (rule_b's firing rate)."""
-    codes, uniques = pd.factorize(alerts[Alerts.rule_key].to_numpy(dtype=object))
-    k = max(len(uniques), 1)
+    codes, names = rule_codes(alerts)
+    links = within(links, window)
+    k = max(len(names), 1)
     firings = np.bincount(codes, minlength=k)
-    # integer pair keys: grouping a million object pairs by name would dominate the run time
     a = codes[links[POS].to_numpy()]
-    b = pd.Index(uniques).get_indexer(links[PARTNER].to_numpy(dtype=object))
-    keys, counts = np.unique(a.astype(np.int64) * k + b, return_counts=True)
+    b = links[PARTNER].to_numpy()
+    keys, counts = np.unique(a * k + b, return_counts=True)
     a, b = keys // k, keys % k
-    names = np.asarray(uniques, dtype=object)
     pairs = pd.DataFrame({RULE_A: names[a], RULE_B: names[b], COFIRINGS: counts})
     span = max(float(np.ptp(_ns(alerts[Alerts.created_at]))) if len(alerts) else 0.0, 1.0)
     pairs[FIRINGS_A] = firings[a]

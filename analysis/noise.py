@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from analysis import correlation as corr
 from analysis.noise_clusters import family_means, rule_families
@@ -100,7 +102,9 @@ def noise_analysis(
     activity = human_activity(alerts, notifications)
 
     dup_window = pd.Timedelta(minutes=t.duplicate_window_minutes)
-    dup_links = corr.cofiring_links(alerts, dup_window)
+    corr_window = pd.Timedelta(minutes=t.correlation_window_minutes)
+    links = corr.cofiring_links(alerts, max(dup_window, corr_window))
+    dup_links = corr.within(links, dup_window)
     dup_pairs = corr.cofiring_pairs(alerts, dup_links, dup_window)
     keep_score = activity[HUMAN_ACTION].groupby(alerts[Alerts.rule_key]).mean()
     partners = corr.duplicate_partners(
@@ -130,11 +134,9 @@ def noise_analysis(
     is_noise = is_noise.fillna(False).astype(bool)
     dominant = alerts[Alerts.rule_key].map(rules.set_index(Rules.rule_key)[DOMINANT_SIGNAL])
 
-    corr_window = pd.Timedelta(minutes=t.correlation_window_minutes)
-    corr_links = corr.cofiring_links(alerts, corr_window)
     correlation = corr.correlation_groups(
         alerts,
-        corr.cofiring_pairs(alerts, corr_links, corr_window),
+        corr.cofiring_pairs(alerts, links, corr_window),
         corr_window,
         min_share=t.correlation_share,
         min_cofirings=t.correlation_min_cofirings,

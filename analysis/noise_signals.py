@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.correlation import PARTNER, POS
+from analysis.correlation import PARTNER, POS, rule_codes
 from analysis.noise_thresholds import NoiseThresholds
 from ingest.schema import Alerts, Notifications
 
@@ -153,14 +153,17 @@ def flapping_firings(alerts: pd.DataFrame, window: pd.Timedelta) -> np.ndarray:
 
 
 def duplicate_firings(alerts: pd.DataFrame, links: pd.DataFrame, partners: pd.Series) -> np.ndarray:
-    """True where the alert's rule duplicates a partner rule and the partner fired with it."""
+    """True where the alert's rule duplicates a partner rule and the partner fired with it
+    (``links`` from ``correlation.cofiring_links``, already cut to the duplicate window)."""
     flagged = np.zeros(len(alerts), dtype=bool)
     if partners.empty or links.empty:
         return flagged
-    rules = alerts[Alerts.rule_key].to_numpy(dtype=object)
+    codes, names = rule_codes(alerts)
+    code_of = pd.Series(np.arange(len(names)), index=names)
+    wanted = np.full(len(names), -1, dtype=np.int64)
+    wanted[code_of[partners.index].to_numpy()] = code_of[partners.to_numpy()].to_numpy()
     pos = links[POS].to_numpy()
-    wanted = pd.Series(rules[pos]).map(partners).to_numpy(dtype=object)
-    hit = wanted == links[PARTNER].to_numpy(dtype=object)
+    hit = wanted[codes[pos]] == links[PARTNER].to_numpy()
     flagged[pos[hit]] = True
     return flagged
 

@@ -24,12 +24,26 @@ def pair_world(n: int = 6, lag: float = 0.5) -> pd.DataFrame:
 def test_links_join_alerts_of_different_rules_within_the_window() -> None:
     alerts = pair_world(2)
     links = corr.cofiring_links(alerts, W)
-    assert sorted(map(tuple, links.to_numpy().tolist())) == [
+    _, names = corr.rule_codes(alerts)
+    pairs = zip(links[corr.POS], names[links[corr.PARTNER]], strict=True)
+    assert sorted(pairs) == [
         (0, "shadow"),
         (1, "main"),
         (2, "shadow"),
         (3, "main"),
     ]
+
+
+def test_links_keep_the_smallest_gap_and_serve_narrower_windows() -> None:
+    rows = [
+        {Alerts.rule_key: "a", Alerts.created_at: 0},
+        {Alerts.rule_key: "b", Alerts.created_at: 4},
+        {Alerts.rule_key: "b", Alerts.created_at: 1},
+    ]
+    links = corr.cofiring_links(alerts_frame(rows), pd.Timedelta(minutes=5))
+    first = links[links[corr.POS] == 0]
+    assert first[corr.GAP].tolist() == [pd.Timedelta(minutes=1).value]
+    assert len(corr.within(links, pd.Timedelta(minutes=2))) == 2
 
 
 def test_window_edge_is_inclusive() -> None:
