@@ -163,13 +163,17 @@ def noise_analysis(
 
 
 def runbook_share(alerts: pd.DataFrame) -> pd.Series:
-    """Per rule: share of firings whose labels mention a runbook (NaN when no labels at all)."""
-    labels = alerts[Alerts.labels].astype(object)
-    mentions = labels.str.contains("runbook", case=False, regex=False)
+    """Per rule: share of firings whose labels mention a runbook; NaN when the rule's source never
+    links runbooks at all (PagerDuty exports carry no runbook field, so absence proves nothing)."""
+    labels = pa.array(alerts[Alerts.labels].astype(object).to_numpy(), type=pa.string())
+    found = pc.match_substring(labels, "runbook", ignore_case=True).fill_null(False)
+    mentions = found.to_numpy(zero_copy_only=False).astype(bool)
+    source = alerts[Alerts.source].to_numpy(dtype=object)
+    known = np.isin(source, np.unique(source[mentions]))
     frame = pd.DataFrame(
         {
             Alerts.rule_key: alerts[Alerts.rule_key].to_numpy(),
-            "m": mentions.astype(float).to_numpy(),
+            "m": np.where(known, mentions.astype(float), np.nan),
         }
     )
     return frame.groupby(Alerts.rule_key)["m"].mean()
