@@ -287,11 +287,29 @@ def _reconciled_pagerduty(lake: Lake, batches: dict[str, pa.Table]) -> dict[str,
         if not frame.empty:
             affected.update(frame[col].dropna())
 
+    # A merged-away incident's alert moves to the incident it was merged into; its page stays
+    # with the merged one, so both sides of every merge are reconciled together.
+    stored_inc = lake.read(Incidents.table, sources=[src])
+    every_inc = _newest([stored_inc, new_inc], Incidents.key)
+    if not every_inc.empty:
+        merged = every_inc[Incidents.merged_into].notna()
+        touched = every_inc[Incidents.incident_id].isin(affected)
+        affected.update(every_inc.loc[merged & touched, Incidents.merged_into])
+        affected.update(
+            every_inc.loc[
+                merged & every_inc[Incidents.merged_into].isin(affected), Incidents.incident_id
+            ]
+        )
+
     def stored(table: str, col: str) -> pd.DataFrame:
         frame = lake.read(table, sources=[src])
         return frame[frame[col].isin(affected)]
 
-    incidents = _newest([stored(Incidents.table, Incidents.incident_id), new_inc], Incidents.key)
+    incidents = (
+        every_inc[every_inc[Incidents.incident_id].isin(affected)]
+        if not every_inc.empty
+        else every_inc
+    )
     alerts = _newest([stored(Alerts.table, Alerts.incident_id), new_alerts], Alerts.key)
     notes = _newest(
         [stored(Notifications.table, Notifications.incident_id), new_notes], Notifications.key

@@ -161,8 +161,23 @@ def reconciled_alerts(
     paged = pd.Series(pd.NA, index=out.index, dtype="boolean")
     known = has_log.astype("boolean").fillna(False).astype(bool)
     paged[known] = first_notify[known].notna() & is_opener[known.to_numpy()]
-    out[Alerts.paged] = paged.where(known, out[Alerts.paged].astype("boolean"))
+    paged = paged.where(known, out[Alerts.paged].astype("boolean"))
+    out[Alerts.paged] = paged.mask(_paged_before_a_merge(out, incidents, facts), True)
     return out
+
+
+def _paged_before_a_merge(
+    alerts: pd.DataFrame, incidents: pd.DataFrame, facts: pd.DataFrame
+) -> pd.Series:
+    """Alerts that opened an incident which paged and was then merged into the alert's current
+    incident (PagerDuty moves the alerts of a merged-away incident to the surviving one)."""
+    if incidents.empty or facts.empty or Incidents.merged_into not in incidents:
+        return pd.Series(False, index=alerts.index)
+    merged = incidents[incidents[Incidents.merged_into].notna()]
+    notified = merged[merged[Incidents.incident_id].map(facts["first_notify"]).notna()]
+    openers = set(zip(notified[Incidents.merged_into], notified[Incidents.created_at], strict=True))
+    pairs = zip(alerts[Alerts.incident_id], alerts[Alerts.created_at], strict=True)
+    return pd.Series([p in openers for p in pairs], index=alerts.index)
 
 
 def _earliest(a: pd.Series, b: pd.Series) -> pd.Series:
