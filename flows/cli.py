@@ -23,6 +23,7 @@ COMMANDS: tuple[str, ...] = (
     "flows.commands.report",
     "flows.commands.nightly",
     "flows.commands.generate",
+    "flows.commands.evaluate",
     "flows.commands.pull",
     "flows.commands.receive",
     "flows.commands.serve",

@@ -101,6 +101,21 @@ def report_flow(
     return report_task(lake, out, config_path, week)
 
 
+def dask_runner(workers: int) -> Any:
+    """A local Dask cluster of ``workers`` processes for mapped tasks (quiet, no dashboard)."""
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
+    from prefect_dask import DaskTaskRunner
+
+    return DaskTaskRunner(
+        cluster_kwargs={
+            "n_workers": workers,
+            "threads_per_worker": 1,
+            "processes": True,
+            "dashboard_address": None,
+        }
+    )
+
+
 @flow(name="nightly")
 def nightly_flow(
     inbox: str = "data/inbox",
@@ -108,11 +123,13 @@ def nightly_flow(
     out: str = "data/reports",
     config_path: str | None = None,
     week: str | None = None,
+    dask_workers: int | None = None,
 ) -> NightlyResult:
     """Pull configured sources, ingest new inbox files, analyse, report; publish an artifact.
 
     A failed pull does not stop the others or the rest of the run; the run still ends in a
-    failed state naming it.
+    failed state naming it. With ``dask_workers`` (or ``[nightly] dask_workers``) the inbox files
+    are parsed on a local Dask cluster; the commit stays a single writer.
     """
     logger = get_run_logger()
     config = _config(config_path)
@@ -124,7 +141,9 @@ def nightly_flow(
             if state.is_completed()
             else steps.PullOutcome.failed(source, state.message)
         )
-    files = ingest_flow([inbox], lake, config_path) if Path(inbox).exists() else []
+    workers = steps.nightly_settings(config).dask_workers if dask_workers is None else dask_workers
+    ingest = ingest_flow.with_options(task_runner=dask_runner(workers)) if workers else ingest_flow
+    files = ingest([inbox], lake, config_path) if Path(inbox).exists() else []
     summary = analyze_task(lake, config_path)
     html = report_task(lake, out, config_path, week)
     markdown = steps.run_markdown(summary, files, pulls, html)

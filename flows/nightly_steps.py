@@ -32,6 +32,7 @@ class NightlySettings:
     pull: tuple[str, ...] = ()  # sources to pull before ingesting, e.g. ["pagerduty"]
     prometheus_url: str = ""  # needed when "prometheus" is pulled
     opsgenie_eu: bool = False  # pull from the EU region
+    dask_workers: int = 0  # >0: parse inbox files on a local Dask cluster of this many processes
 
     @classmethod
     def from_mapping(cls, d: Mapping[str, Any]) -> NightlySettings:
@@ -50,7 +51,12 @@ class NightlySettings:
             )
         if "prometheus" in pull and not d.get("prometheus_url"):
             raise ValueError("[nightly] pull includes prometheus but prometheus_url is not set")
-        return cls(pull, str(d.get("prometheus_url", "")), bool(d.get("opsgenie_eu", False)))
+        workers = d.get("dask_workers", 0)
+        if not isinstance(workers, int) or isinstance(workers, bool) or workers < 0:
+            raise ValueError("[nightly] dask_workers: expected a whole number >= 0")
+        return cls(
+            pull, str(d.get("prometheus_url", "")), bool(d.get("opsgenie_eu", False)), workers
+        )
 
 
 @dataclass(frozen=True)

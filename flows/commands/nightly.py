@@ -39,6 +39,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.add_argument(
         "--no-wait", action="store_true", help="exit at once if another run holds the lake"
     )
+    p.add_argument(
+        "--dask-workers",
+        type=int,
+        metavar="N",
+        help="parse inbox files on a local Dask cluster of N processes (default: [nightly])",
+    )
     p.set_defaults(handler=run)
 
 
@@ -83,7 +89,13 @@ def run(args: argparse.Namespace, config: Config) -> int:
 
         config_path = str(config.path) if config.path else None
         state = nightly_flow(
-            str(inbox), str(lake), str(out), config_path, args.week, return_state=True
+            str(inbox),
+            str(lake),
+            str(out),
+            config_path,
+            args.week,
+            args.dask_workers,
+            return_state=True,
         )
         if not state.is_completed():
             try:

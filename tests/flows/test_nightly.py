@@ -59,6 +59,8 @@ def nightly_run(
         str(base / "lake"),
         "--out",
         str(base / "reports"),
+        "--dask-workers",  # parse on a local Dask cluster: the scale-out path
+        "2",
     ]
     done = subprocess.run(
         cmd,
