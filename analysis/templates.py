@@ -27,8 +27,9 @@ MASKS: tuple[tuple[str, str], ...] = (
     # a single-quoted value must open after a separator, so "can't" and "don't" survive
     (r"(^|[\s=:(\[,])'[^'\n]*'", r"\1<Q>"),
     (r"(^|[\s=:(])(/[^\s/,;)]+)+/?", r"\1<PATH>"),
-    # a lone "/" is the root mount after "free space:", "on", "mount"; elsewhere a fraction
-    (r"(:|\bon|\bmount|\bmountpoint|\bfilesystem|\bfs)\s+/(\s|$)", r"\1 <PATH>\2"),
+    # a lone "/" is the root mount after "free space:", "on", "for", "mount"…; elsewhere a fraction
+    (r"(:|\bon|\bfor|\bat|\bin|\bunder|\bof|\bmount|\bmountpoint|\bfilesystem|\bfs)\s+/(\s|$)",
+     r"\1 <PATH>\2"),
     (r"\b0x[0-9a-fA-F]+\b", "<HEX>"),
     (r"[-+]?\d+(\.\d+)?\s?%", "<PCT>"),
     (r"[^\s()<>\[\]{},;=:\"']*\d[^\s()<>\[\]{},;=:\"']*", "<*>"),

@@ -21,6 +21,7 @@ def test_known_shapes_are_masked() -> None:
         "DISK CRITICAL - free space: / 5% on ip-10-1-2-3.ec2.internal",
         "Pod prod/api-7f9c8d6b5-x2kqz (app) is restarting 3 times / 10 minutes",
         "pointer 0xdeadbeef in mail from bob@example.com",
+        "Backup job 7 failed for /",
     ]
     assert list(title_templates(titles)) == [
         "Disk <PATH> <PCT> full on <*>",
@@ -32,6 +33,7 @@ def test_known_shapes_are_masked() -> None:
         "DISK CRITICAL - free space: <PATH> <PCT> on <*>",
         "Pod <*> (app) is restarting <*> times / <*> minutes",
         "pointer <HEX> in mail from <EMAIL>",
+        "Backup job <*> failed for <PATH>",
     ]
 
 
