@@ -2,40 +2,13 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ingest.readers._common import read_text
 from ingest.records import InputError, ParsedFile
-
-HEAD_BYTES = 64 * 1024
-
-
-def file_text(path: Path) -> str:
-    """The whole file decoded as UTF-8 (gzip is unpacked); InputError when it cannot be."""
-    try:
-        raw = path.read_bytes()
-        if raw[:2] == b"\x1f\x8b":
-            raw = gzip.decompress(raw)
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise InputError(path, f"not UTF-8 text (byte {err.start}: {err.reason})") from err
-    except (OSError, EOFError) as err:
-        raise InputError(path, f"cannot be read ({err})") from err
-
-
-def head_text(path: Path) -> str:
-    """The first 64 KiB of a file as text (gzip unpacked); undecodable bytes are replaced."""
-    with path.open("rb") as fh:
-        start = fh.read(2)
-    opener = gzip.open if start == b"\x1f\x8b" else open
-    try:
-        with opener(path, "rb") as fh:  # type: ignore[operator]
-            return fh.read(HEAD_BYTES).decode("utf-8-sig", errors="replace")
-    except (OSError, EOFError) as err:
-        raise InputError(path, f"cannot be read ({err})") from err
 
 
 def json_documents(path: Path, parsed: ParsedFile | None = None) -> Iterator[tuple[str, Any]]:
@@ -45,7 +18,7 @@ def json_documents(path: Path, parsed: ParsedFile | None = None) -> Iterator[tup
     (locator ``"line N"``). A JSONL line that is not JSON is quarantined into ``parsed`` (and
     counted as read) when one is given; a file that is neither JSON nor JSONL raises InputError.
     """
-    text = file_text(path)
+    text = read_text(path)
     if not text.strip():
         raise InputError(path, "file is empty")
     try:

@@ -13,9 +13,9 @@ import pandas as pd
 import pyarrow as pa
 
 from ingest.fields import file_sha256
-from ingest.jsonfiles import head_text
 from ingest.lake import Lake
 from ingest.readers import reader, source_names
+from ingest.readers._common import head_text
 from ingest.readers.pagerduty_lifecycle import (
     incident_log_facts,
     reconciled_alerts,

@@ -29,7 +29,8 @@ from ingest.fields import (
     text_or_none,
     utc_timestamp,
 )
-from ingest.jsonfiles import head_text, json_documents, locator
+from ingest.jsonfiles import json_documents, locator
+from ingest.readers._common import head_text
 from ingest.records import InputError, ParsedFile, RecordError, Row
 from ingest.schema import Alerts, Notifications
 

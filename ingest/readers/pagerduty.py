@@ -26,6 +26,7 @@ from ingest.fields import (
     utc_timestamp,
 )
 from ingest.jsonfiles import json_documents, locator
+from ingest.readers._common import head_text
 from ingest.records import InputError, ParsedFile, RecordError, Row, collapse_duplicates
 from ingest.schema import Alerts, Common, Incidents, Notifications
 
@@ -85,7 +86,7 @@ def detect(path: Path, head: str) -> str | None:
 
 def read(path: Path, options: Mapping[str, Any], kind: str | None = None) -> ParsedFile:
     """Every incident, alert or log entry in a REST v2 export file."""
-    kind = kind or detect(path, _head(path))
+    kind = kind or detect(path, head_text(path))
     if kind is None:
         raise InputError(path, "not a PagerDuty REST v2 incidents, alerts or log_entries export")
     if kind not in _ENVELOPE_KEY:
@@ -121,12 +122,6 @@ def read(path: Path, options: Mapping[str, Any], kind: str | None = None) -> Par
     key = {Incidents.table: Incidents.key, Alerts.table: Alerts.key}.get(table, Notifications.key)
     parsed.rows[table], parsed.deduplicated = collapse_duplicates(rows, key, Common.version_at)
     return parsed
-
-
-def _head(path: Path) -> str:
-    from ingest.jsonfiles import head_text
-
-    return head_text(path)
 
 
 def _exports() -> Any:
