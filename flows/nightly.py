@@ -17,6 +17,8 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.futures import wait
+from prefect.runtime import task_run
+from prefect.states import Failed, State
 
 from flows import nightly_steps as steps
 from flows.config import Config, load_config
@@ -59,10 +61,16 @@ def commit_task(lake: str, inputs: Sequence[ParsedInput]) -> list[FileReport]:
     return commit_inputs(Lake(lake), inputs)
 
 
-@task(name="pull", retries=2, retry_delay_seconds=[30, 120])
-def pull_task(source: str, inbox: str, config_path: str | None) -> steps.PullOutcome:
-    """Raw API pages of one configured source written to the inbox (raises on failure)."""
-    return steps.pull_source(source, Path(inbox), _config(config_path))
+@task(name="pull")
+def pull_task(source: str, inbox: str, config_path: str | None, retries: int) -> steps.PullOutcome:
+    """Raw API pages of one configured source written to the inbox. A failure is raised while
+    retries remain (Prefect retries the task) and returned as a failed outcome after the last."""
+    try:
+        return steps.pull_source(source, Path(inbox), _config(config_path))
+    except Exception as err:
+        if task_run.run_count <= retries:
+            raise
+        return steps.PullOutcome.failed(source, f"{type(err).__name__}: {err}")
 
 
 @task(name="analyze")
@@ -124,7 +132,7 @@ def nightly_flow(
     config_path: str | None = None,
     week: str | None = None,
     dask_workers: int | None = None,
-) -> NightlyResult:
+) -> NightlyResult | State:
     """Pull configured sources, ingest new inbox files, analyse, report; publish an artifact.
 
     A failed pull does not stop the others or the rest of the run; the run still ends in a
@@ -133,15 +141,19 @@ def nightly_flow(
     """
     logger = get_run_logger()
     config = _config(config_path)
+    settings = steps.nightly_settings(config)
+    pull = pull_task.with_options(
+        retries=settings.pull_retries, retry_delay_seconds=settings.pull_retry_delay_seconds
+    )
     pulls = []
-    for source in steps.scheduled_sources(config):
-        state = pull_task(source, inbox, config_path, return_state=True)
+    for source in settings.pull:
+        state = pull(source, inbox, config_path, settings.pull_retries, return_state=True)
         pulls.append(
             state.result()
             if state.is_completed()
             else steps.PullOutcome.failed(source, state.message)
         )
-    workers = steps.nightly_settings(config).dask_workers if dask_workers is None else dask_workers
+    workers = settings.dask_workers if dask_workers is None else dask_workers
     ingest = ingest_flow.with_options(task_runner=dask_runner(workers)) if workers else ingest_flow
     files = ingest([inbox], lake, config_path) if Path(inbox).exists() else []
     summary = analyze_task(lake, config_path)
@@ -155,7 +167,8 @@ def nightly_flow(
     if failed:
         names = ", ".join(f"{p.source} ({p.error})" for p in failed)
         logger.error("pull failed: %s", names)
-        raise steps.NightlyFailed(f"nightly finished but these pulls failed: {names}")
+        # A returned Failed state ends the run failed without a traceback in the log.
+        return Failed(message=f"report {html} written, but these pulls failed: {names}")
     return NightlyResult(files, pulls, summary, html)
 
 

@@ -21,10 +21,6 @@ WEBHOOK_ENV = "ALERTLENS_WEBHOOK_URL"  # a Slack incoming-webhook URL is a secre
 PULLABLE = ("pagerduty", "opsgenie", "prometheus")
 
 
-class NightlyFailed(Exception):
-    """The run finished but a part of it (a pull) failed."""
-
-
 @dataclass(frozen=True)
 class NightlySettings:
     """``[nightly]`` in alertlens.toml."""
@@ -33,6 +29,8 @@ class NightlySettings:
     prometheus_url: str = ""  # needed when "prometheus" is pulled
     opsgenie_eu: bool = False  # pull from the EU region
     dask_workers: int = 0  # >0: parse inbox files on a local Dask cluster of this many processes
+    pull_retries: int = 2  # retries of a whole pull task, on top of [pull] per-request retries
+    pull_retry_delay_seconds: int = 60  # wait before each retry of a pull task
 
     @classmethod
     def from_mapping(cls, d: Mapping[str, Any]) -> NightlySettings:
@@ -51,11 +49,14 @@ class NightlySettings:
             )
         if "prometheus" in pull and not d.get("prometheus_url"):
             raise ValueError("[nightly] pull includes prometheus but prometheus_url is not set")
-        workers = d.get("dask_workers", 0)
-        if not isinstance(workers, int) or isinstance(workers, bool) or workers < 0:
-            raise ValueError("[nightly] dask_workers: expected a whole number >= 0")
+        counts = {}
+        for name in ("dask_workers", "pull_retries", "pull_retry_delay_seconds"):
+            value = d.get(name, getattr(cls, name))
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ValueError(f"[nightly] {name}: expected a whole number >= 0, got {value!r}")
+            counts[name] = value
         return cls(
-            pull, str(d.get("prometheus_url", "")), bool(d.get("opsgenie_eu", False)), workers
+            pull, str(d.get("prometheus_url", "")), bool(d.get("opsgenie_eu", False)), **counts
         )
 
 
@@ -80,11 +81,6 @@ def nightly_settings(config: Config) -> NightlySettings:
         return NightlySettings.from_mapping(config.section("nightly"))
     except (ValueError, TypeError) as err:
         raise ConfigError(f"{config.path}: {err}") from err
-
-
-def scheduled_sources(config: Config) -> tuple[str, ...]:
-    """The sources the nightly run pulls, in order."""
-    return nightly_settings(config).pull
 
 
 def pull_source(

@@ -13,7 +13,7 @@ from flows.config import Config
 from ingest.service import FileReport
 
 console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def add_lake_option(parser: argparse.ArgumentParser) -> None:

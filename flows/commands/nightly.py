@@ -85,7 +85,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
             return 0
         console.print("starting the nightly flow (Prefect)…")
         from flows.nightly import nightly_flow  # Prefect loads only for this command
-        from flows.nightly_steps import NightlyFailed, headline_lines
+        from flows.nightly_steps import headline_lines
 
         config_path = str(config.path) if config.path else None
         state = nightly_flow(
@@ -98,11 +98,8 @@ def run(args: argparse.Namespace, config: Config) -> int:
             return_state=True,
         )
         if not state.is_completed():
-            try:
-                state.result()
-            except NightlyFailed as err:
-                err_console.print(f"alertlens: nightly failed: {err}")
-                return 1
+            err_console.print(f"alertlens: nightly failed: {state.message}")
+            return 1
         result = state.result()
     if result.files:
         console.print(ingest_table(result.files))

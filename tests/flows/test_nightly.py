@@ -46,12 +46,20 @@ def nightly_run(
     world: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Path, subprocess.CompletedProcess]:
     base = tmp_path_factory.mktemp("run")
+    # A source that cannot be pulled (nothing listens on port 9) must not stop the rest.
+    config = base / "alertlens.toml"
+    config.write_text(
+        '[nightly]\npull = ["prometheus"]\nprometheus_url = "http://127.0.0.1:9"\n'
+        "pull_retries = 0\n[pull]\nmax_retries = 0\n"
+    )
     env = {**os.environ, "PREFECT_HOME": str(base / ".prefect"), "MPLBACKEND": "Agg"}
     env.pop("PREFECT_API_URL", None)
     cmd = [
         sys.executable,
         "-m",
         "flows.cli",
+        "--config",
+        str(config),
         "nightly",
         "--inbox",
         str(world),
@@ -70,8 +78,15 @@ def nightly_run(
         timeout=300,
         cwd=Path(__file__).resolve().parents[2],
     )
-    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.returncode == 1, done.stderr[-3000:]
     return base, done
+
+
+def test_a_failed_pull_fails_the_run_after_everything_else(nightly_run) -> None:
+    base, done = nightly_run
+    assert "nightly failed" in done.stderr and "prometheus" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert (base / "lake" / "analysis" / Summary.file).is_file()
 
 
 def test_nightly_writes_analysis_and_report_matching_ground_truth(nightly_run, world: Path) -> None:
@@ -118,7 +133,7 @@ def test_nightly_writes_analysis_and_report_matching_ground_truth(nightly_run, w
         Rules.reasons,
         Rules.recommendation,
     } <= set(rules.columns)
-    html_path = Path(done.stdout.strip().splitlines()[-1].removeprefix("report: ").strip())
+    html_path = Path(done.stderr.split("report ", 1)[1].split(" written", 1)[0])
     assert html_path.is_file() and html_path.suffix == ".html"
     assert html_path.parent.parent == base / "reports"
 
