@@ -114,7 +114,7 @@ def _figure(summary: Mapping[str, Any], key: str, sub: str | None = None) -> str
     if value is None:
         return "n/a"
     if isinstance(value, float):
-        return f"{value:.3g}"
+        return f"{value:,.1f}" if abs(value) >= 10 else f"{value:.2f}"
     return str(value)
 
 

@@ -1,0 +1,67 @@
+"""Two runs at once leave the lake as one run does; ambiguous files are refused clearly."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ingest.lake import Lake
+from ingest.records import InputError
+from ingest.schema import RECORD_TABLES, Manifest
+from ingest.service import detected_source
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "data" / "samples" / "unlucky-team"
+
+
+def _ingest(lake: Path) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen(
+        [sys.executable, "-m", "flows.cli", "ingest", "--lake", str(lake), str(SAMPLE)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def _content(lake: Path) -> dict[str, list[tuple]]:
+    store = Lake(lake)
+    out = {}
+    for table in RECORD_TABLES:
+        frame = store.read(table).drop(columns=["version_at"]).astype(str)
+        out[table] = sorted(map(tuple, frame.itertuples(index=False)))
+    manifest = (
+        store.read(Manifest.table).drop(columns=[Manifest.ingested_at, Manifest.file]).astype(str)
+    )
+    out[Manifest.table] = sorted(map(tuple, manifest.itertuples(index=False)))
+    return out
+
+
+def test_two_ingests_started_together_equal_one(tmp_path: Path) -> None:
+    single = tmp_path / "single"
+    assert _ingest(single).wait(timeout=120) == 0
+    both = tmp_path / "both"
+    runs = [_ingest(both), _ingest(both)]
+    assert [r.wait(timeout=120) for r in runs] == [0, 0]
+    assert _content(both) == _content(single)
+    assert len(Lake(both).read(Manifest.table)) == len(Lake(single).read(Manifest.table))
+
+
+def test_ambiguous_file_is_refused_with_both_names(tmp_path: Path) -> None:
+    both = {
+        "incidents": [{"id": "P1", "type": "incident", "incident_number": 1}],
+        "groupKey": "{}:{}",
+        "alerts": [{"labels": {"alertname": "A"}}],
+    }
+    path = tmp_path / "mixed.json"
+    path.write_text(json.dumps(both))
+    with pytest.raises(
+        InputError, match=r"ambiguous: looks like pagerduty .* and alertmanager .*; pass --source"
+    ):
+        detected_source(path)
+    assert detected_source(path, "alertmanager")[0] == "alertmanager"
