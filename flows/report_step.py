@@ -21,15 +21,17 @@ from analysis.frequency import paged_alerts
 from analysis.metrics import MetricsSettings, incident_metrics
 from analysis.noise import NoiseThresholds, noise_analysis
 from analysis.oncall import BUSINESS, OFF_HOURS, SLEEP
+from analysis.overview import noise_share_by_week, weeks_observed
 from analysis.population import RECURRENCE_KEY, WEEK, incident_population, iso_week
 from analysis.response import UNKNOWN_GROUP, response_durations
 from analysis.review import weekly_review
 from analysis.trends import BETTER, WORSE
-from analysis.whatif import ALL, weeks_covered, whatif_by_team
+from analysis.whatif import ALL, whatif_by_team
 from flows.config import Config
 from ingest.lake import Lake
 from ingest.schema import (
     ANALYSIS_DIR,
+    WHATIF_FILE,
     Alerts,
     Incidents,
     Manifest,
@@ -152,13 +154,19 @@ def load_inputs(lake: Lake, config: Config) -> Inputs:
     if (folder / Scored.file).is_file() and (folder / Rules.file).is_file():
         scored = pd.read_parquet(folder / Scored.file)
         rules = pd.read_parquet(folder / Rules.file)
-        whatif = whatif_by_team(scored, incidents, weeks_covered(alerts, incidents))
+        whatif_file = folder / WHATIF_FILE
+        whatif = (
+            pd.read_parquet(whatif_file)
+            if whatif_file.is_file()
+            else whatif_by_team(scored, incidents, weeks_observed(incidents, alerts))
+        )
     else:
         noise = noise_analysis(
             alerts,
             tables[Notifications.table],
             incidents,
             thresholds=NoiseThresholds.from_mapping(config.section("noise")),
+            weeks=weeks_observed(incidents, alerts) or None,
         )
         scored, rules, whatif = noise.alerts_scored, noise.rules, noise.whatif
         notes.append(
@@ -191,12 +199,7 @@ def build_report(
     ).max()
     week = week or last_complete_week(latest)
     start = week_start(week)
-    noise_by_week = (
-        inputs.scored[Scored.is_noise]
-        .astype(bool)
-        .groupby(iso_week(inputs.scored[Alerts.created_at]))
-        .mean()
-    )
+    noise_by_week = noise_share_by_week(inputs.scored)
     review = weekly_review(
         inputs.incidents,
         inputs.alerts,

@@ -17,7 +17,16 @@ from analysis.noise_thresholds import NoiseThresholds
 from analysis.overview import combined_summary, noise_share_by_week, weeks_observed
 from flows.config import Config, ConfigError
 from ingest.lake import Lake
-from ingest.schema import Alerts, Incidents, Notifications, Rules, Scored, Summary
+from ingest.schema import (
+    CORRELATION_FILE,
+    WHATIF_FILE,
+    Alerts,
+    Incidents,
+    Notifications,
+    Rules,
+    Scored,
+    Summary,
+)
 
 
 @dataclass(frozen=True)
@@ -67,8 +76,8 @@ def analyze(lake: Lake, config: Config) -> AnalysisOutputs:
     tables = {
         Scored.file.removesuffix(".parquet"): noise.alerts_scored,
         Rules.file.removesuffix(".parquet"): noise.rules,
-        "correlation": noise.correlation,
-        "whatif": noise.whatif,
+        CORRELATION_FILE.removesuffix(".parquet"): noise.correlation,
+        WHATIF_FILE.removesuffix(".parquet"): noise.whatif,
         **metrics.tables,
     }
     files = write_analysis(lake, tables, summary)

@@ -304,6 +304,10 @@ class Summary:
 
 
 ANALYSIS_DIR: Final = "analysis"
+WHATIF_FILE: Final = (
+    "whatif.parquet"  # per team and "all": pages/incidents per week now and after fixes
+)
+CORRELATION_FILE: Final = "correlation.parquet"  # groups of alerts that fire together
 
 
 def empty_table(schema: pa.Schema) -> pa.Table:
