@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ from flows.config import Config, ConfigError
 from ingest.pull import opsgenie, pagerduty, prometheus
 from ingest.pull.http import PullSettings, default_since, token_from_env
 from ingest.service import FileReport
+from ingest.settings_table import settings_from_table
 
 WEBHOOK_ENV = "ALERTLENS_WEBHOOK_URL"  # a Slack incoming-webhook URL is a secret: env only
 PULLABLE = ("pagerduty", "opsgenie", "prometheus")
@@ -35,29 +36,18 @@ class NightlySettings:
     @classmethod
     def from_mapping(cls, d: Mapping[str, Any]) -> NightlySettings:
         """Settings from the ``[nightly]`` table; unknown keys and sources are an error."""
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(d) - known)
-        if unknown:
-            raise ValueError(
-                f"[nightly]: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
-            )
-        pull = tuple(d.get("pull", ()))
-        bad = [s for s in pull if s not in PULLABLE]
+        settings = settings_from_table(cls, d, "nightly")
+        bad = [s for s in settings.pull if s not in PULLABLE]
         if bad:
             raise ValueError(
                 f"[nightly] pull: cannot pull {bad}; choose from {', '.join(PULLABLE)}"
             )
-        if "prometheus" in pull and not d.get("prometheus_url"):
+        if "prometheus" in settings.pull and not settings.prometheus_url:
             raise ValueError("[nightly] pull includes prometheus but prometheus_url is not set")
-        counts = {}
         for name in ("dask_workers", "pull_retries", "pull_retry_delay_seconds"):
-            value = d.get(name, getattr(cls, name))
-            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                raise ValueError(f"[nightly] {name}: expected a whole number >= 0, got {value!r}")
-            counts[name] = value
-        return cls(
-            pull, str(d.get("prometheus_url", "")), bool(d.get("opsgenie_eu", False)), **counts
-        )
+            if getattr(settings, name) < 0:
+                raise ValueError(f"[nightly] {name}: must be >= 0")
+        return settings
 
 
 @dataclass(frozen=True)

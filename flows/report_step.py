@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,7 @@ from ingest.schema import (
     Rules,
     Scored,
 )
+from ingest.settings_table import settings_from_table
 from reports import model as m
 from reports.charts import team_colors
 from reports.html import render_html
@@ -88,11 +89,10 @@ class ReportSettings:
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> ReportSettings:
         """Settings from the ``[report]`` table; unknown keys are refused by name."""
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ReportError(f"[report] unknown key(s) {unknown}; known keys: {sorted(known)}")
-        return cls(**dict(data))
+        try:
+            return settings_from_table(cls, data, "report")
+        except ValueError as err:
+            raise ReportError(str(err)) from err
 
 
 @dataclass(frozen=True)

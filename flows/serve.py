@@ -20,11 +20,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
+
+from ingest.settings_table import settings_from_table
 
 log = logging.getLogger("alertlens.serve")
 
@@ -55,19 +57,7 @@ class ScheduleSettings:
     @classmethod
     def from_mapping(cls, d: Mapping[str, Any]) -> ScheduleSettings:
         """Settings from the ``[schedule]`` table; unknown keys are an error."""
-        known = [f.name for f in fields(cls)]
-        unknown = sorted(set(d) - set(known))
-        if unknown:
-            raise ValueError(
-                f"[schedule]: unknown key(s) {', '.join(unknown)}; known: {', '.join(known)}"
-            )
-        values: dict[str, Any] = {}
-        for name, value in d.items():
-            default = getattr(cls, name)
-            if isinstance(value, bool) or not isinstance(value, type(default) | int):
-                raise ValueError(f"[schedule] {name}: expected {type(default).__name__}")
-            values[name] = type(default)(value)
-        settings = cls(**values)
+        settings = settings_from_table(cls, d, "schedule")
         if len(settings.cron.split()) != 5:
             raise ValueError(f"[schedule] cron: {settings.cron!r} is not a 5-field cron expression")
         return settings

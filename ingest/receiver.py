@@ -17,7 +17,7 @@ import os
 import signal
 import threading
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.pull.http import fsync_dir
+from ingest.settings_table import settings_from_table
 
 log = logging.getLogger("alertlens.receiver")
 
@@ -43,16 +44,7 @@ class ReceiverSettings:
     @classmethod
     def from_mapping(cls, d: Mapping[str, Any]) -> ReceiverSettings:
         """Settings from the ``[receiver]`` table; unknown keys are an error."""
-        known = [f.name for f in fields(cls)]
-        unknown = sorted(set(d) - set(known))
-        if unknown:
-            raise ValueError(
-                f"[receiver]: unknown key(s) {', '.join(unknown)}; known: {', '.join(known)}"
-            )
-        for name, value in d.items():
-            if not isinstance(value, type(getattr(cls, name))) or isinstance(value, bool):
-                raise ValueError(f"[receiver] {name}: expected {type(getattr(cls, name)).__name__}")
-        settings = cls(**d)
+        settings = settings_from_table(cls, d, "receiver")
         if not 0 <= settings.port <= 65535 or settings.max_body_bytes <= 0:
             raise ValueError("[receiver]: port must be 0..65535 and max_body_bytes > 0")
         return settings
@@ -115,6 +107,8 @@ class ReceiverServer(ThreadingHTTPServer):
     keep-alive connections open; ``drain`` waits for the requests actually in flight."""
 
     daemon_threads = True
+    # Alertmanager sends one POST per group at once; the default backlog of 5 drops bursts.
+    request_queue_size = 128
     block_on_close = False
 
     def __init__(self, settings: ReceiverSettings, sink: InboxSink, token: str | None) -> None:

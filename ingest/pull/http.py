@@ -14,12 +14,14 @@ import os
 import random
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
+
+from ingest.settings_table import settings_from_table
 
 log = logging.getLogger("alertlens.pull")
 
@@ -48,19 +50,7 @@ class PullSettings:
     @classmethod
     def from_mapping(cls, d: Mapping[str, Any]) -> PullSettings:
         """Settings from the ``[pull]`` table; unknown keys are an error."""
-        known = {f.name: f for f in fields(cls)}
-        unknown = sorted(set(d) - set(known))
-        if unknown:
-            raise ValueError(
-                f"[pull]: unknown key(s) {', '.join(unknown)}; known: {', '.join(known)}"
-            )
-        values: dict[str, Any] = {}
-        for name, value in d.items():
-            default = getattr(cls, name)
-            if isinstance(default, bool) or not isinstance(value, type(default) | int):
-                raise ValueError(f"[pull] {name}: expected {type(default).__name__}, got {value!r}")
-            values[name] = type(default)(value)
-        settings = cls(**values)
+        settings = settings_from_table(cls, d, "pull")
         if (
             settings.window_hours <= 0
             or settings.page_limit <= 0

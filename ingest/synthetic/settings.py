@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from ingest.settings_table import settings_from_table
 from ingest.synthetic.scenarios import DEFAULT_END, SCENARIOS
 
 
@@ -28,17 +28,7 @@ class GeneratorSettings:
     @classmethod
     def from_mapping(cls, d: Mapping[str, Any]) -> GeneratorSettings:
         """Settings from a ``[generate]`` table; raises ValueError on unknown keys or bad values."""
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(d) - known)
-        if unknown:
-            raise ValueError(
-                f"[generate]: unknown key(s) {', '.join(unknown)}; "
-                f"known: {', '.join(sorted(known))}"
-            )
-        values = dict(d)
-        if "end" in values:
-            values["end"] = parse_end(values["end"])
-        settings = cls(**values)
+        settings = settings_from_table(cls, d, "generate", convert={"end": parse_end})
         if settings.scenario not in SCENARIOS:
             raise ValueError(
                 f"[generate] scenario: {settings.scenario!r} is not one of {', '.join(SCENARIOS)}"
