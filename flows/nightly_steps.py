@@ -39,9 +39,8 @@ class NightlySettings:
         settings = settings_from_table(cls, d, "nightly")
         bad = [s for s in settings.pull if s not in PULLABLE]
         if bad:
-            raise ValueError(
-                f"[nightly] pull: cannot pull {bad}; choose from {', '.join(PULLABLE)}"
-            )
+            choices = ", ".join(PULLABLE)
+            raise ValueError(f"[nightly] pull: cannot pull {bad}; choose from {choices}")
         if "prometheus" in settings.pull and not settings.prometheus_url:
             raise ValueError("[nightly] pull includes prometheus but prometheus_url is not set")
         for name in ("dask_workers", "pull_retries", "pull_retry_delay_seconds"):
