@@ -29,7 +29,7 @@ demo: setup  ## run the nightly pipeline on data/samples and print the HTML repo
 
 test: setup  ## run the whole test suite
 	$(BIN)/ruff check .
-	$(BIN)/pytest -n 2 --dist loadgroup
+	$(BIN)/pytest -n 2 --dist loadgroup --durations=10
 
 setup: system venv  ## install system packages (when missing) and the virtual environment
 
