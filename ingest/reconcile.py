@@ -1,0 +1,154 @@
+"""Fields that span files, recomputed from everything the lake holds plus what arrives.
+
+PagerDuty's incidents, alerts and log entries come as separate exports in any order, and one
+Alertmanager firing reaches several receivers in several files. Before a commit, the records a
+batch touches are merged with their stored versions (newest wins, as in the lake) and the
+cross-file fields are derived again, so the stored result never depends on file order.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pyarrow as pa
+
+from ingest.lake import Lake
+from ingest.readers.pagerduty_lifecycle import (
+    incident_log_facts,
+    reconciled_alerts,
+    reconciled_incidents,
+)
+from ingest.schema import RECORD_TABLES, Alerts, Common, Incidents, Notifications
+
+
+def reconciled_batches(lake: Lake, batches: dict[str, pa.Table]) -> dict[str, pa.Table]:
+    """Batches with the cross-file fields of PagerDuty and Alertmanager records recomputed."""
+    batches = _reconciled_pagerduty(lake, batches)
+    return _reconciled_alertmanager(lake, batches)
+
+
+def _of_source(batch: pa.Table | None, source: str) -> pd.DataFrame:
+    if batch is None or batch.num_rows == 0:
+        return pd.DataFrame()
+    frame = batch.to_pandas()
+    return frame[frame[Common.source] == source]
+
+
+def _newest(frames: list[pd.DataFrame], key: tuple[str, ...]) -> pd.DataFrame:
+    """One row per key: newest version_at, later frames winning ties (the lake's upsert rule)."""
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return pd.DataFrame()
+    both = pd.concat(frames, ignore_index=True)
+    both["__order"] = range(len(both))
+    both = both.sort_values([Common.version_at, "__order"], na_position="first", kind="stable")
+    return both.drop_duplicates(list(key), keep="last").drop(columns="__order")
+
+
+def _reconciled_pagerduty(lake: Lake, batches: dict[str, pa.Table]) -> dict[str, pa.Table]:
+    src = "pagerduty"
+    new_inc = _of_source(batches.get(Incidents.table), src)
+    new_alerts = _of_source(batches.get(Alerts.table), src)
+    new_notes = _of_source(batches.get(Notifications.table), src)
+    if new_inc.empty and new_alerts.empty and new_notes.empty:
+        return batches
+    affected: set[str] = set()
+    for frame, col in (
+        (new_inc, Incidents.incident_id),
+        (new_alerts, Alerts.incident_id),
+        (new_notes, Notifications.incident_id),
+    ):
+        if not frame.empty:
+            affected.update(frame[col].dropna())
+
+    # A merged-away incident's alert moves to the incident it was merged into; its page stays
+    # with the merged one, so both sides of every merge are reconciled together.
+    stored_inc = lake.read(Incidents.table, sources=[src])
+    every_inc = _newest([stored_inc, new_inc], Incidents.key)
+    if not every_inc.empty:
+        merged = every_inc[Incidents.merged_into].notna()
+        touched = every_inc[Incidents.incident_id].isin(affected)
+        affected.update(every_inc.loc[merged & touched, Incidents.merged_into])
+        affected.update(
+            every_inc.loc[
+                merged & every_inc[Incidents.merged_into].isin(affected), Incidents.incident_id
+            ]
+        )
+
+    def stored(table: str, col: str) -> pd.DataFrame:
+        frame = lake.read(table, sources=[src])
+        return frame[frame[col].isin(affected)]
+
+    incidents = (
+        every_inc[every_inc[Incidents.incident_id].isin(affected)]
+        if not every_inc.empty
+        else every_inc
+    )
+    alerts = _newest([stored(Alerts.table, Alerts.incident_id), new_alerts], Alerts.key)
+    notes = _newest(
+        [stored(Notifications.table, Notifications.incident_id), new_notes], Notifications.key
+    )
+    facts = incident_log_facts(notes)
+    if not incidents.empty:
+        incidents = reconciled_incidents(incidents, alerts, facts)
+    if not alerts.empty:
+        alerts = reconciled_alerts(
+            alerts, incidents if not incidents.empty else _empty(Incidents.table), facts
+        )
+    out = dict(batches)
+    for table, frame in ((Incidents.table, incidents), (Alerts.table, alerts)):
+        others = _others(batches.get(table), src)
+        parts = [p for p in (others, _to_arrow(table, frame)) if p is not None and p.num_rows]
+        if parts:
+            out[table] = pa.concat_tables(parts)
+    return out
+
+
+def _reconciled_alertmanager(lake: Lake, batches: dict[str, pa.Table]) -> dict[str, pa.Table]:
+    """A firing paged if any of its notifications, in any file, went to a paging receiver."""
+    src = "alertmanager"
+    new = _of_source(batches.get(Alerts.table), src)
+    if new.empty:
+        return batches
+    old = lake.read(Alerts.table, sources=[src])
+    old = old[old[Alerts.alert_id].isin(set(new[Alerts.alert_id]))]
+    if old.empty:
+        return batches
+    newest = _newest([old, new], Alerts.key)
+    paged_before = old.set_index(Alerts.alert_id)[Alerts.paged].astype("boolean").fillna(False)
+    was_paged = newest[Alerts.alert_id].map(paged_before).fillna(False).astype(bool)
+    newest[Alerts.paged] = newest[Alerts.paged].fillna(False).astype(bool) | was_paged
+    out = dict(batches)
+    out[Alerts.table] = pa.concat_tables(
+        [
+            p
+            for p in (_others(batches.get(Alerts.table), src), _to_arrow(Alerts.table, newest))
+            if p is not None
+        ]
+    )
+    return out
+
+
+def _others(batch: pa.Table | None, source: str) -> pa.Table | None:
+    if batch is None:
+        return None
+    frame = batch.to_pandas()
+    return _to_arrow_frame(batch.schema, frame[frame[Common.source] != source])
+
+
+def _empty(table: str) -> pd.DataFrame:
+    return RECORD_TABLES[table][0].empty_table().to_pandas()
+
+
+def _to_arrow(table: str, frame: pd.DataFrame) -> pa.Table | None:
+    if frame.empty:
+        return None
+    return _to_arrow_frame(RECORD_TABLES[table][0], frame)
+
+
+def _to_arrow_frame(schema: pa.Schema, frame: pd.DataFrame) -> pa.Table:
+    columns = [frame[f.name] if f.name in frame else pd.Series([None] * len(frame)) for f in schema]
+    arrays = [
+        pa.array(col.astype(object).where(col.notna(), None).tolist(), type=f.type)
+        for col, f in zip(columns, schema, strict=True)
+    ]
+    return pa.Table.from_arrays(arrays, schema=schema)
