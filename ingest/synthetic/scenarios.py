@@ -53,13 +53,21 @@ UNLUCKY: Final[list[RuleLine]] = [
     ("BackupJobFailed", m.LONG_STANDING, 0.2, "nightly", 2, {"hosts": 2}),
 ]
 
+#: A healthy team with real volume (~20 real pages a week over three services) and three small
+#: noisy rules (~0.45 a week each, ~6% of firings) so that the few noise rules are measurable;
+#: the informational rule is a "warning" (not "info") page, so only its behaviour can betray it.
 HEALTHY: Final[list[RuleLine]] = [
-    ("HTTPErrorRateHigh", m.ACTIONABLE, 1.2, "traffic", 0, {}),
-    ("NodeNotReady", m.ACTIONABLE, 0.8, "flat", 1, {}),
-    ("PostgresReplicationLag", m.ACTIONABLE, 0.6, "traffic", 2, {}),
-    ("KubePodCrashLooping", m.RECURRING_FIXED, 0.8, "business", 1, {"fix_at": 0.6}),
-    ("QueueDepthHigh", m.TRANSIENT, 0.15, "flat", 1, {}),
-    ("CertificateExpiringSoon", m.INFORMATIONAL, 0.1, "business", 0, {"severity": "warning"}),
+    ("HTTPErrorRateHigh", m.ACTIONABLE, 4.0, "traffic", 0, {}),
+    ("LatencyP99High", m.ACTIONABLE, 2.5, "traffic", 0, {}),
+    ("InstanceDown", m.ACTIONABLE, 2.0, "flat", 0, {"runbook": False}),
+    ("NodeNotReady", m.ACTIONABLE, 2.5, "flat", 1, {}),
+    ("HighMemoryUsage", m.ACTIONABLE, 2.5, "traffic", 1, {}),
+    ("KubePodCrashLooping", m.RECURRING_FIXED, 3.0, "business", 1, {"fix_at": 0.6}),
+    ("PostgresReplicationLag", m.ACTIONABLE, 2.5, "traffic", 2, {}),
+    ("DiskIOSaturation", m.ACTIONABLE, 2.0, "flat", 2, {}),
+    ("QueueDepthHigh", m.TRANSIENT, 0.45, "flat", 1, {}),
+    ("CertificateExpiringSoon", m.INFORMATIONAL, 0.45, "business", 0, {"severity": "warning"}),
+    ("DiskSpaceLow", m.ACK_AND_FORGET, 0.45, "business", 2, {}),
 ]
 
 #: The behaviour mix of one team in the multi-team and large-org worlds.
