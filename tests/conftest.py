@@ -32,3 +32,16 @@ def realdata() -> Path:
 def fixtures() -> Path:
     """tests/fixtures: small real excerpts shipped with the project."""
     return FIXTURES
+
+
+def needs_programs(*names: str) -> pytest.MarkDecorator:
+    """Skip when a program is missing on a user's machine; under CI (``CI`` set) a missing
+    program is a broken setup, so the test is not skipped and fails loudly instead."""
+    import shutil
+
+    missing = [n for n in names if shutil.which(n) is None]
+    if missing and os.environ.get("CI"):
+        return pytest.mark.usefixtures()
+    return pytest.mark.skipif(
+        bool(missing), reason=f"not installed: {', '.join(missing)} (run make setup)"
+    )

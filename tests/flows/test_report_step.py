@@ -8,7 +8,6 @@ import contextlib
 import io
 import json
 import re
-import shutil
 import subprocess
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,6 +26,7 @@ from ingest.schema import ANALYSIS_DIR, INCIDENTS_SCHEMA, Incidents, Rules, Scor
 from ingest.service import ingest_paths
 from ingest.synthetic import generate
 from reports.html import percent
+from tests.conftest import needs_programs
 
 XSS = "<script>alert(1)</script>"
 NOW = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
@@ -105,7 +105,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
     )
 
 
-pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler missing")
+pytestmark = needs_programs("pdftotext", "pdfinfo")
 
 
 def test_command_prints_the_html_path(rendered: Rendered) -> None:

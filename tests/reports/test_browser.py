@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 
 from reports.html import render_html
+from tests.conftest import needs_programs
 from tests.reports.conftest import small_report
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [
     pytest.mark.services,
-    pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed"),
+    needs_programs("chromium"),
 ]
 
 #: Installed first in <head>: records errors and alert() calls, then writes what it saw.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -11,9 +10,10 @@ import pytest
 
 from reports.html import render_html
 from reports.pdf import render_pdf
+from tests.conftest import needs_programs
 from tests.reports.conftest import XSS, small_report
 
-pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler missing")
+pytestmark = needs_programs("pdftotext", "pdfinfo")
 
 
 def pdf_text(path: Path) -> str:

@@ -28,6 +28,7 @@ from ingest.pull import prometheus as prom_pull
 from ingest.pull.http import PullSettings
 from ingest.schema import Alerts
 from ingest.service import ingest_paths
+from tests.conftest import needs_programs
 
 ROOT = Path(__file__).resolve().parents[2]
 PROMETHEUS = shutil.which("prometheus")
@@ -36,10 +37,7 @@ ALERT = "AlertlensProbeHigh"
 
 pytestmark = [
     pytest.mark.services,
-    pytest.mark.skipif(
-        not (PROMETHEUS and ALERTMANAGER),
-        reason="prometheus / prometheus-alertmanager not installed (run .ci/services.sh)",
-    ),
+    needs_programs("prometheus", "prometheus-alertmanager"),
 ]
 
 
