@@ -22,8 +22,10 @@ class NoiseThresholds:
     long_standing_hours: float = 24.0
     # informational: these severities should never page
     informational_severities: tuple[str, ...] = ("info",)
-    # duplicate: fires within this many minutes of another rule's alert ...
-    duplicate_window_minutes: float = 2.0
+    # duplicate: fires within this many minutes of another rule's alert ... (5, not 2: a
+    # duplicate's own evaluation interval and `for:` put ~6% of its firings 2-5 min behind its
+    # partner, and one late firing of a 3-firing duplicate broke an 80% share at 2 min)
+    duplicate_window_minutes: float = 5.0
     # ... in at least this share of its firings ...
     duplicate_share: float = 0.8
     # ... and at least this many times
