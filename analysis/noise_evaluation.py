@@ -3,7 +3,7 @@ rule-level precision/recall, the error of the noise share and of the what-if pro
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -26,6 +26,12 @@ NOISE_SHARE_ERROR = "noise_share_error_points"
 PAGES_AFTER_ERROR = "pages_after_error"
 INCIDENTS_AFTER_ERROR = "incidents_after_error"
 MATCHED = "matched_share"
+#: Raw counts behind the ratios, so several worlds can be pooled (micro-averaged).
+ALERT_TP, ALERT_FP, ALERT_FN = "alert_tp", "alert_fp", "alert_fn"
+RULE_TP, RULE_FP, RULE_FN = "rule_tp", "rule_fp", "rule_fn"
+FIX_HITS, FIX_TOTAL = "fix_hits", "fix_total"
+#: Signed errors whose mean absolute value is the pooled figure.
+ERRORS: tuple[str, ...] = (NOISE_SHARE_ERROR, PAGES_AFTER_ERROR, INCIDENTS_AFTER_ERROR)
 
 
 def evaluation(
@@ -48,11 +54,16 @@ def evaluation(
     rules = per_rule.groupby(TRUTH_RULE).agg(p=("p", "mean"), a=("a", "mean"))
     expected = truth["expected"]
     summary = analysis.summary
+    hits, total = fix_hits(analysis, joined, truth)
     return {
         MATCHED: len(joined) / max(len(truth_alerts), 1),
+        **_counts(predicted, actual, ALERT_TP, ALERT_FP, ALERT_FN),
+        **_counts(rules["p"] >= 0.5, rules["a"] >= 0.5, RULE_TP, RULE_FP, RULE_FN),
         **_prf(predicted, actual, ALERT_PRECISION, ALERT_RECALL, ALERT_F1),
         **_prf(rules["p"] >= 0.5, rules["a"] >= 0.5, RULE_PRECISION, RULE_RECALL, None),
-        FIX_AGREEMENT: fix_agreement(analysis, joined, truth),
+        FIX_AGREEMENT: hits / total if total else 1.0,
+        FIX_HITS: hits,
+        FIX_TOTAL: total,
         NOISE_SHARE_ERROR: 100 * (summary[Summary.noise_share] - expected["noise_share"]),
         PAGES_AFTER_ERROR: _relative(
             summary[Summary.projected_pages_per_week_after_fixes],
@@ -65,8 +76,34 @@ def evaluation(
     }
 
 
+def pooled(rows: Sequence[Mapping[str, Any]]) -> dict[str, float]:
+    """Scores of several ``evaluation`` results taken together: precision, recall and F1 from the
+    summed true/false positives (micro-average), fix agreement from the summed hits, and the
+    mean absolute value of each signed error (noise share points, what-if relative errors)."""
+    total = {key: float(sum(row[key] for row in rows)) for key in _COUNT_KEYS}
+    out = {
+        **_ratios(total[ALERT_TP], total[ALERT_FP], total[ALERT_FN], ALERT_PRECISION, ALERT_RECALL),
+        **_ratios(total[RULE_TP], total[RULE_FP], total[RULE_FN], RULE_PRECISION, RULE_RECALL),
+        FIX_AGREEMENT: total[FIX_HITS] / total[FIX_TOTAL] if total[FIX_TOTAL] else 1.0,
+        **total,
+    }
+    p, r = out[ALERT_PRECISION], out[ALERT_RECALL]
+    out[ALERT_F1] = 2 * p * r / (p + r) if p + r else 0.0
+    for key in ERRORS:
+        out[key] = sum(abs(row[key]) for row in rows) / len(rows) if rows else 0.0
+    return out
+
+
 def fix_agreement(analysis: NoiseAnalysis, joined: pd.DataFrame, truth: Mapping[str, Any]) -> float:
     """Share of truly noisy world rules whose main rule key got the expected fix."""
+    hits, total = fix_hits(analysis, joined, truth)
+    return hits / total if total else 1.0
+
+
+def fix_hits(
+    analysis: NoiseAnalysis, joined: pd.DataFrame, truth: Mapping[str, Any]
+) -> tuple[int, int]:
+    """(noisy world rules whose main rule key got the expected fix, noisy world rules seen)."""
     expected = {r["rule"]: r["expected_fix"] for r in truth["rules"] if r["is_noise"]}
     main_key = (
         joined[joined[TRUTH_RULE].isin(list(expected))]
@@ -76,7 +113,7 @@ def fix_agreement(analysis: NoiseAnalysis, joined: pd.DataFrame, truth: Mapping[
     kinds = analysis.rules.set_index(Rules.rule_key)[Rules.recommendation_kind]
     got = main_key.map(kinds)
     hits = [got.get(rule) == fix for rule, fix in expected.items() if rule in got.index]
-    return sum(hits) / len(hits) if hits else 1.0
+    return sum(hits), len(hits)
 
 
 def disagreements(analysis: NoiseAnalysis, joined_truth: pd.DataFrame) -> pd.DataFrame:
@@ -90,6 +127,33 @@ def disagreements(analysis: NoiseAnalysis, joined_truth: pd.DataFrame) -> pd.Dat
 
 def _as_bool(values: pd.Series) -> pd.Series:
     return values.astype(str).str.lower().isin(["true", "1"])
+
+
+_COUNT_KEYS: tuple[str, ...] = (
+    ALERT_TP,
+    ALERT_FP,
+    ALERT_FN,
+    RULE_TP,
+    RULE_FP,
+    RULE_FN,
+    FIX_HITS,
+    FIX_TOTAL,
+)
+
+
+def _counts(predicted: pd.Series, actual: pd.Series, tp: str, fp: str, fn: str) -> dict[str, int]:
+    return {
+        tp: int((predicted & actual).sum()),
+        fp: int((predicted & ~actual).sum()),
+        fn: int((~predicted & actual).sum()),
+    }
+
+
+def _ratios(tp: float, fp: float, fn: float, p_key: str, r_key: str) -> dict[str, float]:
+    return {
+        p_key: tp / (tp + fp) if tp + fp else 1.0,
+        r_key: tp / (tp + fn) if tp + fn else 1.0,
+    }
 
 
 def _prf(

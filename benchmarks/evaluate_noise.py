@@ -13,9 +13,11 @@ from analysis.noise import NoiseThresholds
 from flows.commands.evaluate import (
     COLUMNS,
     DEFAULT_SCENARIOS,
+    POOLED,
     _cell,
     evaluated_world,
-    meets_targets,
+    verdict,
+    with_pooled_rows,
 )
 
 
@@ -35,14 +37,17 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="alertlens-eval-") as scratch:
         work = args.work or Path(scratch)
         for scenario in args.scenario or DEFAULT_SCENARIOS:
-            for seed in args.seeds:
-                row = evaluated_world(
+            rows = [
+                evaluated_world(
                     work, scenario, seed, args.weeks, args.target_alerts, NoiseThresholds()
                 )
-                met = meets_targets(row)
-                ok &= met
+                for seed in args.seeds
+            ]
+            for row in with_pooled_rows(rows):
+                ok &= verdict(row) != "MISSED"
                 cells = [_cell(key, row[key]) for key, _ in COLUMNS]
-                line = [scenario, str(seed), *cells, "met" if met else "MISSED"]
+                seed = f"**{row['seed']}**" if row["seed"] == POOLED else str(row["seed"])
+                line = [row["scenario"], seed, *cells, verdict(row)]
                 print("| " + " | ".join(line) + " |", flush=True)
     return 0 if ok else 1
 
