@@ -42,12 +42,33 @@ def rule_codes(alerts: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 def cofiring_links(alerts: pd.DataFrame, window: pd.Timedelta) -> pd.DataFrame:
     """Distinct (alert position, other rule's code) pairs with the smallest gap between them: the
-    alert fired within ``window`` of an alert of that other rule. Positions are 0..len-1 in row
-    order; codes come from ``rule_codes``. One pass at the widest window serves narrower ones:
-    filter on ``GAP``."""
+    alert fired within ``window`` of an alert of another rule of the same team. Positions are
+    0..len-1 in row order; codes come from ``rule_codes``. One pass at the widest window serves
+    narrower ones: filter on ``GAP``.
+
+    Links stay within a team: a rule duplicates a rule its own team owns (merging rules across
+    teams is a routing question), and in a large org a window searched org-wide links nearly
+    every alert to dozens of unrelated ones (measured: 11 GB for a million alerts, 250 teams)."""
     times = _ns(alerts[Alerts.created_at])
     codes, names = rule_codes(alerts)
-    order = np.argsort(times, kind="stable")
+    teams, _ = pd.factorize(alerts[Alerts.team].fillna("").to_numpy(dtype=object))
+    k = max(len(names), 1)
+    parts = [
+        _links_within(np.flatnonzero(teams == team), times, codes, window, k)
+        for team in np.unique(teams)
+    ]
+    pos = np.concatenate([p[0] for p in parts]) if parts else np.empty(0, np.int64)
+    partner = np.concatenate([p[1] for p in parts]) if parts else np.empty(0, np.int64)
+    gaps = np.concatenate([p[2] for p in parts]) if parts else np.empty(0, np.int64)
+    order = np.lexsort((partner, pos))
+    return pd.DataFrame({POS: pos[order], PARTNER: partner[order], GAP: gaps[order]})
+
+
+def _links_within(
+    members: np.ndarray, times: np.ndarray, codes: np.ndarray, window: pd.Timedelta, k: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(positions, partner codes, smallest gaps) of the links among ``members``."""
+    order = members[np.argsort(times[members], kind="stable")]
     ts = times[order]
     right = np.searchsorted(ts, ts + window.value, side="right")
     counts = np.minimum(right - np.arange(len(ts)) - 1, MAX_NEIGHBOURS)
@@ -63,19 +84,12 @@ def cofiring_links(alerts: pd.DataFrame, window: pd.Timedelta) -> pd.DataFrame:
     gaps = np.concatenate([gap, gap])
     # integer keys and one sort: a pandas drop_duplicates over tens of millions of rows
     # costs gigabytes; sorted by (key, gap), a key's first row carries its smallest gap
-    key = pos * max(len(names), 1) + partner
+    key = pos * k + partner
     ordered = np.lexsort((gaps, key))
     key, gaps = key[ordered], gaps[ordered]
     first_of_key = np.ones(len(key), dtype=bool)
     first_of_key[1:] = key[1:] != key[:-1]
-    k = max(len(names), 1)
-    return pd.DataFrame(
-        {
-            POS: key[first_of_key] // k,
-            PARTNER: key[first_of_key] % k,
-            GAP: gaps[first_of_key],
-        }
-    )
+    return key[first_of_key] // k, key[first_of_key] % k, gaps[first_of_key]
 
 
 def within(links: pd.DataFrame, window: pd.Timedelta) -> pd.DataFrame:
