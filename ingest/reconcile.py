@@ -146,9 +146,10 @@ def _to_arrow(table: str, frame: pd.DataFrame) -> pa.Table | None:
 
 
 def _to_arrow_frame(schema: pa.Schema, frame: pd.DataFrame) -> pa.Table:
-    columns = [frame[f.name] if f.name in frame else pd.Series([None] * len(frame)) for f in schema]
-    arrays = [
-        pa.array(col.astype(object).where(col.notna(), None).tolist(), type=f.type)
-        for col, f in zip(columns, schema, strict=True)
-    ]
-    return pa.Table.from_arrays(arrays, schema=schema)
+    missing = {
+        f.name: pd.Series([None] * len(frame), index=frame.index, dtype=object)
+        for f in schema
+        if f.name not in frame
+    }
+    full = frame.assign(**missing) if missing else frame
+    return pa.Table.from_pandas(full[schema.names], schema=schema, preserve_index=False)

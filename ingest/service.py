@@ -4,7 +4,7 @@ CLI and the Prefect flows both call."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -123,6 +123,7 @@ class ParsedInput:
     file: PendingFile
     parsed: ParsedFile | None
     error: str | None = None
+    tables: dict[str, pa.Table] = field(default_factory=dict)  # the parsed rows, as Arrow
 
 
 def pending_files(
@@ -154,11 +155,27 @@ def parsed_input(
     """One pending file parsed. Strict: an unreadable file raises InputError; otherwise the
     error is kept, and the commit quarantines the whole file so it is not retried forever."""
     try:
-        return ParsedInput(file, parsed_file(file.path, config_sources, source))
+        parsed = parsed_file(file.path, config_sources, source)
     except InputError as err:
         if strict:
             raise
         return ParsedInput(file, None, err.reason)
+    # Arrow columns hold a file's records in a fraction of the memory of Python dicts, and a
+    # nightly run keeps every parsed file until the one commit.
+    tables = {
+        table: _with_origin(rows_to_table(table, rows), file.sha256)
+        for table, rows in parsed.rows.items()
+        if rows
+    }
+    parsed.rows = {}
+    return ParsedInput(file, parsed, tables=tables)
+
+
+def _with_origin(table: pa.Table, sha256: str) -> pa.Table:
+    """``table`` with ``ingested_from`` set to the file's sha256 on every row."""
+    index = table.schema.get_field_index(Common.ingested_from)
+    origin = pa.array([sha256] * table.num_rows, pa.string())
+    return table.set_column(index, Common.ingested_from, origin)
 
 
 def commit_inputs(lake: Lake, inputs: Sequence[ParsedInput]) -> list[FileReport]:
@@ -168,7 +185,7 @@ def commit_inputs(lake: Lake, inputs: Sequence[ParsedInput]) -> list[FileReport]
     unreadable = [i for i in inputs if i.parsed is None]
     now = datetime.now(UTC)
     with lake.locked():
-        batches = reconciled_batches(lake, _record_batches(good))
+        batches = reconciled_batches(lake, _record_batches(inputs))
         quarantine = _quarantine_table(good, now)
         manifest = _manifest_table(good, now)
         if unreadable:
@@ -226,16 +243,12 @@ def ingest_paths(
     return sorted(reports, key=lambda r: order.get(r.path, 0))
 
 
-def _record_batches(parsed_all: list[tuple[Path, str, ParsedFile]]) -> dict[str, pa.Table]:
+def _record_batches(inputs: Sequence[ParsedInput]) -> dict[str, pa.Table]:
     batches: dict[str, pa.Table] = {}
     for table in RECORD_TABLES:
-        rows = []
-        for _, sha, parsed in parsed_all:
-            for row in parsed.rows.get(table, []):
-                row[Common.ingested_from] = sha
-                rows.append(row)
-        if rows:
-            batches[table] = rows_to_table(table, rows)
+        parts = [i.tables[table] for i in inputs if table in i.tables]
+        if parts:
+            batches[table] = pa.concat_tables(parts)
     return batches
 
 
