@@ -84,7 +84,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
             err_console.print(f"alertlens: another nightly run is using {lake}; nothing done")
             return 0
         console.print("starting the nightly flow (Prefect)…")
-        from flows.nightly import nightly_flow  # Prefect loads only for this command
+        from flows.nightly import NightlyResult, nightly_flow  # Prefect loads only here
         from flows.nightly_steps import headline_lines
 
         config_path = str(config.path) if config.path else None
@@ -101,6 +101,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
             err_console.print(f"alertlens: nightly failed: {state.message}")
             return 1
         result = state.result()
+    assert isinstance(result, NightlyResult)  # a completed run returns its result
     if result.files:
         console.print(ingest_table(result.files))
     for line in headline_lines(result.summary):
