@@ -29,15 +29,36 @@ FROM_INCIDENT: Final = "incident"
 FROM_ALERT: Final = "alert_firing"
 
 _CARRIED = (
-    Incidents.source, Incidents.incident_id, Incidents.title, Incidents.service, Incidents.team,
-    Incidents.priority, Incidents.severity, Incidents.urgency, Incidents.status,
-    Incidents.created_at, Incidents.acknowledged_at, Incidents.mitigated_at, Incidents.resolved_at,
-    Incidents.closed_at, Incidents.resolved_by, Incidents.assignee, Incidents.reopen_count,
-    Incidents.major, Incidents.merged_into, Incidents.alert_count, Incidents.reported_by,
+    Incidents.source,
+    Incidents.incident_id,
+    Incidents.title,
+    Incidents.service,
+    Incidents.team,
+    Incidents.priority,
+    Incidents.severity,
+    Incidents.urgency,
+    Incidents.status,
+    Incidents.created_at,
+    Incidents.acknowledged_at,
+    Incidents.mitigated_at,
+    Incidents.resolved_at,
+    Incidents.closed_at,
+    Incidents.resolved_by,
+    Incidents.assignee,
+    Incidents.reopen_count,
+    Incidents.major,
+    Incidents.merged_into,
+    Incidents.alert_count,
+    Incidents.reported_by,
     Incidents.postmortem,
 )
-_TIMES = (Incidents.created_at, Incidents.acknowledged_at, Incidents.mitigated_at,
-          Incidents.resolved_at, Incidents.closed_at)
+_TIMES = (
+    Incidents.created_at,
+    Incidents.acknowledged_at,
+    Incidents.mitigated_at,
+    Incidents.resolved_at,
+    Incidents.closed_at,
+)
 
 
 def iso_week(times: pd.Series) -> pd.Series:
@@ -112,21 +133,37 @@ def _first_rule_of_incidents(incidents: pd.DataFrame, alerts: pd.DataFrame) -> p
         [Alerts.created_at, Alerts.alert_id], kind="mergesort"
     )
     first = linked.drop_duplicates([Alerts.source, Alerts.incident_id])
-    lookup = dict(zip(zip(first[Alerts.source], first[Alerts.incident_id], strict=True),
-                      first[Alerts.rule_key], strict=True))
-    keys = zip(incidents[Incidents.source], incidents[Incidents.incident_id], strict=True)
-    return pd.Series([lookup.get(k) for k in keys], index=incidents.index, dtype=object)
+    keys = [Alerts.source, Alerts.incident_id]
+    found = (
+        incidents[[Incidents.source, Incidents.incident_id]]
+        .merge(
+            first[[*keys, Alerts.rule_key]],
+            how="left",
+            left_on=[Incidents.source, Incidents.incident_id],
+            right_on=keys,
+            sort=False,
+        )[Alerts.rule_key]
+        .astype(object)
+    )
+    return pd.Series(
+        found.where(found.notna(), None).to_numpy(), index=incidents.index, dtype=object
+    )
 
 
 def _recurrence_keys(frame: pd.DataFrame) -> pd.Series:
     templates = title_templates(frame[Incidents.title].where(frame[Incidents.title].notna(), None))
     prefix = frame[Incidents.source].astype(str) + "|" + frame[Incidents.service].fillna("")
-    by_template = np.where(templates.notna().to_numpy(),
-                           prefix.astype(str) + "|" + templates.fillna("").astype(str), None)
+    by_template = np.where(
+        templates.notna().to_numpy(),
+        prefix.astype(str) + "|" + templates.fillna("").astype(str),
+        None,
+    )
     rules = frame[RULE].where(frame[RULE].notna(), None)
-    rule_keys = np.where(rules.notna().to_numpy(),
-                         "rule|" + frame[Incidents.source].astype(str) + "|" + rules.astype(str),
-                         by_template)
+    rule_keys = np.where(
+        rules.notna().to_numpy(),
+        "rule|" + frame[Incidents.source].astype(str) + "|" + rules.astype(str),
+        by_template,
+    )
     return pd.Series(rule_keys, index=frame.index, dtype=object)
 
 
