@@ -38,7 +38,7 @@ def combined_summary(noise: dict[str, Any], metrics: dict[str, Any], alerts: int
         Summary.alerts: alerts,
         Summary.incidents: metrics.get("incidents"),
         Summary.weeks: metrics.get("weeks"),
-        Summary.noise_share: noise.get(Summary.noise_share),
+        Summary.noise_share: noise.get(Summary.noise_share) if alerts else None,
         Summary.pages_per_week: noise.get(Summary.pages_per_week),
         Summary.projected_pages_per_week_after_fixes: noise.get(
             Summary.projected_pages_per_week_after_fixes

@@ -22,6 +22,7 @@ from prefect.states import Failed, State
 
 from flows import nightly_steps as steps
 from flows.config import Config, load_config
+from flows.report_sections import ReportError
 from flows.report_step import report as report_step
 from flows.steps import analyze as analyze_step
 from ingest.lake import Lake
@@ -80,10 +81,16 @@ def analyze_task(lake: str, config_path: str | None) -> dict[str, Any]:
 
 
 @task(name="report")
-def report_task(lake: str, out: str, config_path: str | None, week: str | None) -> str:
-    """The weekly review written under ``out``; the HTML path."""
-    paths = report_step(Path(lake), Path(out), _config(config_path), week)
-    return str(paths.html)
+def report_task(
+    lake: str, out: str, config_path: str | None, week: str | None
+) -> tuple[str | None, str | None]:
+    """(HTML path, None) for the weekly review written under ``out``, or (None, why) when there
+    is nothing to review (an empty lake, a week with no data)."""
+    try:
+        paths = report_step(Path(lake), Path(out), _config(config_path), week)
+    except ReportError as err:
+        return None, str(err)
+    return str(paths.html), None
 
 
 @flow(name="ingest", log_prints=False)
@@ -104,9 +111,9 @@ def analyze_flow(lake: str, config_path: str | None = None) -> dict[str, Any]:
 @flow(name="report")
 def report_flow(
     lake: str, out: str, config_path: str | None = None, week: str | None = None
-) -> str:
-    """Render the weekly review."""
-    return report_task(lake, out, config_path, week)
+) -> str | None:
+    """Render the weekly review; the HTML path, or None when there is nothing to review."""
+    return report_task(lake, out, config_path, week)[0]
 
 
 def dask_runner(workers: int) -> Any:
@@ -157,7 +164,9 @@ def nightly_flow(
     ingest = ingest_flow.with_options(task_runner=dask_runner(workers)) if workers else ingest_flow
     files = ingest([inbox], lake, config_path) if Path(inbox).exists() else []
     summary = analyze_task(lake, config_path)
-    html = report_task(lake, out, config_path, week)
+    html, why_not = report_task(lake, out, config_path, week)
+    if html is None:
+        return Failed(message=f"no report written: {why_not}")
     markdown = steps.run_markdown(summary, files, pulls, html)
     create_markdown_artifact(
         markdown, key="alertlens-nightly", description="alertlens nightly summary"
