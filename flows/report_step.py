@@ -8,6 +8,7 @@ into the model, and hands that to the renderer and the writer.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -16,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.metrics import MetricsSettings, incident_metrics
+from analysis.metrics import MetricsAnalysis, MetricsSettings, incident_metrics
 from analysis.noise import NoiseThresholds, noise_analysis
 from analysis.overview import noise_share_by_week, weeks_observed
 from analysis.population import WEEK, incident_population, iso_week
@@ -47,6 +48,7 @@ from ingest.schema import (
     Quarantine,
     Rules,
     Scored,
+    Summary,
 )
 from ingest.settings_table import settings_from_table
 from reports.charts import team_colors
@@ -109,6 +111,21 @@ class Inputs:
     rules: pd.DataFrame
     whatif: pd.DataFrame
     notes: tuple[str, ...] = ()
+    metrics: MetricsAnalysis | None = None  # as `alertlens analyze` wrote it, when it did
+
+
+#: The metrics tables the report reads back from <lake>/analysis/ instead of recomputing them.
+STORED_METRICS = ("recurrences", "fix_status", "interruptions", "oncall_weekly")
+
+
+def stored_metrics(folder: Path) -> MetricsAnalysis | None:
+    """The metrics tables and summary ``alertlens analyze`` wrote, or None when any is missing."""
+    paths = [folder / f"{name}.parquet" for name in STORED_METRICS]
+    summary = folder / Summary.file
+    if not summary.is_file() or not all(p.is_file() for p in paths):
+        return None
+    tables = {name: pd.read_parquet(p) for name, p in zip(STORED_METRICS, paths, strict=True)}
+    return MetricsAnalysis(tables=tables, summary=json.loads(summary.read_text()))
 
 
 def last_complete_week(latest: pd.Timestamp) -> str:
@@ -173,6 +190,7 @@ def load_inputs(lake: Lake, config: Config) -> Inputs:
         rules,
         whatif,
         tuple(notes),
+        stored_metrics(folder),
     )
 
 
@@ -200,7 +218,7 @@ def build_report(
         rules=inputs.rules,
     )
     population = incident_population(inputs.incidents, inputs.alerts)
-    metrics = incident_metrics(
+    metrics = inputs.metrics or incident_metrics(
         inputs.incidents,
         inputs.alerts,
         inputs.notifications,
