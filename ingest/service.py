@@ -3,6 +3,7 @@ CLI and the Prefect flows both call."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -14,7 +15,7 @@ import pyarrow as pa
 from ingest.fields import file_sha256
 from ingest.lake import Lake
 from ingest.readers import reader, source_names
-from ingest.readers._common import head_text
+from ingest.readers._common import head_text, read_text
 from ingest.reconcile import reconciled_batches
 from ingest.records import InputError, ParsedFile, RecordError, rows_to_table
 from ingest.schema import (
@@ -85,13 +86,26 @@ def detected_source(path: Path, forced: str | None = None) -> tuple[str, str]:
         return forced, kind
     claims = [(name, kind) for name in source_names() if (kind := reader(name).detect(path, head))]
     if not claims:
-        raise InputError(
-            path, f"no source recognises this file (known: {', '.join(source_names())})"
-        )
+        raise InputError(path, _unrecognised(path, head))
     if len(claims) > 1:
         names = " and ".join(f"{n} ({k})" for n, k in claims)
         raise InputError(path, f"ambiguous: looks like {names}; pass --source")
     return claims[0]
+
+
+def _unrecognised(path: Path, head: str) -> str:
+    """Why no reader took a file: not text, broken JSON, or simply an unknown shape."""
+    text = read_text(path)  # raises InputError naming the encoding problem
+    if head.lstrip()[:1] in ("{", "["):
+        try:
+            json.loads(text)
+        except json.JSONDecodeError as err:
+            lines = [ln for ln in text.splitlines() if ln.strip()]
+            if len(lines) < 2 or not lines[0].strip().endswith("}"):
+                return f"not valid JSON ({err.msg} at line {err.lineno} column {err.colno})"
+    if not text.strip():
+        return "file is empty"
+    return f"no source recognises this file (known: {', '.join(source_names())})"
 
 
 def parsed_file(

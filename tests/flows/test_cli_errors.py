@@ -32,11 +32,12 @@ def test_unknown_source(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
 @pytest.mark.parametrize(
     ("content", "reason"),
     [
-        (b"{not json", "no source recognises"),
-        (b"\xff\xfe\x00garbage", "no source recognises"),
-        (b'{"hello": "world"}', "no source recognises"),
+        (b"{not json", "not valid JSON (Expecting property name enclosed in double quotes"),
+        (b"\xff\xfe\x00garbage", "not UTF-8 text"),
+        (b'{"hello": "world"}', "no source recognises this file (known: pagerduty"),
+        (b"", "file is empty"),
     ],
-    ids=["broken-json", "binary", "unknown-shape"],
+    ids=["broken-json", "binary", "unknown-shape", "empty"],
 )
 def test_unreadable_file_writes_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], fixtures: Path, content: bytes, reason: str
