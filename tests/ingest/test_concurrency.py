@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -19,10 +21,10 @@ ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "samples" / "unlucky-team"
 
 
-def _ingest(lake: Path) -> subprocess.Popen[bytes]:
+def _ingest(lake: Path, sample: Path = SAMPLE) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen(
-        [sys.executable, "-m", "flows.cli", "ingest", "--lake", str(lake), str(SAMPLE)],
+        [sys.executable, "-m", "flows.cli", "ingest", "--lake", str(lake), str(sample)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -65,3 +67,22 @@ def test_ambiguous_file_is_refused_with_both_names(tmp_path: Path) -> None:
     ):
         detected_source(path)
     assert detected_source(path, "alertmanager")[0] == "alertmanager"
+
+
+def test_killed_ingest_leaves_a_readable_lake_and_a_rerun_converges(tmp_path: Path) -> None:
+    sample = SAMPLE.parent / "multi-team"
+    clean = tmp_path / "clean"
+    assert _ingest(clean, sample).wait(timeout=120) == 0
+    expected = _content(clean)
+    killed = 0
+    for trial, delay in enumerate((1.0, 1.4, 1.8)):
+        lake = tmp_path / f"killed{trial}"
+        run = _ingest(lake, sample)
+        time.sleep(delay)
+        run.send_signal(signal.SIGKILL)
+        killed += run.wait(timeout=30) == -signal.SIGKILL
+        seen = _content(lake)  # readable whatever the moment; all of the commit or none of it
+        assert seen in ({t: [] for t in expected}, expected)
+        assert _ingest(lake, sample).wait(timeout=120) == 0
+        assert _content(lake) == expected
+    assert killed >= 2, "the kills should land while ingest runs"
