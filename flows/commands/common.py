@@ -13,6 +13,8 @@ from flows.config import Config
 from ingest.service import FileReport
 
 console = Console(highlight=False)
+if not console.is_terminal:  # logs and pipes: rich's 80 columns would fold every file name
+    console.width = 120
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
@@ -29,20 +31,34 @@ def lake_path(args: argparse.Namespace, config: Config) -> Path:
 
 
 def ingest_table(reports: Sequence[FileReport]) -> Table:
-    """A table of read / accepted / quarantined / deduplicated per file, with a total row."""
+    """Read / accepted / quarantined / deduplicated per new file (paths relative to what they
+    share), a total row, and one line for the files the manifest already had."""
     table = Table(title="Ingest", show_lines=False)
-    for name in ("file", "source", "kind", "read", "accepted", "quarantined", "dedup"):
-        table.add_column(
-            name,
-            justify="right" if name in ("read", "accepted", "quarantined", "dedup") else "left",
-        )
+    table.add_column("file", overflow="fold")
+    table.add_column("kind", overflow="fold")
+    for name in ("read", "accepted", "quarantined", "dedup"):
+        table.add_column(name, justify="right")
+    new = [r for r in reports if not r.skipped]
+    base = _common_parent([Path(r.path) for r in new])
     totals = [0, 0, 0, 0]
-    for r in reports:
-        if r.skipped:
-            table.add_row(Path(r.path).name, "", "already ingested", "-", "-", "-", "-")
-            continue
+    for r in new:
         counts = [r.read, r.accepted, r.quarantined, r.deduplicated]
         totals = [a + b for a, b in zip(totals, counts, strict=True)]
-        table.add_row(Path(r.path).name, r.source, r.kind, *map(str, counts))
-    table.add_row("total", "", "", *map(str, totals), style="bold")
+        name = str(Path(r.path).relative_to(base)) if base else r.path
+        kind = r.kind if r.error is None else f"unreadable: {r.error}"
+        table.add_row(name, kind, *map(str, counts))
+    table.add_row(f"total ({len(new)} new files)", "", *map(str, totals), style="bold")
+    skipped = len(reports) - len(new)
+    if skipped:
+        table.caption = f"{skipped} file(s) already ingested (same sha256): skipped"
     return table
+
+
+def _common_parent(paths: Sequence[Path]) -> Path | None:
+    if not paths:
+        return None
+    parents = [p.parent for p in paths]
+    common = parents[0]
+    while not all(common == p or common in p.parents for p in parents):
+        common = common.parent
+    return common
