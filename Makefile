@@ -25,7 +25,8 @@ help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
 demo: setup  ## run the nightly pipeline on data/samples and print the HTML report path
-	$(BIN)/alertlens nightly --inbox data/samples/unlucky-team --lake data/lake --out data/reports
+	$(BIN)/alertlens --config data/samples/unlucky-team/alertlens.toml nightly \
+		--inbox data/samples/unlucky-team --lake data/lake --out data/reports
 
 test: setup  ## run the whole test suite
 	$(BIN)/ruff check .

@@ -27,8 +27,8 @@ from ingest.schema import (
     Quarantine,
 )
 
-#: Files a directory walk passes over: documentation and generator ground truth, not exports.
-SKIPPED_NAMES = ("README*", "*.md", "*.txt", "ground_truth*", ".*")
+#: Files a directory walk passes over: documentation, configuration and generator ground truth.
+SKIPPED_NAMES = ("README*", "*.md", "*.txt", "*.toml", "ground_truth*", ".*")
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from ingest.synthetic.incidents import Assembly, assembled
 from ingest.synthetic.scenarios import DEFAULT_END, SCENARIOS, world_of
 from ingest.synthetic.simulate import simulated_firings
 from ingest.synthetic.texts import firing_texts
-from ingest.synthetic.truth import expected_numbers, write_truth
+from ingest.synthetic.truth import expected_numbers, write_config, write_truth
 
 __all__ = ["DEFAULT_END", "SCENARIOS", "Generated", "generate", "simulated_world"]
 
@@ -104,5 +104,6 @@ def generate(
         world, assembly, am, out, lines_per_file=200_000 if big else 0, progress=tick
     )
     files += write_truth(world, assembly, alert_ids(world, assembly, am), out)
+    files += write_config(world, out)
     report("done", n, n)
     return Generated(world=world, files=sorted(files), expected=expected_numbers(world, assembly))

@@ -129,3 +129,21 @@ def write_truth(world: m.World, assembly: Assembly, alert_ids: list[str], out: P
                 ]
             )
     return [doc, table]
+
+
+def write_config(world: m.World, out: Path) -> list[Path]:
+    """Write the ``alertlens.toml`` a user of this world would have: each responder's time zone
+    (as their PagerDuty profile gives it) and which Alertmanager receivers page."""
+    lines = [
+        "# alertlens.toml for this generated world (regenerated with it).",
+        "# Use it with: alertlens --config <this file> nightly --inbox <this folder>",
+        "",
+        "[responders]",
+        'default_timezone = "UTC"',
+    ]
+    responders = sorted({(r.name, r.time_zone) for t in world.teams for r in t.responders})
+    lines += [f"{json.dumps(name)} = {json.dumps(zone)}" for name, zone in responders]
+    lines += ["", "[sources.alertmanager]", 'paging_receivers = ["*-pager"]', ""]
+    path = out / "alertlens.toml"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return [path]
