@@ -6,6 +6,7 @@ drives the simulated events.
 
 from __future__ import annotations
 
+import math
 import zlib
 from collections.abc import Callable
 from dataclasses import replace
@@ -100,10 +101,14 @@ def _responders(
     for i in range(size):
         k = offset + i
         first, last = FIRST_NAMES[k % len(FIRST_NAMES)], SURNAMES[(k * 7) % len(SURNAMES)]
+        # (first, last) repeats every lcm(len(FIRST_NAMES), len(SURNAMES)) people; a large org
+        # has more, and two people must never share a name (responder zones key on it).
+        cycle = k // math.lcm(len(FIRST_NAMES), len(SURNAMES))
+        name = f"{first} {last}" if cycle == 0 else f"{first} {last} {cycle + 1}"
         people.append(
             m.Responder(
                 id=ids[i],
-                name=f"{first} {last}",
+                name=name,
                 email=f"{first}.{last}@example.com".lower(),
                 time_zone=zones[i % len(zones)],
                 channels=_CHANNEL_SETS[k % len(_CHANNEL_SETS)],
@@ -240,7 +245,7 @@ def _org(
         source = m.PAGERDUTY if i % 2 == 0 else m.ALERTMANAGER
         zone = TIME_ZONES[i % len(TIME_ZONES)]
         team = _team(
-            slug, zone, source, 4 + i % 3, i * 5, extra_zone=TIME_ZONES[(i + 3) % len(TIME_ZONES)]
+            slug, zone, source, 4 + i % 3, i * 6, extra_zone=TIME_ZONES[(i + 3) % len(TIME_ZONES)]
         )
         services = _services(team, slug)
         lines = (
