@@ -14,9 +14,10 @@ from urllib.parse import quote_plus
 
 import numpy as np
 
+from ingest.readers.alertmanager import fingerprint  # Alertmanager's own algorithm
 from ingest.synthetic import model as m
 from ingest.synthetic.catalog import TEMPLATES
-from ingest.synthetic.ids import fingerprint, go_times, iso_seconds
+from ingest.synthetic.ids import go_times, iso_seconds
 from ingest.synthetic.incidents import Assembly
 from ingest.synthetic.simulate import OPEN
 from ingest.synthetic.texts import Texts

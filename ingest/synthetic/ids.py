@@ -3,7 +3,6 @@ ISO-8601 and Go RFC3339Nano times. Vectorised where the large scenario needs it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Final
 
 import numpy as np
@@ -32,20 +31,6 @@ def pd_ids(prefix: str, count: int, *, width: int, salt: int, start: int = 0) ->
         digits[:, position] = _ALPHABET[digit.astype(np.int64)]
     text = digits.view(f"S{width}").ravel().astype(f"U{width}")
     return [prefix + t for t in text.tolist()]
-
-
-def fingerprint(labels: Mapping[str, str]) -> str:
-    """Alertmanager's fingerprint of a label set: FNV-1a 64 over sorted names and values.
-
-    >>> fingerprint({"alertname": "Up"})
-    '3b0dba1f1f9f1e9f'
-    """
-    value = 0xCBF29CE484222325
-    for name in sorted(labels):
-        for part in (name.encode(), b"\xff", labels[name].encode(), b"\xff"):
-            for byte in part:
-                value = ((value ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
-    return f"{value:016x}"
 
 
 def iso_seconds(ms: np.ndarray) -> list[str]:

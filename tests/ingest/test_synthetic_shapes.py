@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from ingest.readers.alertmanager import fingerprint
 from ingest.synthetic import generate
-from ingest.synthetic.ids import fingerprint
 
 PD = Path("fixtures") / "pagerduty"
 WEBHOOKS = Path("captured-prometheus-alertmanager") / "webhooks.jsonl"
