@@ -4,7 +4,6 @@ Prefect flows in flows/nightly.py wrap the same functions as tasks."""
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from analysis.noise import noise_analysis
 from analysis.noise_thresholds import NoiseThresholds
 from analysis.overview import combined_summary, noise_share_by_week, weeks_observed
 from flows.config import Config, ConfigError
+from ingest.durable import atomic_write
 from ingest.lake import Lake
 from ingest.schema import (
     CORRELATION_FILE,
@@ -94,14 +94,11 @@ def write_analysis(
     written = []
     with lake.locked():
         for name, frame in tables.items():
-            path = out / f"{name}.parquet"
-            tmp = out / f".{path.name}.tmp-{os.getpid()}"
-            frame.reset_index(drop=True).to_parquet(tmp, index=False)
-            os.replace(tmp, path)
-            written.append(path)
-        path = out / Summary.file
-        tmp = out / f".{path.name}.tmp-{os.getpid()}"
-        tmp.write_text(json.dumps(summary, indent=2, sort_keys=False, default=str) + "\n")
-        os.replace(tmp, path)
-        written.append(path)
+            written.append(
+                atomic_write(
+                    out / f"{name}.parquet", frame.reset_index(drop=True).to_parquet(index=False)
+                )
+            )
+        text = json.dumps(summary, indent=2, sort_keys=False, default=str) + "\n"
+        written.append(atomic_write(out / Summary.file, text.encode()))
     return written

@@ -37,6 +37,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from ingest.durable import atomic_write, fsync_dir
 from ingest.schema import (
     MANIFEST_SCHEMA,
     PARTITION_TIME,
@@ -228,7 +229,9 @@ class Lake:
         entries = [
             [str(t.relative_to(self.root)), str(f.relative_to(self.root))] for t, f in staged
         ]
-        _atomic_write_text(journal_dir / JOURNAL_FILE, json.dumps({"renames": entries}))
+        journal = journal_dir / JOURNAL_FILE
+        tmp = journal_dir / f".{JOURNAL_FILE}{TMP_MARK}{uuid.uuid4().hex[:8]}"
+        atomic_write(journal, json.dumps({"renames": entries}).encode(), tmp=tmp)
 
     def _roll_forward(self) -> None:
         journal = self.root / JOURNAL_DIR / JOURNAL_FILE
@@ -247,9 +250,9 @@ class Lake:
                 os.replace(tmp, final)
                 dirs.add(final.parent)
         for d in dirs:
-            _fsync_dir(d)
+            fsync_dir(d)
         journal.unlink()
-        _fsync_dir(journal.parent)
+        fsync_dir(journal.parent)
 
     def _recover(self) -> None:
         self._roll_forward()
@@ -351,21 +354,3 @@ def _write_temp(table: pa.Table, final: Path, commit_id: str) -> Path:
     with open(tmp, "rb") as fh:
         os.fsync(fh.fileno())
     return tmp
-
-
-def _atomic_write_text(path: Path, text: str) -> None:
-    tmp = path.parent / f".{path.name}{TMP_MARK}{uuid.uuid4().hex[:8]}"
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -24,7 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from ingest.pull.http import fsync_dir
+from ingest.durable import atomic_write
 from ingest.settings_table import settings_from_table
 
 log = logging.getLogger("alertlens.receiver")
@@ -90,16 +90,10 @@ class InboxSink:
             seq = next(self._seq)
         now = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
         name = f"am-{now}-{os.getpid()}-{seq:06d}.jsonl"
-        tmp = self.inbox / f".{name}.tmp"
-        with open(tmp, "wb") as fh:
-            fh.write(line + b"\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.inbox / name)
-        fsync_dir(self.inbox)
+        path = atomic_write(self.inbox / name, line + b"\n", tmp=self.inbox / f".{name}.tmp")
         with self._lock:
             self.stored += 1
-        return self.inbox / name
+        return path
 
 
 class ReceiverServer(ThreadingHTTPServer):

@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 
+from ingest.durable import atomic_write
 from ingest.settings_table import settings_from_table
 
 log = logging.getLogger("alertlens.pull")
@@ -220,28 +221,7 @@ def token_from_env(name: str, env: Mapping[str, str] | None = None) -> str:
 def write_raw(inbox: Path, name: str, data: bytes) -> Path:
     """``inbox/name`` after writing ``data`` atomically (hidden temp, fsync, rename, dir fsync)."""
     inbox.mkdir(parents=True, exist_ok=True)
-    final = inbox / name
-    tmp = inbox / f".{name}.{os.getpid()}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, final)
-    fsync_dir(inbox)
-    return final
-
-
-def fsync_dir(path: Path) -> None:
-    """Flush a directory entry (a rename) to disk."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    return atomic_write(inbox / name, data, tmp=inbox / f".{name}.{os.getpid()}.tmp")
 
 
 @dataclass
