@@ -10,7 +10,7 @@ from typing import Any, Protocol
 
 import pyarrow as pa
 
-from ingest.schema import RECORD_TABLES, Quarantine
+from ingest.schema import RECORD_TABLES, Common, Quarantine
 
 Row = dict[str, Any]
 
@@ -64,10 +64,28 @@ class ParsedFile:
     deduplicated: int = 0
     truncated_alerts: int = 0
     notes: list[str] = field(default_factory=list)
+    _positions: dict[tuple[str, Any], int] = field(default_factory=dict, repr=False)
 
     def add(self, table: str, row: Row) -> None:
         """Append one canonical row to ``table``."""
         self.rows.setdefault(table, []).append(row)
+
+    def add_newest(self, table: str, row: Row, key: str) -> bool:
+        """Append ``row``, or fold it into the earlier row of ``table`` with the same ``key``
+        (counted as deduplicated): the newer ``version_at`` stays in place, a tie goes to the
+        later row. True when ``row`` is now the one kept."""
+        rows = self.rows.setdefault(table, [])
+        k = (table, row.get(key))
+        at = self._positions.get(k)
+        if at is None:
+            self._positions[k] = len(rows)
+            rows.append(row)
+            return True
+        self.deduplicated += 1
+        if _version_key(row.get(Common.version_at)) < _version_key(rows[at].get(Common.version_at)):
+            return False
+        rows[at] = row
+        return True
 
     def reject(self, locator: str, reason: str, raw: object) -> None:
         """Record one rejected record."""

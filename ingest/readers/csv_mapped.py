@@ -136,8 +136,6 @@ def read(path: Path, options: Mapping[str, Any], kind: str | None = None) -> Par
     titles = title_templates(
         _field(f, index.get(Alerts.title)) if len(f) == len(keys) else None for _, f in records
     )
-    seen: dict[str, int] = {}
-    table = parsed.rows.setdefault(mapping.table, [])
     for (line, fields), template in zip(records, titles, strict=True):
         parsed.read += 1
         if len(fields) != len(keys):
@@ -150,17 +148,7 @@ def read(path: Path, options: Mapping[str, Any], kind: str | None = None) -> Par
         except RecordError as err:
             parsed.reject(f"line {line}", str(err), ",".join(fields))
             continue
-        key = row[_TABLES[mapping.table]]
-        if key in seen:
-            parsed.deduplicated += 1
-            old = table[seen[key]]
-            if (row.get(Common.version_at) or datetime.min) >= (
-                old.get(Common.version_at) or datetime.min
-            ):
-                table[seen[key]] = row
-            continue
-        seen[key] = len(table)
-        table.append(row)
+        parsed.add_newest(mapping.table, row, _TABLES[mapping.table])
     return parsed
 
 

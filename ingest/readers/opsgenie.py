@@ -147,8 +147,6 @@ def _read_alerts(pages: list[tuple[str, Any]], parsed: ParsedFile, unit: float) 
         for i, alert in enumerate(page.get("data") or [] if isinstance(page, dict) else []):
             found.append((prefix + json_pointer("data", i), alert))
     templates = title_templates(a.get("message") if isinstance(a, dict) else None for _, a in found)
-    seen: dict[str, int] = {}
-    table = parsed.rows.setdefault(Alerts.table, [])
     for (locator, alert), template in zip(found, templates, strict=True):
         parsed.read += 1
         try:
@@ -156,16 +154,7 @@ def _read_alerts(pages: list[tuple[str, Any]], parsed: ParsedFile, unit: float) 
         except RecordError as err:
             parsed.reject(locator, str(err), alert)
             continue
-        key = row[Alerts.alert_id]
-        if key in seen:
-            parsed.deduplicated += 1
-            if (row[Alerts.version_at] or datetime.min) >= (
-                table[seen[key]][Alerts.version_at] or datetime.min
-            ):
-                table[seen[key]] = row
-            continue
-        seen[key] = len(table)
-        table.append(row)
+        parsed.add_newest(Alerts.table, row, Alerts.alert_id)
 
 
 def _alert_row(alert: Any, template: str | None, unit: float) -> Row:

@@ -84,7 +84,6 @@ def _read_analytics(path: Path, zone: str | None) -> ParsedFile:
     zone = text_or_none(document.get("time_zone")) or zone
     parsed = ParsedFile(source=SOURCE, kind=KIND_ANALYTICS)
     stray = 0
-    seen: dict[str, int] = {}
     for i, record in enumerate(document["data"]):
         parsed.read += 1
         pointer = json_pointer("data", i)
@@ -98,7 +97,7 @@ def _read_analytics(path: Path, zone: str | None) -> ParsedFile:
         except RecordError as err:
             parsed.reject(pointer, str(err), record)
             continue
-        _add_once(parsed, row, seen)
+        parsed.add_newest(Incidents.table, row, Incidents.incident_id)
     if stray:
         parsed.notes.append(f"{stray} malformed key(s) with stray quotes were cleaned")
     return parsed
@@ -114,7 +113,6 @@ def _read_csv(path: Path, zone: str | None, date_format: str | None) -> ParsedFi
     if where["id"] is None or where["created"] is None:
         raise InputError(path, "PagerDuty incidents CSV needs an id and a created column")
     parsed = ParsedFile(source=SOURCE, kind=KIND_CSV)
-    seen: dict[str, int] = {}
     for line, fields in rows:
         parsed.read += 1
         if len(fields) != len(keys):
@@ -132,22 +130,8 @@ def _read_csv(path: Path, zone: str | None, date_format: str | None) -> ParsedFi
         except RecordError as err:
             parsed.reject(f"line {line}", str(err), ",".join(fields))
             continue
-        _add_once(parsed, row, seen)
+        parsed.add_newest(Incidents.table, row, Incidents.incident_id)
     return parsed
-
-
-def _add_once(parsed: ParsedFile, row: Row, seen: dict[str, int]) -> None:
-    """Add ``row``, or fold it into an earlier row of the same incident (newer version wins)."""
-    key = row[Incidents.incident_id]
-    table = parsed.rows.setdefault(Incidents.table, [])
-    if key not in seen:
-        seen[key] = len(table)
-        table.append(row)
-        return
-    parsed.deduplicated += 1
-    old = table[seen[key]]
-    if (row[Incidents.version_at] or datetime.min) >= (old[Incidents.version_at] or datetime.min):
-        table[seen[key]] = row
 
 
 def _incident(r: Mapping[str, Any], zone: str | None, date_format: str | None) -> Row:

@@ -58,7 +58,6 @@ def read(path: Path, options: Mapping[str, Any], kind: str | None = None) -> Par
     """Every incident in the file with its updates as notifications."""
     from_mapping(options)
     parsed = ParsedFile(source=NAME, kind="statuspage.incidents")
-    seen: dict[str, int] = {}
     for locator, incident in _incidents(path):
         parsed.read += 1
         if not isinstance(incident, dict):
@@ -69,24 +68,15 @@ def read(path: Path, options: Mapping[str, Any], kind: str | None = None) -> Par
         except RecordError as err:
             parsed.reject(locator, str(err), incident)
             continue
-        key = row[Incidents.incident_id]
-        if key in seen:
-            # The same incident twice (pages overlap): keep the newer version in place.
-            parsed.deduplicated += 1
-            old = parsed.rows[Incidents.table][seen[key]]
-            if (row[Incidents.version_at] or datetime.min) < (
-                old[Incidents.version_at] or datetime.min
-            ):
-                continue
-            parsed.rows[Incidents.table][seen[key]] = row
+        folded = parsed.deduplicated
+        if not parsed.add_newest(Incidents.table, row, Incidents.incident_id):
+            continue  # the same incident twice (pages overlap): this is the older version
+        if parsed.deduplicated > folded:  # it replaced an older version: drop that one's updates
+            key = row[Incidents.incident_id]
+            kept = parsed.rows.get(Notifications.table, [])
             parsed.rows[Notifications.table] = [
-                n
-                for n in parsed.rows.get(Notifications.table, [])
-                if n[Notifications.incident_id] != key
+                n for n in kept if n[Notifications.incident_id] != key
             ]
-        else:
-            seen[key] = len(parsed.rows.get(Incidents.table, []))
-            parsed.add(Incidents.table, row)
         for note in notes:
             parsed.add(Notifications.table, note)
     return parsed

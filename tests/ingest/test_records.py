@@ -1,0 +1,26 @@
+"""ParsedFile.add_newest: one row per key, newest version kept in place, folds counted."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from ingest.records import ParsedFile
+from ingest.schema import Common, Incidents
+
+
+def _row(key: str, day: int | None, title: str) -> dict:
+    at = None if day is None else datetime(2026, 1, day, tzinfo=UTC)
+    return {Incidents.incident_id: key, Common.version_at: at, Incidents.title: title}
+
+
+def test_newest_version_wins_in_place_and_folds_are_counted() -> None:
+    parsed = ParsedFile("x", "x.kind")
+    assert parsed.add_newest(Incidents.table, _row("a", 2, "a2"), Incidents.incident_id)
+    assert parsed.add_newest(Incidents.table, _row("b", 1, "b1"), Incidents.incident_id)
+    assert not parsed.add_newest(Incidents.table, _row("a", 1, "a1"), Incidents.incident_id)
+    assert parsed.add_newest(Incidents.table, _row("b", 1, "b1-later"), Incidents.incident_id)
+    assert parsed.add_newest(Incidents.table, _row("a", 3, "a3"), Incidents.incident_id)
+    assert not parsed.add_newest(Incidents.table, _row("a", None, "a-none"), Incidents.incident_id)
+    titles = [r[Incidents.title] for r in parsed.rows[Incidents.table]]
+    assert titles == ["a3", "b1-later"]
+    assert parsed.deduplicated == 4
