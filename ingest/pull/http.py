@@ -13,7 +13,7 @@ import logging
 import os
 import random
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -258,6 +258,23 @@ class InboxWriter:
         path = write_raw(self.inbox, f"{self.prefix}-{what}-{self._seq:05d}.json", page.raw)
         self.files.append(path)
         return path
+
+
+def written_ids(
+    writer: InboxWriter, what: str, pages: Iterable[Page], key: str
+) -> tuple[list[str], int]:
+    """Each page written to the inbox as ``what``; the distinct ``id`` of its ``key`` records in
+    first-seen order (overlapping windows repeat records), and how many records there were."""
+    ids: dict[str, None] = {}
+    count = 0
+    for page in pages:
+        writer.write(what, page)
+        for record in page.body[key]:
+            count += 1
+            ident = record.get("id") if isinstance(record, dict) else None
+            if isinstance(ident, str):
+                ids.setdefault(ident)
+    return list(ids), count
 
 
 def pages_in_window(

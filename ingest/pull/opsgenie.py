@@ -26,6 +26,7 @@ from ingest.pull.http import (
     PullSettings,
     WindowTooDeep,
     pages_in_window,
+    written_ids,
 )
 
 log = logging.getLogger("alertlens.pull.opsgenie")
@@ -116,16 +117,8 @@ def pull(
     """Alerts created in [since, until) and their activity logs, one file a page in ``inbox``."""
     writer = InboxWriter(inbox, "opsgenie", started)
     counts = {"alerts": 0, "logs": 0}
-    ids: list[str] = []
-    seen: set[str] = set()
-    for page in pages_in_window(lambda lo, hi: alert_pages(api, lo, hi), since, until):
-        writer.write("alerts", page)
-        for alert in page.body["data"]:
-            counts["alerts"] += 1
-            ident = alert.get("id") if isinstance(alert, dict) else None
-            if isinstance(ident, str) and ident not in seen:
-                seen.add(ident)
-                ids.append(ident)
+    pages = pages_in_window(lambda lo, hi: alert_pages(api, lo, hi), since, until)
+    ids, counts["alerts"] = written_ids(writer, "alerts", pages, "data")
     if logs:
         for ident in ids:
             for page in log_pages(api, ident):

@@ -24,6 +24,7 @@ from ingest.pull.http import (
     WindowTooDeep,
     iso_z,
     pages_in_window,
+    written_ids,
 )
 
 log = logging.getLogger("alertlens.pull.pagerduty")
@@ -97,21 +98,14 @@ def pull(
     limit = api.settings.page_limit
     window = [("time_zone", "UTC"), *(("include[]", i) for i in include)]
     counts = {"incidents": 0, "alerts": 0, "log_entries": 0}
-    incident_ids: list[str] = []
-    seen: set[str] = set()
 
     def incidents(lo: datetime, hi: datetime) -> Iterator[Page]:
         params = [("since", iso_z(lo)), ("until", iso_z(hi)), *window]
         return offset_pages(api, "/incidents", "incidents", params, limit, check_total=True)
 
-    for page in pages_in_window(incidents, since, until):
-        writer.write("incidents", page)
-        for incident in page.body["incidents"]:
-            counts["incidents"] += 1
-            ident = incident.get("id") if isinstance(incident, dict) else None
-            if isinstance(ident, str) and ident not in seen:
-                seen.add(ident)
-                incident_ids.append(ident)
+    incident_ids, counts["incidents"] = written_ids(
+        writer, "incidents", pages_in_window(incidents, since, until), "incidents"
+    )
 
     if alerts:
         for ident in incident_ids:
