@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from ingest.records import InputError
+from ingest.records import InputError, ParsedFile
 
 HEAD_BYTES = 64 * 1024
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -144,6 +144,19 @@ def csv_rows(path: Path, delimiter: str = ",") -> tuple[list[str], Iterator[tupl
             raise InputError(path, f"malformed CSV at line {reader.line_num} ({err})") from err
 
     return header, rows()
+
+
+def full_rows(
+    rows: Iterable[tuple[int, list[str]]], width: int, parsed: ParsedFile
+) -> Iterator[tuple[int, list[str]]]:
+    """The rows that have ``width`` fields. A ragged row is counted as read and quarantined
+    with its line number, so the caller only counts the rows it gets."""
+    for line, fields in rows:
+        if len(fields) == width:
+            yield line, fields
+            continue
+        parsed.read += 1
+        parsed.reject(f"line {line}", f"{len(fields)} fields, header has {width}", ",".join(fields))
 
 
 def csv_header(head: str, delimiter: str = ",") -> list[str] | None:

@@ -56,13 +56,8 @@ def read_bpi2013(path: Path, severity_map: Mapping[str, str]) -> ParsedFile:
     parsed = ParsedFile(source=SOURCE, kind=KIND)
     events: dict[str, list[tuple[datetime, int, list[str]]]] = {}
     cache: dict[str, datetime | None] = {}
-    for line, fields in rows:
+    for line, fields in _common.full_rows(rows, len(keys), parsed):
         parsed.read += 1
-        if len(fields) != len(keys):
-            parsed.reject(
-                f"line {line}", f"{len(fields)} fields, header has {len(keys)}", ",".join(fields)
-            )
-            continue
         number = text_or_none(fields[index["sr_number"]])
         stamp = fields[index["change_date+time"]]
         try:

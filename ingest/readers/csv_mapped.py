@@ -132,17 +132,10 @@ def read(path: Path, options: Mapping[str, Any], kind: str | None = None) -> Par
     mapped = set(index.values())
     extra = [(header[i].strip(), i) for i in range(len(header)) if i not in mapped]
     parsed = ParsedFile(source=NAME, kind=KIND)
-    records = [(line, fields) for line, fields in rows]
-    titles = title_templates(
-        _field(f, index.get(Alerts.title)) if len(f) == len(keys) else None for _, f in records
-    )
+    records = list(_common.full_rows(rows, len(keys), parsed))
+    titles = title_templates(_field(f, index.get(Alerts.title)) for _, f in records)
     for (line, fields), template in zip(records, titles, strict=True):
         parsed.read += 1
-        if len(fields) != len(keys):
-            parsed.reject(
-                f"line {line}", f"{len(fields)} fields, header has {len(keys)}", ",".join(fields)
-            )
-            continue
         try:
             row = _row(mapping, index, extra, fields, template)
         except RecordError as err:

@@ -113,13 +113,8 @@ def _read_csv(path: Path, zone: str | None, date_format: str | None) -> ParsedFi
     if where["id"] is None or where["created"] is None:
         raise InputError(path, "PagerDuty incidents CSV needs an id and a created column")
     parsed = ParsedFile(source=SOURCE, kind=KIND_CSV)
-    for line, fields in rows:
+    for line, fields in _common.full_rows(rows, len(keys), parsed):
         parsed.read += 1
-        if len(fields) != len(keys):
-            parsed.reject(
-                f"line {line}", f"{len(fields)} fields, header has {len(keys)}", ",".join(fields)
-            )
-            continue
         record = {f: (fields[i] if i is not None else None) for f, i in where.items()}
         record["created_at"], record["resolved_at"] = record.pop("created"), record.pop("resolved")
         record["service_name"], record["team_name"] = record.pop("service"), record.pop("team")

@@ -255,16 +255,10 @@ def _read_csv(path: Path, settings: ServiceNowOptions) -> ParsedFile:
     if "number" not in keys:
         raise InputError(path, "ServiceNow CSV has no 'number' column")
     parsed = ParsedFile(source=NAME, kind="servicenow.csv")
-    width = len(keys)
-    records: list[tuple[str, dict[str, Any]]] = []
-    for line, fields in rows:
-        if len(fields) != width:
-            parsed.read += 1
-            parsed.reject(
-                f"line {line}", f"{len(fields)} fields, header has {width}", ",".join(fields)
-            )
-            continue
-        records.append((f"line {line}", dict(zip(keys, fields, strict=True))))
+    records = [
+        (f"line {line}", dict(zip(keys, fields, strict=True)))
+        for line, fields in _common.full_rows(rows, len(keys), parsed)
+    ]
     _fold(parsed, records, _timestamp_reader(settings, None), settings)
     return parsed
 

@@ -24,3 +24,19 @@ def test_newest_version_wins_in_place_and_folds_are_counted() -> None:
     titles = [r[Incidents.title] for r in parsed.rows[Incidents.table]]
     assert titles == ["a3", "b1-later"]
     assert parsed.deduplicated == 4
+
+
+def test_ragged_csv_rows_are_read_and_quarantined(tmp_path) -> None:
+    from ingest.readers._common import csv_rows, full_rows
+
+    path = tmp_path / "x.csv"
+    path.write_text("id,title\n1,a\n2,b,extra\n3\n4,d\n")
+    parsed = ParsedFile("x", "x.kind")
+    header, rows = csv_rows(path)
+    kept = [line for line, _ in full_rows(rows, len(header), parsed)]
+    assert kept == [2, 5]
+    assert parsed.read == 2  # the ragged ones; the caller counts what it keeps
+    assert [(r.locator, r.reason) for r in parsed.rejected] == [
+        ("line 3", "3 fields, header has 2"),
+        ("line 4", "1 fields, header has 2"),
+    ]
