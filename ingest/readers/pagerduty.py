@@ -149,19 +149,31 @@ def _ts(record: Mapping[str, Any], name: str) -> datetime | None:
     return utc_timestamp(record.get(name))
 
 
-def incident_row(record: Mapping[str, Any], options: Mapping[str, Any]) -> Row:
-    """The canonical incident row of a REST v2 incident object."""
-    incident_id = str(_required(record, "id"))
-    created = utc_timestamp(_required(record, "created_at"))
-    assert created is not None
-    status = text_or_none(record.get("status"))
-    resolved = _ts(record, "resolved_at")
-    if resolved is None and status == "resolved":
-        resolved = _ts(record, "last_status_change_at")
+def _required_time(record: Mapping[str, Any], name: str) -> datetime:
+    """The record's ``name`` time; RecordError when missing or a "never" sentinel."""
+    moment = utc_timestamp(_required(record, name))
+    if moment is None:
+        raise RecordError(f"{name!r} is not a time ({record.get(name)!r})")
+    return moment
+
+
+def _not_before(created: datetime, resolved: datetime | None) -> None:
+    """RecordError when a record was resolved before it was created."""
     if resolved is not None and resolved < created:
         raise RecordError(
             f"resolved_at {resolved.isoformat()} is before created_at {created.isoformat()}"
         )
+
+
+def incident_row(record: Mapping[str, Any], options: Mapping[str, Any]) -> Row:
+    """The canonical incident row of a REST v2 incident object."""
+    incident_id = str(_required(record, "id"))
+    created = _required_time(record, "created_at")
+    status = text_or_none(record.get("status"))
+    resolved = _ts(record, "resolved_at")
+    if resolved is None and status == "resolved":
+        resolved = _ts(record, "last_status_change_at")
+    _not_before(created, resolved)
     acks = [
         utc_timestamp(a.get("at"))
         for a in record.get("acknowledgements") or []
@@ -218,14 +230,10 @@ def incident_row(record: Mapping[str, Any], options: Mapping[str, Any]) -> Row:
 def alert_row(record: Mapping[str, Any], options: Mapping[str, Any]) -> Row:
     """The canonical alert row of a REST v2 alert object (rule_key is set per file)."""
     alert_id = str(_required(record, "id"))
-    created = utc_timestamp(_required(record, "created_at"))
-    assert created is not None
+    created = _required_time(record, "created_at")
     status = text_or_none(record.get("status"))
     resolved = _ts(record, "resolved_at")
-    if resolved is not None and resolved < created:
-        raise RecordError(
-            f"resolved_at {resolved.isoformat()} is before created_at {created.isoformat()}"
-        )
+    _not_before(created, resolved)
     body = record.get("body") or {}
     details = body.get("details") if isinstance(body, Mapping) else None
     labels = dict(details) if isinstance(details, Mapping) else {}

@@ -109,6 +109,7 @@ def test_resolved_before_created_is_quarantined(tmp_path: Path) -> None:
                 "incident_number": 2,
             },
             {"created_at": "2026-01-02T00:00:00Z", "incident_number": 3},
+        {"id": "P4", "created_at": "0001-01-01T00:00:00Z", "incident_number": 4},
         ],
         "limit": 3,
         "offset": 0,
@@ -117,10 +118,11 @@ def test_resolved_before_created_is_quarantined(tmp_path: Path) -> None:
     path = tmp_path / "i.json"
     path.write_text(json.dumps(bad))
     parsed = read(path, {})
-    assert (parsed.read, parsed.accepted, len(parsed.rejected)) == (3, 1, 2)
+    assert (parsed.read, parsed.accepted, len(parsed.rejected)) == (4, 1, 3)
     assert parsed.rejected[0].locator == "/incidents/0"
     assert "before created_at" in parsed.rejected[0].reason
     assert parsed.rejected[1].reason == "missing 'id'"
+    assert parsed.rejected[2].reason.startswith("'created_at' is not a time")  # Go's zero time
 
 
 def test_jsonl_of_pages_and_duplicate_records(tmp_path: Path) -> None:
