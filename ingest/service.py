@@ -246,14 +246,15 @@ def ingest_paths(
     unreadable file is quarantined whole and the rest is ingested. Files already in the
     manifest (same sha256) are skipped unless ``force``. Returns one report per file.
     """
-    pending, skipped = pending_files(lake, paths, force=force)
+    files = input_files(paths)
+    pending, skipped = pending_files(lake, files, force=force)  # files are files: no second walk
     inputs = []
     for file in pending:
         if on_file is not None:
             on_file(file.path)
         inputs.append(parsed_input(file, config_sources or {}, source, strict=strict))
     reports = commit_inputs(lake, inputs) + skipped
-    order = {str(p): i for i, p in enumerate(input_files(paths))}
+    order = {str(p): i for i, p in enumerate(files)}
     return sorted(reports, key=lambda r: order.get(r.path, 0))
 
 
