@@ -49,7 +49,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
 
         reports = ingest_paths(
             lake,
-            args.paths,
+            files,
             source=args.source,
             force=args.force,
             config_sources=config.section("sources"),
