@@ -6,9 +6,9 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.frequency import observed_weeks
-from analysis.population import incident_population, iso_week
-from ingest.schema import Alerts, Scored, Summary
+from analysis.frequency import week_range
+from analysis.population import iso_week
+from ingest.schema import Alerts, Incidents, Scored, Summary
 
 
 def noise_share_by_week(alerts_scored: pd.DataFrame) -> pd.Series:
@@ -23,7 +23,13 @@ def noise_share_by_week(alerts_scored: pd.DataFrame) -> pd.Series:
 def weeks_observed(incidents: pd.DataFrame, alerts: pd.DataFrame) -> int:
     """ISO weeks from the first to the last incident or alert, gaps included: the one length of
     history that every per-week figure (pages, incidents, projections) divides by."""
-    return len(observed_weeks(incident_population(incidents, alerts), alerts))
+    # Every incident and every alert is in the metrics' population or its alert weeks, so their
+    # first and last times bound the same weeks without building the population twice.
+    times = pd.concat([incidents[Incidents.created_at], alerts[Alerts.created_at]]).dropna()
+    if times.empty:
+        return 0
+    weeks = iso_week(pd.Series([times.min(), times.max()]))
+    return len(week_range(weeks.iloc[0], weeks.iloc[1]))
 
 
 def combined_summary(noise: dict[str, Any], metrics: dict[str, Any], alerts: int) -> dict[str, Any]:

@@ -1,0 +1,22 @@
+"""weeks_observed agrees with the metrics' own week range without building the population."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from analysis.frequency import observed_weeks
+from analysis.overview import weeks_observed
+from analysis.population import incident_population
+from ingest.lake import Lake
+from ingest.service import ingest_paths
+
+SAMPLE = Path(__file__).resolve().parents[2] / "data" / "samples" / "multi-team"
+
+
+def test_weeks_observed_matches_the_population_weeks(tmp_path: Path) -> None:
+    lake = Lake(tmp_path / "lake")
+    ingest_paths(lake, [SAMPLE])
+    incidents, alerts = lake.read("incidents"), lake.read("alerts")
+    expected = len(observed_weeks(incident_population(incidents, alerts), alerts))
+    assert weeks_observed(incidents, alerts) == expected == 8
+    assert weeks_observed(incidents.iloc[:0], alerts.iloc[:0]) == 0
