@@ -249,6 +249,15 @@ RECORD_TABLES: Final[dict[str, tuple[pa.Schema, tuple[str, ...]]]] = {
     Notifications.table: (NOTIFICATIONS_SCHEMA, Notifications.key),
 }
 
+#: Columns whose values come from a closed vocabulary: (table, column) -> allowed values.
+VOCABULARIES: Final[dict[tuple[str, str], tuple[str, ...]]] = {
+    (Alerts.table, Alerts.severity): SEVERITIES,
+    (Alerts.table, Alerts.resolved_by): RESOLVED_BY,
+    (Incidents.table, Incidents.severity): SEVERITIES,
+    (Incidents.table, Incidents.resolved_by): RESOLVED_BY,
+    (Notifications.table, Notifications.kind): NOTIFICATION_KINDS,
+}
+
 #: The time column whose month partitions each record table.
 PARTITION_TIME: Final[dict[str, str]] = {
     Alerts.table: Alerts.created_at,

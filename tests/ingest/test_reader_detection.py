@@ -11,7 +11,7 @@ import pytest
 
 from ingest.readers import READER_MODULES, _common, pagerduty_exports
 from ingest.records import rows_to_table
-from ingest.schema import Common
+from ingest.schema import VOCABULARIES, Common
 
 FIXTURE_SOURCES = {
     "alertmanager": "alertmanager",
@@ -112,6 +112,9 @@ def test_rows_fit_the_canonical_schema(path: Path) -> None:
         assert arrow.num_rows == len(rows)
         assert all(row[Common.version_at] is not None for row in rows)
         assert all(row[Common.source] == source for row in rows)
+        for (vocab_table, column), allowed in VOCABULARIES.items():
+            if vocab_table == table:
+                assert {row.get(column) for row in rows} <= set(allowed), column
 
 
 _FIXTURE_OPTIONS: dict[str, dict] = {

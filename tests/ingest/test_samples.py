@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from ingest.lake import Lake
-from ingest.schema import Alerts, Manifest
+from ingest.schema import VOCABULARIES, Alerts, Manifest
 from ingest.service import ingest_paths
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
@@ -27,3 +27,5 @@ def test_sample_ingests_exactly(scenario: str, tmp_path: Path) -> None:
     assert (joined["_merge"] == "both").all(), "every ground-truth firing, and only those"
     # paged is derived from notify log entries, including pages of merged-away incidents
     assert (joined["paged_x"] == joined["paged_y"].astype(bool)).all()
+    for (table, column), allowed in VOCABULARIES.items():
+        assert set(lake.read(table)[column].dropna()) <= set(allowed), (table, column)
