@@ -9,7 +9,6 @@ from typing import Any
 import pandas as pd
 
 from analysis.noise import NoiseAnalysis
-from analysis.noise_explain import DOMINANT_SIGNAL
 from ingest.schema import Alerts, Rules, Scored, Summary
 
 #: Columns of ``ground_truth_alerts.csv`` (written by ingest/synthetic/truth.py).
@@ -114,15 +113,6 @@ def fix_hits(
     got = main_key.map(kinds)
     hits = [got.get(rule) == fix for rule, fix in expected.items() if rule in got.index]
     return sum(hits), len(hits)
-
-
-def disagreements(analysis: NoiseAnalysis, joined_truth: pd.DataFrame) -> pd.DataFrame:
-    """Rule keys whose verdict differs from the truth of most of their firings (for debugging)."""
-    frame = analysis.alerts_scored.merge(joined_truth, on=[Alerts.source, Alerts.alert_id])
-    truth_share = _as_bool(frame[TRUTH_NOISE]).groupby(frame[Alerts.rule_key]).mean()
-    rules = analysis.rules.set_index(Rules.rule_key)
-    wrong = rules[rules[Rules.is_noisy] != (truth_share.reindex(rules.index) >= 0.5)]
-    return wrong[[Rules.firings, Rules.noise_share, Rules.family, DOMINANT_SIGNAL]].reset_index()
 
 
 def _as_bool(values: pd.Series) -> pd.Series:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -179,8 +178,3 @@ def nightly_flow(
         # A returned Failed state ends the run failed without a traceback in the log.
         return Failed(message=f"report {html} written, but these pulls failed: {names}")
     return NightlyResult(files, pulls, summary, html)
-
-
-def now_utc() -> datetime:
-    """The current time in UTC (a seam for tests)."""
-    return datetime.now(UTC)

@@ -101,15 +101,6 @@ def json_lines(text: str) -> Iterator[tuple[int, str]]:
             yield number, line
 
 
-def first_json_line(head: str) -> Any:
-    """The first line of ``head`` parsed as JSON, or None when it is not a complete JSON value."""
-    line = head.lstrip().split("\n", 1)[0]
-    try:
-        return json.loads(line)
-    except json.JSONDecodeError:
-        return None
-
-
 def header_key(name: str) -> str:
     """A header name made case-, space- and punctuation-insensitive: ``"Created On "`` ->
     ``"created_on"``."""

@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import fnmatch
-import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -298,8 +297,3 @@ def _event(row: Row, kind: str, at: Any) -> Row:
         Notifications.channel: None,
         Notifications.version_at: at,
     }
-
-
-def labels_of(row: Row) -> dict[str, str]:
-    """The labels JSON of a row as a dict (for tests and tools)."""
-    return json.loads(row[Alerts.labels] or "{}")

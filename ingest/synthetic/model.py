@@ -49,7 +49,6 @@ PAGERDUTY: Final = "pagerduty"
 ALERTMANAGER: Final = "alertmanager"
 
 #: Seasonality shapes a rule's firing rate can follow (see ``simulate.hourly_shape``).
-SHAPES: Final = ("business", "traffic", "flat", "nightly")
 
 
 @dataclass(frozen=True)

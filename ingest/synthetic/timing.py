@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 
 HOUR_MS: Final = 3_600_000
-WEEK_MS: Final = 7 * 24 * HOUR_MS
 HANDOFF_HOUR: Final = 9  # rotations hand over on Monday 09:00 in the team's time zone
 
 #: Relative firing intensity by (is_weekday, local hour) for each seasonality shape.
