@@ -10,7 +10,7 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from ingest.schema import Alerts
+from alertlens.ingest.schema import Alerts
 
 #: Column names of the co-firing frames (analysis-local; not persisted by the lead yet).
 POS = "pos"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.population import RESOLVE_TIME, WEEK, iso_week
-from analysis.response import UNKNOWN_GROUP
-from ingest.schema import Alerts, Incidents
+from alertlens.analysis.population import RESOLVE_TIME, WEEK, iso_week
+from alertlens.analysis.response import UNKNOWN_GROUP
+from alertlens.ingest.schema import Alerts, Incidents
 
 
 def counted_incidents(population: pd.DataFrame) -> pd.DataFrame:

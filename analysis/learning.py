@@ -12,8 +12,8 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from analysis.frequency import counted_incidents
-from ingest.schema import Incidents
+from alertlens.analysis.frequency import counted_incidents
+from alertlens.ingest.schema import Incidents
 
 HIGH_SEVERITIES: Final = ("critical", "high")
 

@@ -18,10 +18,10 @@ from typing import Final
 
 import pandas as pd
 
-from analysis.frequency import counted_incidents
-from analysis.metrics_settings import MetricsSettings
-from analysis.trends import BETTER, TOO_FEW
-from ingest.schema import Alerts, Incidents
+from alertlens.analysis.frequency import counted_incidents
+from alertlens.analysis.metrics_settings import MetricsSettings
+from alertlens.analysis.trends import BETTER, TOO_FEW
+from alertlens.ingest.schema import Alerts, Incidents
 
 NAMES: Final = {1: "reactive", 2: "responsive", 3: "proactive", 4: "elite"}
 MET, NOT_MET, UNKNOWN = "met", "not met", "unknown"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.frequency import (
+from alertlens.analysis.frequency import (
     counted_incidents,
     incidents_per_week,
     mtbf_by_service,
@@ -16,13 +16,18 @@ from analysis.frequency import (
     paged_alerts,
     severity_mix,
 )
-from analysis.jsonable import jsonable
-from analysis.learning import learning_summary
-from analysis.maturity import maturity
-from analysis.metrics_settings import MetricsSettings, SettingsError
-from analysis.oncall import burnout_risk, interruptions, load_per_responder_week, shift_load
-from analysis.population import ORIGIN, alert_only_sources, incident_population, iso_week
-from analysis.recurrence import (
+from alertlens.analysis.jsonable import jsonable
+from alertlens.analysis.learning import learning_summary
+from alertlens.analysis.maturity import maturity
+from alertlens.analysis.metrics_settings import MetricsSettings, SettingsError
+from alertlens.analysis.oncall import (
+    burnout_risk,
+    interruptions,
+    load_per_responder_week,
+    shift_load,
+)
+from alertlens.analysis.population import ORIGIN, alert_only_sources, incident_population, iso_week
+from alertlens.analysis.recurrence import (
     fix_cutoff,
     fix_status,
     recurrence_by_team,
@@ -30,10 +35,10 @@ from analysis.recurrence import (
     repeat_offenders,
     repeat_share,
 )
-from analysis.response import response_durations, response_summary, response_times
-from analysis.review import weekly_review
-from analysis.weekly import TRENDED, headline_trends, weekly_headlines
-from ingest.schema import Alerts, Incidents
+from alertlens.analysis.response import response_durations, response_summary, response_times
+from alertlens.analysis.review import weekly_review
+from alertlens.analysis.weekly import TRENDED, headline_trends, weekly_headlines
+from alertlens.ingest.schema import Alerts, Incidents
 
 __all__ = ["MetricsAnalysis", "MetricsSettings", "SettingsError", "incident_metrics",
            "weekly_review"]

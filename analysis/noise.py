@@ -16,9 +16,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis import correlation as corr
-from analysis.noise_clusters import family_means, rule_families
-from analysis.noise_explain import (
+from alertlens.analysis import correlation as corr
+from alertlens.analysis.noise_clusters import family_means, rule_families
+from alertlens.analysis.noise_explain import (
     DOMINANT_SIGNAL,
     DUPLICATE_OF,
     RUNBOOK_SHARE,
@@ -26,18 +26,18 @@ from analysis.noise_explain import (
     reasons,
     recommendation,
 )
-from analysis.noise_features import ANY_SIGNAL, cluster_matrix, rule_features
-from analysis.noise_signals import (
+from alertlens.analysis.noise_features import ANY_SIGNAL, cluster_matrix, rule_features
+from alertlens.analysis.noise_signals import (
     HUMAN_ACTION,
     SIGNALS,
     duplicate_firings,
     firing_signals,
     human_activity,
 )
-from analysis.noise_thresholds import NoiseThresholds
-from analysis.templates import template_ids, title_templates
-from analysis.whatif import ALL, TEAM, weeks_covered, whatif_by_team
-from ingest.schema import Alerts, Rules, Scored, Summary
+from alertlens.analysis.noise_thresholds import NoiseThresholds
+from alertlens.analysis.whatif import ALL, TEAM, weeks_covered, whatif_by_team
+from alertlens.ingest.schema import Alerts, Rules, Scored, Summary
+from alertlens.ingest.templates import template_ids, title_templates
 
 __all__ = ["NoiseAnalysis", "NoiseThresholds", "noise_analysis"]
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.noise import NoiseAnalysis
-from ingest.schema import Alerts, Rules, Scored, Summary
+from alertlens.analysis.noise import NoiseAnalysis
+from alertlens.ingest.schema import Alerts, Rules, Scored, Summary
 
 #: Columns of ``ground_truth_alerts.csv`` (written by ingest/synthetic/truth.py).
 TRUTH_RULE = "rule"

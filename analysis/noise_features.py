@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.correlation import COFIRINGS, RULE_A, RULE_B, SHARE_A
-from analysis.noise_signals import (
+from alertlens.analysis.correlation import COFIRINGS, RULE_A, RULE_B, SHARE_A
+from alertlens.analysis.noise_signals import (
     ACK_MIN,
     DURATION_MIN,
     ENGAGED,
@@ -16,8 +16,8 @@ from analysis.noise_signals import (
     REASSIGNED,
     SIGNALS,
 )
-from analysis.noise_thresholds import NoiseThresholds
-from ingest.schema import Alerts, Rules
+from alertlens.analysis.noise_thresholds import NoiseThresholds
+from alertlens.ingest.schema import Alerts, Rules
 
 ANY_SIGNAL = "signal_share"  # share of firings carrying at least one signal
 PAGE_RATE = "page_rate"

@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.correlation import PARTNER, POS, rule_codes
-from analysis.noise_thresholds import NoiseThresholds
-from ingest.schema import Alerts, Notifications
+from alertlens.analysis.correlation import PARTNER, POS, rule_codes
+from alertlens.analysis.noise_thresholds import NoiseThresholds
+from alertlens.ingest.schema import Alerts, Notifications
 
 TRANSIENT = "transient"
 FLAPPING = "flapping"

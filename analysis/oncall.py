@@ -15,9 +15,9 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from analysis.metrics_settings import MetricsSettings
-from analysis.population import iso_week
-from ingest.schema import Notifications
+from alertlens.analysis.metrics_settings import MetricsSettings
+from alertlens.analysis.population import iso_week
+from alertlens.ingest.schema import Notifications
 
 BUSINESS: Final = "business"
 OFF_HOURS: Final = "off_hours"

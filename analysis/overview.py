@@ -6,9 +6,9 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.frequency import week_range
-from analysis.population import iso_week
-from ingest.schema import Alerts, Incidents, Scored, Summary
+from alertlens.analysis.frequency import week_range
+from alertlens.analysis.population import iso_week
+from alertlens.ingest.schema import Alerts, Incidents, Scored, Summary
 
 
 def noise_share_by_week(alerts_scored: pd.DataFrame) -> pd.Series:

@@ -14,8 +14,8 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from analysis.templates import title_templates
-from ingest.schema import Alerts, Incidents
+from alertlens.ingest.schema import Alerts, Incidents
+from alertlens.ingest.templates import title_templates
 
 # Derived columns added to the incident population (analysis-internal, not persisted as records).
 ORIGIN: Final = "origin"  # "incident" | "alert_firing"

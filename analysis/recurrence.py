@@ -12,10 +12,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.frequency import counted_incidents
-from analysis.population import RECURRENCE_KEY, RESOLVE_TIME, WEEK
-from analysis.response import UNKNOWN_GROUP
-from ingest.schema import Incidents
+from alertlens.analysis.frequency import counted_incidents
+from alertlens.analysis.population import RECURRENCE_KEY, RESOLVE_TIME, WEEK
+from alertlens.analysis.response import UNKNOWN_GROUP
+from alertlens.ingest.schema import Incidents
 
 _COLUMNS = [Incidents.source, Incidents.incident_id, Incidents.title, Incidents.team,
             Incidents.service, RECURRENCE_KEY, Incidents.created_at, WEEK]

@@ -19,8 +19,8 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from analysis.population import MONTH, ORIGIN, RESOLVE_TIME, WEEK
-from ingest.schema import Incidents
+from alertlens.analysis.population import MONTH, ORIGIN, RESOLVE_TIME, WEEK
+from alertlens.ingest.schema import Incidents
 
 METRICS: Final = ("mtta", "mttm", "mttr")
 DIMENSIONS: Final = (

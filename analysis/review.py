@@ -8,16 +8,16 @@ import re
 
 import pandas as pd
 
-from analysis.frequency import counted_incidents, observed_weeks, week_range
-from analysis.jsonable import jsonable, records
-from analysis.metrics_settings import MetricsSettings
-from analysis.oncall import interruptions, load_per_responder_week
-from analysis.population import RECURRENCE_KEY, WEEK, incident_population, iso_week
-from analysis.recurrence import recurrences
-from analysis.response import response_durations
-from analysis.trends import period_comparison, trend
-from analysis.weekly import HEADLINES, weekly_headlines
-from ingest.schema import Alerts, Incidents, Rules
+from alertlens.analysis.frequency import counted_incidents, observed_weeks, week_range
+from alertlens.analysis.jsonable import jsonable, records
+from alertlens.analysis.metrics_settings import MetricsSettings
+from alertlens.analysis.oncall import interruptions, load_per_responder_week
+from alertlens.analysis.population import RECURRENCE_KEY, WEEK, incident_population, iso_week
+from alertlens.analysis.recurrence import recurrences
+from alertlens.analysis.response import response_durations
+from alertlens.analysis.trends import period_comparison, trend
+from alertlens.analysis.weekly import HEADLINES, weekly_headlines
+from alertlens.ingest.schema import Alerts, Incidents, Rules
 
 _WEEK = re.compile(r"^\d{4}-W\d{2}$")
 _INCIDENT_FIELDS = [Incidents.source, Incidents.incident_id, Incidents.title, Incidents.service,

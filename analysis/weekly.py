@@ -7,11 +7,11 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from analysis.frequency import counted_incidents, incidents_per_week, weekly_totals
-from analysis.oncall import SLEEP
-from analysis.population import RESOLVE_TIME, WEEK
-from analysis.recurrence import recurrence_by_week
-from analysis.trends import trend
+from alertlens.analysis.frequency import counted_incidents, incidents_per_week, weekly_totals
+from alertlens.analysis.oncall import SLEEP
+from alertlens.analysis.population import RESOLVE_TIME, WEEK
+from alertlens.analysis.recurrence import recurrence_by_week
+from alertlens.analysis.trends import trend
 
 #: headline -> whether a lower value is better (all of them are).
 HEADLINES: Final = {

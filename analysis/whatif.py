@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ingest.schema import Alerts, Incidents, Scored, Summary
+from alertlens.ingest.schema import Alerts, Incidents, Scored, Summary
 
 TEAM = "team"
 ALL = "all"

@@ -9,8 +9,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from analysis.noise import NoiseThresholds
-from flows.commands.evaluate import (
+from alertlens.analysis.noise import NoiseThresholds
+from alertlens.flows.commands.evaluate import (
     COLUMNS,
     DEFAULT_SCENARIOS,
     POOLED,

@@ -15,8 +15,8 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from ingest.lake import SPECS
-from ingest.schema import RECORD_TABLES, Manifest
+from alertlens.ingest.lake import SPECS
+from alertlens.ingest.schema import RECORD_TABLES, Manifest
 
 GNU_TIME = "/usr/bin/time"
 # wall seconds, user seconds, system seconds, peak RSS in KiB (GNU time's %M)

@@ -29,7 +29,7 @@ from measure import (
     timed_run,
 )
 
-from ingest.schema import Alerts
+from alertlens.ingest.schema import Alerts
 
 DEFAULT_WORKDIR = Path("/tmp/alertlens-bench")
 DEFAULT_END = "2026-11-23"  # the generator's default --end; fixed so the worlds are identical
@@ -38,7 +38,7 @@ DEFAULT_END = "2026-11-23"  # the generator's default --end; fixed so the worlds
 def alertlens_argv() -> list[str]:
     """The command that runs the alertlens CLI of this interpreter's environment."""
     script = Path(sys.executable).parent / "alertlens"
-    return [str(script)] if script.is_file() else [sys.executable, "-m", "flows.cli"]
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "alertlens.flows.cli"]
 
 
 def quiet_environment(workdir: Path) -> dict[str, str]:
@@ -103,7 +103,8 @@ class Bench:
     def profile(self, name: str, cli_args: list[str]) -> None:
         """The step once more under cProfile; the top functions go to logs/<name>.prof.txt."""
         out = self.logs / f"{name}.prof"
-        argv = [sys.executable, "-m", "cProfile", "-o", str(out), "-m", "flows.cli", *cli_args]
+        cli = ["-m", "alertlens.flows.cli", *cli_args]
+        argv = [sys.executable, "-m", "cProfile", "-o", str(out), *cli]
         timed_run(f"{name}-profiled", argv, cwd=self.root, env=self.env, log_dir=self.logs)
         with (self.logs / f"{name}.prof.txt").open("w") as text:
             stats = pstats.Stats(str(out), stream=text).strip_dirs()

@@ -13,20 +13,20 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from flows.config import ConfigError, load_config
-from ingest.records import InputError
+from alertlens.flows.config import ConfigError, load_config
+from alertlens.ingest.records import InputError
 
 #: Command modules, in the order ``--help`` lists them.
 COMMANDS: tuple[str, ...] = (
-    "flows.commands.ingest",
-    "flows.commands.analyze",
-    "flows.commands.report",
-    "flows.commands.nightly",
-    "flows.commands.generate",
-    "flows.commands.evaluate",
-    "flows.commands.pull",
-    "flows.commands.receive",
-    "flows.commands.serve",
+    "alertlens.flows.commands.ingest",
+    "alertlens.flows.commands.analyze",
+    "alertlens.flows.commands.report",
+    "alertlens.flows.commands.nightly",
+    "alertlens.flows.commands.generate",
+    "alertlens.flows.commands.evaluate",
+    "alertlens.flows.commands.pull",
+    "alertlens.flows.commands.receive",
+    "alertlens.flows.commands.serve",
 )
 
 

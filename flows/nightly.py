@@ -19,13 +19,13 @@ from prefect.futures import wait
 from prefect.runtime import task_run
 from prefect.states import Failed, State
 
-from flows import nightly_steps as steps
-from flows.config import Config, load_config
-from flows.report_sections import ReportError
-from flows.report_step import report as report_step
-from flows.steps import analyze as analyze_step
-from ingest.lake import Lake
-from ingest.service import (
+from alertlens.flows import nightly_steps as steps
+from alertlens.flows.config import Config, load_config
+from alertlens.flows.report_sections import ReportError
+from alertlens.flows.report_step import report as report_step
+from alertlens.flows.steps import analyze as analyze_step
+from alertlens.ingest.lake import Lake
+from alertlens.ingest.service import (
     FileReport,
     ParsedInput,
     PendingFile,

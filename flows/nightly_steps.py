@@ -12,11 +12,11 @@ from typing import Any
 
 import httpx
 
-from flows.config import Config, ConfigError
-from ingest.pull import opsgenie, pagerduty, prometheus
-from ingest.pull.http import PullSettings, default_since, token_from_env
-from ingest.service import FileReport
-from ingest.settings_table import settings_from_table
+from alertlens.flows.config import Config, ConfigError
+from alertlens.ingest.pull import opsgenie, pagerduty, prometheus
+from alertlens.ingest.pull.http import PullSettings, default_since, token_from_env
+from alertlens.ingest.service import FileReport
+from alertlens.ingest.settings_table import settings_from_table
 
 WEBHOOK_ENV = "ALERTLENS_WEBHOOK_URL"  # a Slack incoming-webhook URL is a secret: env only
 PULLABLE = ("pagerduty", "opsgenie", "prometheus")

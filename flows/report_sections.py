@@ -11,12 +11,12 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.frequency import paged_alerts
-from analysis.metrics import MetricsSettings
-from analysis.oncall import BUSINESS, OFF_HOURS, SLEEP
-from analysis.population import RECURRENCE_KEY, WEEK, iso_week
-from analysis.response import UNKNOWN_GROUP, response_durations
-from ingest.schema import (
+from alertlens.analysis.frequency import paged_alerts
+from alertlens.analysis.metrics import MetricsSettings
+from alertlens.analysis.oncall import BUSINESS, OFF_HOURS, SLEEP
+from alertlens.analysis.population import RECURRENCE_KEY, WEEK, iso_week
+from alertlens.analysis.response import UNKNOWN_GROUP, response_durations
+from alertlens.ingest.schema import (
     Alerts,
     Incidents,
     Manifest,
@@ -24,7 +24,7 @@ from ingest.schema import (
     Rules,
     Scored,
 )
-from reports import model as m
+from alertlens.reports import model as m
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 

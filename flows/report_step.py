@@ -17,15 +17,15 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.metrics import MetricsAnalysis, MetricsSettings, incident_metrics
-from analysis.noise import NoiseThresholds, noise_analysis
-from analysis.overview import noise_share_by_week, weeks_observed
-from analysis.population import WEEK, incident_population, iso_week
-from analysis.review import weekly_review
-from analysis.trends import BETTER, WORSE
-from analysis.whatif import ALL, whatif_by_team
-from flows.config import Config
-from flows.report_sections import (
+from alertlens.analysis.metrics import MetricsAnalysis, MetricsSettings, incident_metrics
+from alertlens.analysis.noise import NoiseThresholds, noise_analysis
+from alertlens.analysis.overview import noise_share_by_week, weeks_observed
+from alertlens.analysis.population import WEEK, incident_population, iso_week
+from alertlens.analysis.review import weekly_review
+from alertlens.analysis.trends import BETTER, WORSE
+from alertlens.analysis.whatif import ALL, whatif_by_team
+from alertlens.flows.config import Config
+from alertlens.flows.report_sections import (
     ReportError,
     data_quality,
     maturity,
@@ -37,8 +37,8 @@ from flows.report_sections import (
     week_incidents,
     week_start,
 )
-from ingest.lake import Lake
-from ingest.schema import (
+from alertlens.ingest.lake import Lake
+from alertlens.ingest.schema import (
     ANALYSIS_DIR,
     WHATIF_FILE,
     Alerts,
@@ -50,12 +50,12 @@ from ingest.schema import (
     Scored,
     Summary,
 )
-from ingest.settings_table import settings_from_table
-from reports.charts import team_colors
-from reports.html import render_html
-from reports.model import Headline, Report, Unit
-from reports.pdf import PAPERS, render_pdf
-from reports.write import ReportPaths, write_report
+from alertlens.ingest.settings_table import settings_from_table
+from alertlens.reports.charts import team_colors
+from alertlens.reports.html import render_html
+from alertlens.reports.model import Headline, Report, Unit
+from alertlens.reports.pdf import PAPERS, render_pdf
+from alertlens.reports.write import ReportPaths, write_report
 
 #: Headline figures in display order: review key -> (label, unit).
 HEADLINES: dict[str, tuple[str, Unit]] = {

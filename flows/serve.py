@@ -26,11 +26,11 @@ from typing import Any
 
 import httpx
 
-from ingest.settings_table import settings_from_table
+from alertlens.ingest.settings_table import settings_from_table
 
 log = logging.getLogger("alertlens.serve")
 
-NIGHTLY_ENTRY = "flows.nightly:nightly_flow"
+NIGHTLY_ENTRY = "alertlens.flows.nightly:nightly_flow"
 
 #: Offline and quiet: no telemetry heartbeat, no SDK analytics, a generous startup timeout.
 PREFECT_QUIET_ENV: Mapping[str, str] = {

@@ -10,14 +10,14 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.metrics import MetricsSettings, incident_metrics
-from analysis.noise import noise_analysis
-from analysis.noise_thresholds import NoiseThresholds
-from analysis.overview import combined_summary, noise_share_by_week, weeks_observed
-from flows.config import Config, ConfigError
-from ingest.durable import atomic_write
-from ingest.lake import Lake
-from ingest.schema import (
+from alertlens.analysis.metrics import MetricsSettings, incident_metrics
+from alertlens.analysis.noise import noise_analysis
+from alertlens.analysis.noise_thresholds import NoiseThresholds
+from alertlens.analysis.overview import combined_summary, noise_share_by_week, weeks_observed
+from alertlens.flows.config import Config, ConfigError
+from alertlens.ingest.durable import atomic_write
+from alertlens.ingest.lake import Lake
+from alertlens.ingest.schema import (
     CORRELATION_FILE,
     WHATIF_FILE,
     Alerts,

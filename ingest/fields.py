@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ingest.records import RecordError
+from alertlens.ingest.records import RecordError
 
 NULL_TEXT = frozenset({"", "?", "null", "none", "nan", "n/a", "na", "-"})
 _ISO_FAST = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$")

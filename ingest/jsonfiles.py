@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ingest.readers._common import read_text
-from ingest.records import InputError, ParsedFile
+from alertlens.ingest.readers._common import read_text
+from alertlens.ingest.records import InputError, ParsedFile
 
 
 def json_documents(path: Path, parsed: ParsedFile | None = None) -> Iterator[tuple[str, Any]]:

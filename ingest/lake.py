@@ -37,8 +37,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from ingest.durable import atomic_write, fsync_dir
-from ingest.schema import (
+from alertlens.ingest.durable import atomic_write, fsync_dir
+from alertlens.ingest.schema import (
     MANIFEST_SCHEMA,
     PARTITION_TIME,
     QUARANTINE_SCHEMA,

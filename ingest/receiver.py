@@ -24,8 +24,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from ingest.durable import atomic_write
-from ingest.settings_table import settings_from_table
+from alertlens.ingest.durable import atomic_write
+from alertlens.ingest.settings_table import settings_from_table
 
 log = logging.getLogger("alertlens.receiver")
 

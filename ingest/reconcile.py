@@ -11,13 +11,13 @@ from __future__ import annotations
 import pandas as pd
 import pyarrow as pa
 
-from ingest.lake import Lake
-from ingest.readers.pagerduty_lifecycle import (
+from alertlens.ingest.lake import Lake
+from alertlens.ingest.readers.pagerduty_lifecycle import (
     incident_log_facts,
     reconciled_alerts,
     reconciled_incidents,
 )
-from ingest.schema import RECORD_TABLES, Alerts, Common, Incidents, Notifications
+from alertlens.ingest.schema import RECORD_TABLES, Alerts, Common, Incidents, Notifications
 
 
 def reconciled_batches(lake: Lake, batches: dict[str, pa.Table]) -> dict[str, pa.Table]:

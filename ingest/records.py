@@ -10,7 +10,7 @@ from typing import Any, Protocol
 
 import pyarrow as pa
 
-from ingest.schema import RECORD_TABLES, Common, Quarantine
+from alertlens.ingest.schema import RECORD_TABLES, Common, Quarantine
 
 Row = dict[str, Any]
 

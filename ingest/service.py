@@ -12,13 +12,13 @@ from typing import Any
 
 import pyarrow as pa
 
-from ingest.fields import file_sha256
-from ingest.lake import Lake
-from ingest.readers import reader, source_names
-from ingest.readers._common import head_text, read_text
-from ingest.reconcile import reconciled_batches
-from ingest.records import InputError, ParsedFile, RecordError, rows_to_table
-from ingest.schema import (
+from alertlens.ingest.fields import file_sha256
+from alertlens.ingest.lake import Lake
+from alertlens.ingest.readers import reader, source_names
+from alertlens.ingest.readers._common import head_text, read_text
+from alertlens.ingest.reconcile import reconciled_batches
+from alertlens.ingest.records import InputError, ParsedFile, RecordError, rows_to_table
+from alertlens.ingest.schema import (
     MANIFEST_SCHEMA,
     QUARANTINE_SCHEMA,
     RECORD_TABLES,

@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
-from reports.model import (
+from alertlens.reports.model import (
     NoisyRule,
     ResponderLoad,
     Spread,

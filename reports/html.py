@@ -14,8 +14,8 @@ from functools import cache
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from matplotlib.figure import Figure
 
-from reports import charts
-from reports.model import Headline, Report
+from alertlens.reports import charts
+from alertlens.reports.model import Headline, Report
 
 CHART_DPI = 130
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from reports.html import IndexEntry, render_index
+from alertlens.reports.html import IndexEntry, render_index
 
 HTML_NAME = "report.html"
 PDF_NAME = "report.pdf"

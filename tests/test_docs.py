@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from analysis.metrics_settings import MetricsSettings
-from analysis.noise_thresholds import NoiseThresholds
-from flows.nightly_steps import NightlySettings
-from flows.report_step import ReportSettings
-from flows.serve import ScheduleSettings
-from ingest.pull.http import PullSettings
-from ingest.receiver import ReceiverSettings
-from ingest.synthetic.settings import GeneratorSettings
+from alertlens.analysis.metrics_settings import MetricsSettings
+from alertlens.analysis.noise_thresholds import NoiseThresholds
+from alertlens.flows.nightly_steps import NightlySettings
+from alertlens.flows.report_step import ReportSettings
+from alertlens.flows.serve import ScheduleSettings
+from alertlens.ingest.pull.http import PullSettings
+from alertlens.ingest.receiver import ReceiverSettings
+from alertlens.synthetic.settings import GeneratorSettings
 
 CONFIG_DOC = (Path(__file__).resolve().parents[1] / "docs" / "config.md").read_text()
 SECTIONS = [

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from flows.commands.common import add_lake_option, console, lake_path
-from flows.config import Config
-from flows.nightly_steps import headline_lines
-from flows.steps import analyze
-from ingest.lake import Lake
+from alertlens.flows.commands.common import add_lake_option, console, lake_path
+from alertlens.flows.config import Config
+from alertlens.flows.nightly_steps import headline_lines
+from alertlens.flows.steps import analyze
+from alertlens.ingest.lake import Lake
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -9,8 +9,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from flows.config import Config
-from ingest.service import FileReport
+from alertlens.flows.config import Config
+from alertlens.ingest.service import FileReport
 
 console = Console(highlight=False)
 if not console.is_terminal:  # logs and pipes: rich's 80 columns would fold every file name

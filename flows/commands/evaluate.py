@@ -14,14 +14,14 @@ from typing import Any
 import pandas as pd
 from rich.table import Table
 
-from analysis import noise_evaluation as ev
-from analysis.noise import NoiseThresholds, noise_analysis
-from flows.commands.common import console
-from flows.config import Config, ConfigError
-from ingest.lake import Lake
-from ingest.schema import Alerts, Incidents, Notifications
-from ingest.service import ingest_paths
-from ingest.synthetic import SCENARIOS, generate
+from alertlens.analysis import noise_evaluation as ev
+from alertlens.analysis.noise import NoiseThresholds, noise_analysis
+from alertlens.flows.commands.common import console
+from alertlens.flows.config import Config, ConfigError
+from alertlens.ingest.lake import Lake
+from alertlens.ingest.schema import Alerts, Incidents, Notifications
+from alertlens.ingest.service import ingest_paths
+from alertlens.synthetic import SCENARIOS, generate
 
 #: The matrix ``alertlens evaluate`` runs by default: each scenario of the brief.
 DEFAULT_SCENARIOS: tuple[str, ...] = (

@@ -14,10 +14,10 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from flows.commands.common import console
-from flows.config import Config, ConfigError
-from ingest.synthetic import SCENARIOS, generate
-from ingest.synthetic.settings import GeneratorSettings, parse_end
+from alertlens.flows.commands.common import console
+from alertlens.flows.config import Config, ConfigError
+from alertlens.synthetic import SCENARIOS, generate
+from alertlens.synthetic.settings import GeneratorSettings, parse_end
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -7,11 +7,11 @@ from pathlib import Path
 
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from flows.commands.common import add_lake_option, console, ingest_table, lake_path
-from flows.config import Config
-from ingest.lake import Lake
-from ingest.readers import source_names
-from ingest.service import ingest_paths, input_files
+from alertlens.flows.commands.common import add_lake_option, console, ingest_table, lake_path
+from alertlens.flows.config import Config
+from alertlens.ingest.lake import Lake
+from alertlens.ingest.readers import source_names
+from alertlens.ingest.service import ingest_paths, input_files
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -10,8 +10,14 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from flows.commands.common import add_lake_option, console, err_console, ingest_table, lake_path
-from flows.config import Config
+from alertlens.flows.commands.common import (
+    add_lake_option,
+    console,
+    err_console,
+    ingest_table,
+    lake_path,
+)
+from alertlens.flows.config import Config
 
 #: Prefect offline and quiet (see docs/running.md): no telemetry, no analytics, patient start-up.
 PREFECT_DEFAULTS = {
@@ -84,8 +90,8 @@ def run(args: argparse.Namespace, config: Config) -> int:
             err_console.print(f"alertlens: another nightly run is using {lake}; nothing done")
             return 0
         console.print("starting the nightly flow (Prefect)…")
-        from flows.nightly import NightlyResult, nightly_flow  # Prefect loads only here
-        from flows.nightly_steps import headline_lines
+        from alertlens.flows.nightly import NightlyResult, nightly_flow  # Prefect loads only here
+        from alertlens.flows.nightly_steps import headline_lines
 
         config_path = str(config.path) if config.path else None
         state = nightly_flow(

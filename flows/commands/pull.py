@@ -9,10 +9,10 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from flows.cli import UsageError
-from flows.config import Config, ConfigError
-from ingest.pull import opsgenie, pagerduty, prometheus
-from ingest.pull.http import (
+from alertlens.flows.cli import UsageError
+from alertlens.flows.config import Config, ConfigError
+from alertlens.ingest.pull import opsgenie, pagerduty, prometheus
+from alertlens.ingest.pull.http import (
     PullError,
     PullResult,
     PullSettings,
@@ -121,9 +121,9 @@ def _pull(
 
 def _ingest(files: list[Path], lake_dir: Path, config: Config) -> int:
     # imported here: the lake and readers are only needed once there is something to read
-    from flows.commands.common import console, ingest_table
-    from ingest.lake import Lake
-    from ingest.service import ingest_paths
+    from alertlens.flows.commands.common import console, ingest_table
+    from alertlens.ingest.lake import Lake
+    from alertlens.ingest.service import ingest_paths
 
     reports = ingest_paths(Lake(lake_dir), files, config_sources=config.section("sources"))
     console.print(ingest_table(reports))

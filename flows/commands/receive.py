@@ -7,8 +7,13 @@ import logging
 import os
 from pathlib import Path
 
-from flows.config import Config, ConfigError
-from ingest.receiver import TOKEN_ENV, ReceiverSettings, make_server, serve_until_signalled
+from alertlens.flows.config import Config, ConfigError
+from alertlens.ingest.receiver import (
+    TOKEN_ENV,
+    ReceiverSettings,
+    make_server,
+    serve_until_signalled,
+)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

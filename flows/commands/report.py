@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from flows.cli import UsageError
-from flows.commands.common import add_lake_option, console, lake_path
-from flows.config import Config
-from flows.report_step import ReportError, report
-from reports.pdf import PAPERS
+from alertlens.flows.cli import UsageError
+from alertlens.flows.commands.common import add_lake_option, console, lake_path
+from alertlens.flows.config import Config
+from alertlens.flows.report_step import ReportError, report
+from alertlens.reports.pdf import PAPERS
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -6,9 +6,9 @@ import argparse
 import os
 from pathlib import Path
 
-from flows.cli import UsageError
-from flows.config import Config, ConfigError
-from flows.serve import NIGHTLY_ENTRY, ScheduleSettings, ServeError, run_served
+from alertlens.flows.cli import UsageError
+from alertlens.flows.config import Config, ConfigError
+from alertlens.flows.serve import NIGHTLY_ENTRY, ScheduleSettings, ServeError, run_served
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

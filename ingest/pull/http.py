@@ -21,8 +21,8 @@ from typing import Any
 
 import httpx
 
-from ingest.durable import atomic_write
-from ingest.settings_table import settings_from_table
+from alertlens.ingest.durable import atomic_write
+from alertlens.ingest.settings_table import settings_from_table
 
 log = logging.getLogger("alertlens.pull")
 

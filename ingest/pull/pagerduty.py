@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from ingest.pull.http import (
+from alertlens.ingest.pull.http import (
     ApiClient,
     InboxWriter,
     Page,

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from ingest.pull.http import ApiClient, InboxWriter, PullError, PullResult, PullSettings
+from alertlens.ingest.pull.http import ApiClient, InboxWriter, PullError, PullResult, PullSettings
 
 log = logging.getLogger("alertlens.pull.prometheus")
 

@@ -9,13 +9,13 @@ from types import ModuleType
 
 #: source name -> module path. Order matters only for documentation; detection asks every one.
 READER_MODULES: dict[str, str] = {
-    "pagerduty": "ingest.readers.pagerduty",
-    "alertmanager": "ingest.readers.alertmanager",
-    "servicenow": "ingest.readers.servicenow",
-    "statuspage": "ingest.readers.statuspage",
-    "prometheus": "ingest.readers.prometheus",
-    "opsgenie": "ingest.readers.opsgenie",
-    "csv": "ingest.readers.csv_mapped",
+    "pagerduty": "alertlens.ingest.readers.pagerduty",
+    "alertmanager": "alertlens.ingest.readers.alertmanager",
+    "servicenow": "alertlens.ingest.readers.servicenow",
+    "statuspage": "alertlens.ingest.readers.statuspage",
+    "prometheus": "alertlens.ingest.readers.prometheus",
+    "opsgenie": "alertlens.ingest.readers.opsgenie",
+    "csv": "alertlens.ingest.readers.csv_mapped",
 }
 
 

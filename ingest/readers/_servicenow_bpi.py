@@ -19,10 +19,10 @@ from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 
-from ingest.fields import normalised_severity, text_or_none, utc_timestamp
-from ingest.readers import _common
-from ingest.records import InputError, ParsedFile, RecordError, Row
-from ingest.schema import Incidents
+from alertlens.ingest.fields import normalised_severity, text_or_none, utc_timestamp
+from alertlens.ingest.readers import _common
+from alertlens.ingest.records import InputError, ParsedFile, RecordError, Row
+from alertlens.ingest.schema import Incidents
 
 KIND = "servicenow.bpi2013"
 SOURCE = "servicenow"

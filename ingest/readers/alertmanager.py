@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ingest.fields import (
+from alertlens.ingest.fields import (
     iso_z,
     json_pointer,
     labels_json,
@@ -28,10 +28,10 @@ from ingest.fields import (
     text_or_none,
     utc_timestamp,
 )
-from ingest.jsonfiles import json_documents, locator
-from ingest.readers._common import head_text
-from ingest.records import InputError, ParsedFile, RecordError, Row
-from ingest.schema import Alerts, Notifications
+from alertlens.ingest.jsonfiles import json_documents, locator
+from alertlens.ingest.readers._common import head_text
+from alertlens.ingest.records import InputError, ParsedFile, RecordError, Row
+from alertlens.ingest.schema import Alerts, Notifications
 
 NAME = "alertmanager"
 KIND_WEBHOOK = "alertmanager.webhook"

@@ -21,11 +21,11 @@ from typing import Any
 
 import pyarrow as pa
 
-from analysis.templates import title_templates
-from ingest.fields import labels_json, normalised_severity, text_or_none, utc_timestamp
-from ingest.readers import _common
-from ingest.records import InputError, ParsedFile, RecordError, Row
-from ingest.schema import RECORD_TABLES, SEVERITIES, Alerts, Common, Incidents
+from alertlens.ingest.fields import labels_json, normalised_severity, text_or_none, utc_timestamp
+from alertlens.ingest.readers import _common
+from alertlens.ingest.records import InputError, ParsedFile, RecordError, Row
+from alertlens.ingest.schema import RECORD_TABLES, SEVERITIES, Alerts, Common, Incidents
+from alertlens.ingest.templates import title_templates
 
 NAME = "csv"
 KIND = "csv.mapped"

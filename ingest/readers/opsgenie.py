@@ -22,17 +22,17 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from analysis.templates import title_templates
-from ingest.fields import (
+from alertlens.ingest.fields import (
     json_pointer,
     labels_json,
     normalised_severity,
     text_or_none,
     utc_timestamp,
 )
-from ingest.readers import _common
-from ingest.records import InputError, ParsedFile, RecordError, Row
-from ingest.schema import Alerts, Notifications
+from alertlens.ingest.readers import _common
+from alertlens.ingest.records import InputError, ParsedFile, RecordError, Row
+from alertlens.ingest.schema import Alerts, Notifications
+from alertlens.ingest.templates import title_templates
 
 NAME = "opsgenie"
 KIND_ALERTS = "opsgenie.alerts"

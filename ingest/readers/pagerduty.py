@@ -17,18 +17,18 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from analysis.templates import title_templates
-from ingest.fields import (
+from alertlens.ingest.fields import (
     json_pointer,
     labels_json,
     normalised_severity,
     text_or_none,
     utc_timestamp,
 )
-from ingest.jsonfiles import json_documents, locator
-from ingest.readers._common import head_text
-from ingest.records import InputError, ParsedFile, RecordError, Row, collapse_duplicates
-from ingest.schema import Alerts, Common, Incidents, Notifications
+from alertlens.ingest.jsonfiles import json_documents, locator
+from alertlens.ingest.readers._common import head_text
+from alertlens.ingest.records import InputError, ParsedFile, RecordError, Row, collapse_duplicates
+from alertlens.ingest.schema import Alerts, Common, Incidents, Notifications
+from alertlens.ingest.templates import title_templates
 
 NAME = "pagerduty"
 
@@ -126,7 +126,7 @@ def read(path: Path, options: Mapping[str, Any], kind: str | None = None) -> Par
 
 def _exports() -> Any:
     try:
-        from ingest.readers import pagerduty_exports
+        from alertlens.ingest.readers import pagerduty_exports
     except ImportError:
         return None
     return pagerduty_exports

@@ -17,10 +17,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ingest.fields import json_pointer, normalised_severity, text_or_none, utc_timestamp
-from ingest.readers import _common
-from ingest.records import InputError, ParsedFile, RecordError, Row
-from ingest.schema import Incidents
+from alertlens.ingest.fields import json_pointer, normalised_severity, text_or_none, utc_timestamp
+from alertlens.ingest.readers import _common
+from alertlens.ingest.records import InputError, ParsedFile, RecordError, Row
+from alertlens.ingest.schema import Incidents
 
 SOURCE = "pagerduty"
 KIND_ANALYTICS = "pagerduty.analytics"

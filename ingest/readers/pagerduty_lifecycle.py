@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ingest.schema import Alerts, Incidents, Notifications
+from alertlens.ingest.schema import Alerts, Incidents, Notifications
 
 _SEVERITY_RANK = {"critical": 4, "high": 3, "warning": 2, "info": 1, "unknown": 0}
 _RANK_SEVERITY = {v: k for k, v in _SEVERITY_RANK.items()}

@@ -24,11 +24,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ingest.fields import iso_z, json_pointer, labels_json, normalised_severity, utc_timestamp
-from ingest.readers import _common
-from ingest.readers.alertmanager import INSTANCE_LABELS, fingerprint, rule_key
-from ingest.records import InputError, ParsedFile, RecordError, Row
-from ingest.schema import Alerts
+from alertlens.ingest.fields import (
+    iso_z,
+    json_pointer,
+    labels_json,
+    normalised_severity,
+    utc_timestamp,
+)
+from alertlens.ingest.readers import _common
+from alertlens.ingest.readers.alertmanager import INSTANCE_LABELS, fingerprint, rule_key
+from alertlens.ingest.records import InputError, ParsedFile, RecordError, Row
+from alertlens.ingest.schema import Alerts
 
 NAME = "prometheus"
 KIND_ALERTS = "prometheus.alerts"

@@ -16,10 +16,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ingest.fields import normalised_severity, text_or_none, utc_timestamp
-from ingest.readers import _common, _servicenow_bpi
-from ingest.records import InputError, ParsedFile, RecordError, Row
-from ingest.schema import Incidents
+from alertlens.ingest.fields import normalised_severity, text_or_none, utc_timestamp
+from alertlens.ingest.readers import _common, _servicenow_bpi
+from alertlens.ingest.records import InputError, ParsedFile, RecordError, Row
+from alertlens.ingest.schema import Incidents
 
 NAME = "servicenow"
 

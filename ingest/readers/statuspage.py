@@ -15,10 +15,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ingest.fields import json_pointer, text_or_none, utc_timestamp
-from ingest.readers import _common
-from ingest.records import InputError, ParsedFile, RecordError, Row
-from ingest.schema import Incidents, Notifications
+from alertlens.ingest.fields import json_pointer, text_or_none, utc_timestamp
+from alertlens.ingest.readers import _common
+from alertlens.ingest.records import InputError, ParsedFile, RecordError, Row
+from alertlens.ingest.schema import Incidents, Notifications
 
 NAME = "statuspage"
 IMPACT_SEVERITY: dict[str, str] = {

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from ingest.schema import ALERTS_SCHEMA, INCIDENTS_SCHEMA, NOTIFICATIONS_SCHEMA
+from alertlens.ingest.schema import ALERTS_SCHEMA, INCIDENTS_SCHEMA, NOTIFICATIONS_SCHEMA
 
 _DEFAULTS: dict[pa.Schema, dict[str, Any]] = {
     INCIDENTS_SCHEMA: {"source": "pagerduty", "severity": "unknown", "resolved_by": "unknown"},

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis import correlation as corr
-from ingest.schema import Alerts
+from alertlens.analysis import correlation as corr
+from alertlens.ingest.schema import Alerts
 from tests.analysis.test_noise_frames import alerts_frame
 
 W = pd.Timedelta(minutes=2)

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from analysis.metrics import MetricsSettings, incident_metrics
+from alertlens.analysis.metrics import MetricsSettings, incident_metrics
 from tests.analysis import metrics_frames as mf
 
 CASES = json.loads((Path(__file__).parents[1] / "fixtures" / "metrics_cases.json").read_text())

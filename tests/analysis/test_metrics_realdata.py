@@ -15,8 +15,8 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from analysis.metrics import incident_metrics
-from ingest.schema import INCIDENTS_SCHEMA, Incidents
+from alertlens.analysis.metrics import incident_metrics
+from alertlens.ingest.schema import INCIDENTS_SCHEMA, Incidents
 from tests.analysis import metrics_frames as mf
 
 UCI = "uci-incident-event-log/incident_event_log.csv.gz"
@@ -123,7 +123,7 @@ def _assert_same(library: pd.DataFrame, independent: dict[str, dict[str, float]]
 
 @pytest.mark.realdata
 def test_uci_servicenow_mttr_by_priority(realdata: Path) -> None:
-    from ingest.readers import servicenow
+    from alertlens.ingest.readers import servicenow
 
     independent = _stats(uci_ttr_by_priority(realdata / UCI))
     assert {g: s["count"] for g, s in independent.items()} == {
@@ -136,7 +136,7 @@ def test_uci_servicenow_mttr_by_priority(realdata: Path) -> None:
 
 @pytest.mark.realdata
 def test_bpi2013_volvo_mttr_by_impact(realdata: Path) -> None:
-    from ingest.readers import servicenow
+    from alertlens.ingest.readers import servicenow
 
     independent = _stats(bpi_ttr_by_impact(realdata / BPI))
     assert independent["Major"]["count"] == 3
@@ -146,7 +146,7 @@ def test_bpi2013_volvo_mttr_by_impact(realdata: Path) -> None:
 
 @pytest.mark.realdata
 def test_github_status_mttr_by_impact(realdata: Path) -> None:
-    from ingest.readers import statuspage
+    from alertlens.ingest.readers import statuspage
 
     durations = github_ttr_by_impact(realdata / GITHUB)
     independent = _stats(durations)

@@ -8,9 +8,9 @@ import re
 import pandas as pd
 import pytest
 
-from analysis.noise import NoiseThresholds, noise_analysis
-from analysis.noise_explain import DOMINANT_SIGNAL
-from ingest.schema import Alerts, Rules, Scored, Summary
+from alertlens.analysis.noise import NoiseThresholds, noise_analysis
+from alertlens.analysis.noise_explain import DOMINANT_SIGNAL
+from alertlens.ingest.schema import Alerts, Rules, Scored, Summary
 from tests.analysis.test_noise_frames import alerts_frame, small_world
 
 EXPECTED_FIX = {

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ingest.schema import ALERTS_SCHEMA, NOTIFICATIONS_SCHEMA, Alerts, Notifications
+from alertlens.ingest.schema import ALERTS_SCHEMA, NOTIFICATIONS_SCHEMA, Alerts, Notifications
 
 T0 = pd.Timestamp("2025-03-03 00:00", tz="UTC")  # a Monday
 

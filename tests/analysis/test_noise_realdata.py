@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.noise import NoiseThresholds, noise_analysis
-from analysis.noise_features import rate_column
-from analysis.noise_signals import FLAPPING
-from ingest.schema import Alerts, Rules
+from alertlens.analysis.noise import NoiseThresholds, noise_analysis
+from alertlens.analysis.noise_features import rate_column
+from alertlens.analysis.noise_signals import FLAPPING
+from alertlens.ingest.schema import Alerts, Rules
 from tests.analysis.test_noise_frames import alerts_frame
 
 HOURLY = NoiseThresholds(transient_minutes=60, flap_window_minutes=60, long_standing_hours=168)

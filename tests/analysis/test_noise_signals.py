@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.noise_signals import (
+from alertlens.analysis.noise_signals import (
     ACK_AND_FORGET,
     ENGAGED,
     HUMAN_ACK,
@@ -18,8 +18,8 @@ from analysis.noise_signals import (
     flapping_firings,
     human_activity,
 )
-from analysis.noise_thresholds import NoiseThresholds
-from ingest.schema import Alerts, Notifications
+from alertlens.analysis.noise_thresholds import NoiseThresholds
+from alertlens.ingest.schema import Alerts, Notifications
 from tests.analysis.test_noise_frames import alerts_frame, notifications_frame
 
 T = NoiseThresholds()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from analysis.frequency import observed_weeks
-from analysis.overview import weeks_observed
-from analysis.population import incident_population
-from ingest.lake import Lake
-from ingest.service import ingest_paths
+from alertlens.analysis.frequency import observed_weeks
+from alertlens.analysis.overview import weeks_observed
+from alertlens.analysis.population import incident_population
+from alertlens.ingest.lake import Lake
+from alertlens.ingest.service import ingest_paths
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "samples" / "multi-team"
 

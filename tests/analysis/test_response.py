@@ -9,9 +9,15 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.metrics import MetricsSettings, incident_metrics
-from analysis.population import incident_population
-from analysis.response import DIMENSIONS, METRICS, distribution, response_durations, response_times
+from alertlens.analysis.metrics import MetricsSettings, incident_metrics
+from alertlens.analysis.population import incident_population
+from alertlens.analysis.response import (
+    DIMENSIONS,
+    METRICS,
+    distribution,
+    response_durations,
+    response_times,
+)
 from tests.analysis import metrics_frames as mf
 
 BASE = pd.Timestamp("2026-10-05T00:00:00Z")

@@ -7,9 +7,9 @@ import json
 import pandas as pd
 import pytest
 
-from analysis.maturity import runbook_share
-from analysis.metrics import MetricsSettings, incident_metrics, weekly_review
-from ingest.schema import Rules
+from alertlens.analysis.maturity import runbook_share
+from alertlens.analysis.metrics import MetricsSettings, incident_metrics, weekly_review
+from alertlens.ingest.schema import Rules
 from tests.analysis import metrics_frames as mf
 
 W40_MONDAY = pd.Timestamp("2026-09-28T10:00:00Z")

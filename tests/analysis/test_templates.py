@@ -7,7 +7,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.templates import template_ids, title_templates
+from alertlens.ingest.templates import template_ids, title_templates
 
 
 def test_known_shapes_are_masked() -> None:

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis.trends import (
+from alertlens.analysis.trends import (
     BETTER,
     FLAT,
     TOO_FEW,

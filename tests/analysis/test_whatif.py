@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.whatif import weeks_covered, whatif_by_team
-from ingest.schema import INCIDENTS_SCHEMA, Alerts, Incidents, Scored
+from alertlens.analysis.whatif import weeks_covered, whatif_by_team
+from alertlens.ingest.schema import INCIDENTS_SCHEMA, Alerts, Incidents, Scored
 from tests.analysis.test_noise_frames import T0, alerts_frame
 
 

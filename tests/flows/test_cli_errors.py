@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.cli import main
+from alertlens.flows.cli import main
 
 
 def _error(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:

@@ -11,10 +11,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from flows.cli import main
-from ingest.lake import Lake
-from ingest.schema import Alerts, Rules, Scored, Summary
-from ingest.service import ingest_paths
+from alertlens.flows.cli import main
+from alertlens.ingest.lake import Lake
+from alertlens.ingest.schema import Alerts, Rules, Scored, Summary
+from alertlens.ingest.service import ingest_paths
 
 pytestmark = [pytest.mark.prefect, pytest.mark.xdist_group("prefect")]
 
@@ -57,7 +57,7 @@ def nightly_run(
     cmd = [
         sys.executable,
         "-m",
-        "flows.cli",
+        "alertlens.flows.cli",
         "--config",
         str(config),
         "nightly",
@@ -167,7 +167,7 @@ def test_nightly_on_an_empty_inbox_says_why_without_a_traceback(tmp_path: Path) 
         [
             sys.executable,
             "-m",
-            "flows.cli",
+            "alertlens.flows.cli",
             "nightly",
             "--inbox",
             str(tmp_path / "inbox"),

@@ -8,9 +8,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from flows.commands.nightly import run_lock
-from flows.config import Config, ConfigError
-from flows.nightly_steps import (
+from alertlens.flows.commands.nightly import run_lock
+from alertlens.flows.config import Config, ConfigError
+from alertlens.flows.nightly_steps import (
     NightlySettings,
     PullOutcome,
     nightly_settings,
@@ -18,7 +18,7 @@ from flows.nightly_steps import (
     run_markdown,
     webhook_payload,
 )
-from ingest.service import FileReport
+from alertlens.ingest.service import FileReport
 
 SUMMARY = {
     "alerts": 61,

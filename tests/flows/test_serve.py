@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.serve import (
+from alertlens.flows.serve import (
     LocalPrefectServer,
     ScheduleSettings,
     ServeError,
@@ -49,8 +49,8 @@ def test_prefect_env_is_offline_and_homed(tmp_path: Path) -> None:
     ("entry", "message"),
     [
         ("no_colon", "must look like"),
-        ("flows.no_such_module:x", "cannot import"),
-        ("flows.serve:no_such_flow", "has no no_such_flow"),
+        ("alertlens.flows.no_such_module:x", "cannot import"),
+        ("alertlens.flows.serve:no_such_flow", "has no no_such_flow"),
     ],
 )
 def test_load_flow_errors_are_one_line(entry: str, message: str) -> None:
@@ -59,7 +59,7 @@ def test_load_flow_errors_are_one_line(entry: str, message: str) -> None:
 
 
 def test_local_server_refuses_a_port_someone_else_serves(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr("flows.serve.server_healthy", lambda url, timeout=2.0: True)
+    monkeypatch.setattr("alertlens.flows.serve.server_healthy", lambda url, timeout=2.0: True)
     with pytest.raises(ServeError, match="already serves"):
         LocalPrefectServer(tmp_path, free_port()).start()
 

@@ -16,7 +16,7 @@ import httpx
 import pytest
 from prefect import flow
 
-from flows.serve import server_healthy
+from alertlens.flows.serve import server_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 ENTRY = "tests.flows.test_serve_embedded:probe_flow"
@@ -24,8 +24,8 @@ ENTRY = "tests.flows.test_serve_embedded:probe_flow"
 # until flows.cli registers the command, build the sub-command from its module directly
 _SHIM = """
 import argparse, sys
-from flows.commands import serve
-from flows.config import load_config
+from alertlens.flows.commands import serve
+from alertlens.flows.config import load_config
 top = argparse.ArgumentParser(prog="alertlens")
 serve.add_parser(top.add_subparsers(dest="command", required=True))
 args = top.parse_args(sys.argv[1:])
@@ -43,10 +43,10 @@ def probe_flow(inbox: str, lake: str, out: str, config_path: str | None = None) 
 
 
 def _command() -> list[str]:
-    from flows import cli
+    from alertlens.flows import cli
 
-    if "flows.commands.serve" in cli.COMMANDS:
-        return [sys.executable, "-m", "flows.cli", "serve"]
+    if "alertlens.flows.commands.serve" in cli.COMMANDS:
+        return [sys.executable, "-m", "alertlens.flows.cli", "serve"]
     return [sys.executable, "-c", _SHIM, "serve"]
 
 

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from ingest.lake import Lake
-from ingest.records import InputError
-from ingest.schema import RECORD_TABLES, Manifest
-from ingest.service import detected_source
+from alertlens.ingest.lake import Lake
+from alertlens.ingest.records import InputError
+from alertlens.ingest.schema import RECORD_TABLES, Manifest
+from alertlens.ingest.service import detected_source
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "samples" / "unlucky-team"
@@ -24,7 +24,7 @@ SAMPLE = ROOT / "data" / "samples" / "unlucky-team"
 def _ingest(lake: Path, sample: Path = SAMPLE) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen(
-        [sys.executable, "-m", "flows.cli", "ingest", "--lake", str(lake), str(sample)],
+        [sys.executable, "-m", "alertlens.flows.cli", "ingest", "--lake", str(lake), str(sample)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

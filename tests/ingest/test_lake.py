@@ -15,9 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ingest.lake import JOURNAL_DIR, JOURNAL_FILE, Lake
-from ingest.records import rows_to_table
-from ingest.schema import Alerts
+from alertlens.ingest.lake import JOURNAL_DIR, JOURNAL_FILE, Lake
+from alertlens.ingest.records import rows_to_table
+from alertlens.ingest.schema import Alerts
 
 T0 = datetime(2026, 1, 31, 23, 0, tzinfo=UTC)
 
@@ -142,9 +142,9 @@ def test_a_commit_cut_before_its_journal_leaves_the_lake_as_it_was(tmp_path: Pat
 WRITER = """
 import sys
 from datetime import UTC, datetime, timedelta
-from ingest.lake import Lake
-from ingest.records import rows_to_table
-from ingest.schema import Alerts
+from alertlens.ingest.lake import Lake
+from alertlens.ingest.records import rows_to_table
+from alertlens.ingest.schema import Alerts
 lake = Lake(sys.argv[1])
 t0 = datetime(2025, 1, 1, tzinfo=UTC)
 for batch in range(4):

@@ -9,12 +9,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from flows.cli import UsageError
-from flows.commands import pull as pull_command
-from flows.config import Config
-from ingest.lake import Lake
-from ingest.pull import pagerduty
-from ingest.schema import Incidents
+from alertlens.flows.cli import UsageError
+from alertlens.flows.commands import pull as pull_command
+from alertlens.flows.config import Config
+from alertlens.ingest.lake import Lake
+from alertlens.ingest.pull import pagerduty
+from alertlens.ingest.schema import Incidents
 from tests.ingest.test_pull_pagerduty import TOKEN, FakePagerDuty
 
 NOW = datetime(2026, 11, 27, 2, tzinfo=UTC)

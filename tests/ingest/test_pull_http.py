@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from ingest.pull.http import PullSettings, default_since, halves, retry_after_seconds, write_raw
+from alertlens.ingest.pull.http import (
+    PullSettings,
+    default_since,
+    halves,
+    retry_after_seconds,
+    write_raw,
+)
 
 
 def test_settings_from_mapping_and_unknown_keys() -> None:

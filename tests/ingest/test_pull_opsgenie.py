@@ -10,8 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ingest.pull import opsgenie
-from ingest.pull.http import PullError, PullSettings
+from alertlens.ingest.pull import opsgenie
+from alertlens.ingest.pull.http import PullError, PullSettings
 
 KEY = "og-SECRET-key-42"
 T0 = datetime(2026, 11, 25, tzinfo=UTC)

@@ -10,8 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ingest.pull import pagerduty
-from ingest.pull.http import PullError, PullSettings
+from alertlens.ingest.pull import pagerduty
+from alertlens.ingest.pull.http import PullError, PullSettings
 
 TOKEN = "u+SECRET-pd-token-123"
 T0 = datetime(2026, 11, 25, tzinfo=UTC)

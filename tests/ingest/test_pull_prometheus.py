@@ -9,8 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ingest.pull import prometheus
-from ingest.pull.http import PullError, PullSettings
+from alertlens.ingest.pull import prometheus
+from alertlens.ingest.pull.http import PullError, PullSettings
 
 T0 = datetime(2026, 11, 25, tzinfo=UTC)
 

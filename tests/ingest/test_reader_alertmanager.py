@@ -8,9 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from ingest.readers.alertmanager import KIND_API, KIND_WEBHOOK, detect, fingerprint, read, rule_key
-from ingest.records import InputError
-from ingest.schema import Alerts
+from alertlens.ingest.readers.alertmanager import (
+    KIND_API,
+    KIND_WEBHOOK,
+    detect,
+    fingerprint,
+    read,
+    rule_key,
+)
+from alertlens.ingest.records import InputError
+from alertlens.ingest.schema import Alerts
 
 
 @pytest.fixture

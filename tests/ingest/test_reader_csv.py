@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest.readers import csv_mapped
-from ingest.records import InputError
-from ingest.schema import Alerts
+from alertlens.ingest.readers import csv_mapped
+from alertlens.ingest.records import InputError
+from alertlens.ingest.schema import Alerts
 
 
 def _options(fixtures: Path, name: str) -> dict:

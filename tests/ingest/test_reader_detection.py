@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest.readers import READER_MODULES, _common, pagerduty_exports
-from ingest.records import rows_to_table
-from ingest.schema import VOCABULARIES, Common
+from alertlens.ingest.readers import READER_MODULES, _common, pagerduty_exports
+from alertlens.ingest.records import rows_to_table
+from alertlens.ingest.schema import VOCABULARIES, Common
 
 FIXTURE_SOURCES = {
     "alertmanager": "alertmanager",

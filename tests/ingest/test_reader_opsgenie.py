@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest.readers import opsgenie
-from ingest.records import InputError
-from ingest.schema import Alerts, Notifications
+from alertlens.ingest.readers import opsgenie
+from alertlens.ingest.records import InputError
+from alertlens.ingest.schema import Alerts, Notifications
 
 ALERT = "70413a06-38d6-4c85-92b8-5ebc900d42e2"
 

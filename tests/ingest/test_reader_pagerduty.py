@@ -10,10 +10,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ingest.lake import Lake
-from ingest.readers.pagerduty import KIND_ALERTS, KIND_INCIDENTS, KIND_LOG_ENTRIES, detect, read
-from ingest.schema import Alerts, Incidents
-from ingest.service import ingest_paths
+from alertlens.ingest.lake import Lake
+from alertlens.ingest.readers.pagerduty import (
+    KIND_ALERTS,
+    KIND_INCIDENTS,
+    KIND_LOG_ENTRIES,
+    detect,
+    read,
+)
+from alertlens.ingest.schema import Alerts, Incidents
+from alertlens.ingest.service import ingest_paths
 from tests.ingest.pd_pages import write_pages
 
 

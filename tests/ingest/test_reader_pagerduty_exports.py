@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest.readers import pagerduty_exports as pde
-from ingest.records import InputError
-from ingest.schema import Incidents
+from alertlens.ingest.readers import pagerduty_exports as pde
+from alertlens.ingest.records import InputError
+from alertlens.ingest.schema import Incidents
 
 ANALYTICS = "pd_analytics_raw_incidents.example.json"
 

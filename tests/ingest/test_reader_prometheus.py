@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest.readers import prometheus
-from ingest.records import InputError
-from ingest.schema import Alerts
+from alertlens.ingest.readers import prometheus
+from alertlens.ingest.records import InputError
+from alertlens.ingest.schema import Alerts
 
 DIR = "prometheus"
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest.readers import servicenow
-from ingest.records import InputError, ParsedFile
-from ingest.schema import Incidents
+from alertlens.ingest.readers import servicenow
+from alertlens.ingest.records import InputError, ParsedFile
+from alertlens.ingest.schema import Incidents
 
 UCI_OPTIONS = {"date_format": "%d/%m/%Y %H:%M", "timezone": "UTC"}
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest.readers import statuspage
-from ingest.records import InputError
-from ingest.schema import Incidents, Notifications
+from alertlens.ingest.readers import statuspage
+from alertlens.ingest.records import InputError
+from alertlens.ingest.schema import Incidents, Notifications
 
 EXCERPT = "statuspage/githubstatus_incidents_excerpt.jsonl"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ingest.receiver import ReceiverServer, ReceiverSettings, make_server, webhook_payload
+from alertlens.ingest.receiver import ReceiverServer, ReceiverSettings, make_server, webhook_payload
 
 CAPTURED = "alertmanager/captured_webhook_flapping_firing_resolved.jsonl"
 
@@ -140,7 +140,7 @@ def test_sigterm_stops_promptly_despite_an_idle_keep_alive_connection(
     import signal
     import time
 
-    from ingest.receiver import serve_until_signalled
+    from alertlens.ingest.receiver import serve_until_signalled
 
     server = make_server(tmp_path, ReceiverSettings(port=0))
     client = httpx.Client(base_url=server.url)  # keeps its connection open, like Alertmanager

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from ingest.records import ParsedFile
-from ingest.schema import Common, Incidents
+from alertlens.ingest.records import ParsedFile
+from alertlens.ingest.schema import Common, Incidents
 
 
 def _row(key: str, day: int | None, title: str) -> dict:
@@ -27,7 +27,7 @@ def test_newest_version_wins_in_place_and_folds_are_counted() -> None:
 
 
 def test_ragged_csv_rows_are_read_and_quarantined(tmp_path) -> None:
-    from ingest.readers._common import csv_rows, full_rows
+    from alertlens.ingest.readers._common import csv_rows, full_rows
 
     path = tmp_path / "x.csv"
     path.write_text("id,title\n1,a\n2,b,extra\n3\n4,d\n")

@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ingest.lake import Lake
-from ingest.schema import VOCABULARIES, Alerts, Manifest
-from ingest.service import ingest_paths
+from alertlens.ingest.lake import Lake
+from alertlens.ingest.schema import VOCABULARIES, Alerts, Manifest
+from alertlens.ingest.service import ingest_paths
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
 

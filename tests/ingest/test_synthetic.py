@@ -11,12 +11,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from flows.commands import generate as generate_command
-from flows.config import Config
-from ingest.synthetic import generate, simulated_world
-from ingest.synthetic import model as m
-from ingest.synthetic.settings import GeneratorSettings
-from ingest.synthetic.truth import expected_numbers
+from alertlens.flows.commands import generate as generate_command
+from alertlens.flows.config import Config
+from alertlens.synthetic import generate, simulated_world
+from alertlens.synthetic import model as m
+from alertlens.synthetic.settings import GeneratorSettings
+from alertlens.synthetic.truth import expected_numbers
 
 
 def _digests(root: Path) -> dict[str, str]:

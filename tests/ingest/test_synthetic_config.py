@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.metrics_settings import MetricsSettings
-from flows.config import load_config
+from alertlens.analysis.metrics_settings import MetricsSettings
+from alertlens.flows.config import load_config
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
 

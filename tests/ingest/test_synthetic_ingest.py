@@ -6,10 +6,10 @@ import csv
 import json
 from pathlib import Path
 
-from ingest.lake import Lake
-from ingest.schema import Alerts, Incidents
-from ingest.service import ingest_paths
-from ingest.synthetic import generate
+from alertlens.ingest.lake import Lake
+from alertlens.ingest.schema import Alerts, Incidents
+from alertlens.ingest.service import ingest_paths
+from alertlens.synthetic import generate
 
 
 def test_generated_world_ingests_with_the_truth_ids_and_numbers(tmp_path: Path) -> None:

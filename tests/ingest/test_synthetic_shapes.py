@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.readers.alertmanager import fingerprint
-from ingest.synthetic import generate
+from alertlens.ingest.readers.alertmanager import fingerprint
+from alertlens.synthetic import generate
 
 PD = Path("fixtures") / "pagerduty"
 WEBHOOKS = Path("captured-prometheus-alertmanager") / "webhooks.jsonl"

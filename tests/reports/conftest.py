@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from reports.charts import team_colors
-from reports.model import (
+from alertlens.reports.charts import team_colors
+from alertlens.reports.model import (
     Criterion,
     DataQuality,
     Headline,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from reports.html import render_html
+from alertlens.reports.html import render_html
 from tests.conftest import needs_programs
 from tests.reports.conftest import small_report
 

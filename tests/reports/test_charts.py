@@ -5,8 +5,8 @@ from __future__ import annotations
 from matplotlib.cbook import is_math_text
 from matplotlib.figure import Figure
 
-from reports import charts
-from reports.model import Report
+from alertlens.reports import charts
+from alertlens.reports.model import Report
 from tests.reports.conftest import DOLLAR
 
 

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from reports import html
-from reports.model import Report
+from alertlens.reports import html
+from alertlens.reports.model import Report
 from tests.reports.conftest import XSS
 
 

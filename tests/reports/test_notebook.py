@@ -9,9 +9,9 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from ingest.lake import Lake
-from ingest.service import ingest_paths
-from ingest.synthetic import generate
+from alertlens.ingest.lake import Lake
+from alertlens.ingest.service import ingest_paths
+from alertlens.synthetic import generate
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = ROOT / "notebooks" / "explore.ipynb"

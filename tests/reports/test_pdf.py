@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from reports.html import render_html
-from reports.pdf import render_pdf
+from alertlens.reports.html import render_html
+from alertlens.reports.pdf import render_pdf
 from tests.conftest import needs_programs
 from tests.reports.conftest import XSS, small_report
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from reports import write
+from alertlens.reports import write
 
 NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 

@@ -22,12 +22,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from flows.serve import free_port
-from ingest.lake import Lake
-from ingest.pull import prometheus as prom_pull
-from ingest.pull.http import PullSettings
-from ingest.schema import Alerts
-from ingest.service import ingest_paths
+from alertlens.flows.serve import free_port
+from alertlens.ingest.lake import Lake
+from alertlens.ingest.pull import prometheus as prom_pull
+from alertlens.ingest.pull.http import PullSettings
+from alertlens.ingest.schema import Alerts
+from alertlens.ingest.service import ingest_paths
 from tests.conftest import needs_programs
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -145,7 +145,7 @@ scrape_configs:
         "receiver": [
             sys.executable,
             "-m",
-            "flows.cli",
+            "alertlens.flows.cli",
             "receive",
             "--port",
             str(ports["receiver"]),

@@ -10,9 +10,9 @@ from typing import Any
 
 import numpy as np
 
-from ingest.synthetic import model as m
-from ingest.synthetic.incidents import Assembly
-from ingest.synthetic.simulate import OPEN
+from alertlens.synthetic import model as m
+from alertlens.synthetic.incidents import Assembly
+from alertlens.synthetic.simulate import OPEN
 
 
 def _median(values: np.ndarray) -> float | None:

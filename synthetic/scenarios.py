@@ -15,10 +15,10 @@ from typing import Final
 
 import numpy as np
 
-from ingest.synthetic import model as m
-from ingest.synthetic.catalog import FIRST_NAMES, SURNAMES, TEMPLATES
-from ingest.synthetic.ids import pd_ids
-from ingest.synthetic.simulate import DUP_P_COFIRE, FLAP_EPISODES_P
+from alertlens.synthetic import model as m
+from alertlens.synthetic.catalog import FIRST_NAMES, SURNAMES, TEMPLATES
+from alertlens.synthetic.ids import pd_ids
+from alertlens.synthetic.simulate import DUP_P_COFIRE, FLAP_EPISODES_P
 
 DEFAULT_END: Final = datetime(2026, 11, 23, tzinfo=UTC)
 TIME_ZONES: Final = (

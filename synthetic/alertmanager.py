@@ -14,13 +14,13 @@ from urllib.parse import quote_plus
 
 import numpy as np
 
-from ingest.readers.alertmanager import fingerprint  # Alertmanager's own algorithm
-from ingest.synthetic import model as m
-from ingest.synthetic.catalog import TEMPLATES
-from ingest.synthetic.ids import go_times, iso_seconds
-from ingest.synthetic.incidents import Assembly
-from ingest.synthetic.simulate import OPEN
-from ingest.synthetic.texts import Texts
+from alertlens.ingest.readers.alertmanager import fingerprint  # Alertmanager's own algorithm
+from alertlens.synthetic import model as m
+from alertlens.synthetic.catalog import TEMPLATES
+from alertlens.synthetic.ids import go_times, iso_seconds
+from alertlens.synthetic.incidents import Assembly
+from alertlens.synthetic.simulate import OPEN
+from alertlens.synthetic.texts import Texts
 
 GROUP_WAIT_MS: Final = 30_000
 GROUP_INTERVAL_MS: Final = 300_000

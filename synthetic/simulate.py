@@ -11,8 +11,8 @@ from typing import Final
 
 import numpy as np
 
-from ingest.synthetic import model as m
-from ingest.synthetic.timing import HOUR_MS, hourly_shape, local_hours, rotation_weeks
+from alertlens.synthetic import model as m
+from alertlens.synthetic.timing import HOUR_MS, hourly_shape, local_hours, rotation_weeks
 
 OPEN: Final = -1  # an instant that has not happened by the end of the window
 

@@ -7,9 +7,9 @@ from typing import Final
 
 import numpy as np
 
-from ingest.synthetic import model as m
-from ingest.synthetic.incidents import Assembly, Incidents
-from ingest.synthetic.simulate import AUTO, HUMAN, OPEN
+from alertlens.synthetic import model as m
+from alertlens.synthetic.incidents import Assembly, Incidents
+from alertlens.synthetic.simulate import AUTO, HUMAN, OPEN
 
 NOTIFY_DELAY_MS: Final = 4_000
 NEXT_CHANNEL_MS: Final = 60_000  # the next contact method fires a minute later

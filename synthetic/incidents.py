@@ -12,8 +12,8 @@ from typing import Final
 
 import numpy as np
 
-from ingest.synthetic import model as m
-from ingest.synthetic.simulate import HUMAN, NOBODY, OPEN, Firings
+from alertlens.synthetic import model as m
+from alertlens.synthetic.simulate import HUMAN, NOBODY, OPEN, Firings
 
 P_GROUPED: Final = 0.2
 P_MERGED: Final = 0.15

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest.synthetic import alertmanager, pagerduty
-from ingest.synthetic import model as m
-from ingest.synthetic.incidents import Assembly, assembled
-from ingest.synthetic.scenarios import DEFAULT_END, SCENARIOS, world_of
-from ingest.synthetic.simulate import simulated_firings
-from ingest.synthetic.texts import firing_texts
-from ingest.synthetic.truth import expected_numbers, write_config, write_truth
+from alertlens.synthetic import alertmanager, pagerduty
+from alertlens.synthetic import model as m
+from alertlens.synthetic.incidents import Assembly, assembled
+from alertlens.synthetic.scenarios import DEFAULT_END, SCENARIOS, world_of
+from alertlens.synthetic.simulate import simulated_firings
+from alertlens.synthetic.texts import firing_texts
+from alertlens.synthetic.truth import expected_numbers, write_config, write_truth
 
 __all__ = ["DEFAULT_END", "SCENARIOS", "Generated", "generate", "simulated_world"]
 

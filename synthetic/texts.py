@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ingest.synthetic import model as m
-from ingest.synthetic.catalog import TEMPLATES, Rendered, host_name, rendered
-from ingest.synthetic.simulate import Firings
+from alertlens.synthetic import model as m
+from alertlens.synthetic.catalog import TEMPLATES, Rendered, host_name, rendered
+from alertlens.synthetic.simulate import Firings
 
 
 @dataclass(frozen=True)

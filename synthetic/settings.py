@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from ingest.settings_table import settings_from_table
-from ingest.synthetic.scenarios import DEFAULT_END, SCENARIOS
+from alertlens.ingest.settings_table import settings_from_table
+from alertlens.synthetic.scenarios import DEFAULT_END, SCENARIOS
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,13 @@ from typing import Any, Final
 
 import numpy as np
 
-from ingest.synthetic import model as m
-from ingest.synthetic.ids import iso_seconds, pd_ids
-from ingest.synthetic.incidents import Assembly
-from ingest.synthetic.pagerduty_log import LogEntries, log_entries
-from ingest.synthetic.pages import write_monthly_pages
-from ingest.synthetic.simulate import AUTO, HUMAN, OPEN, TIMEOUT
-from ingest.synthetic.texts import Texts
+from alertlens.synthetic import model as m
+from alertlens.synthetic.ids import iso_seconds, pd_ids
+from alertlens.synthetic.incidents import Assembly
+from alertlens.synthetic.pagerduty_log import LogEntries, log_entries
+from alertlens.synthetic.pages import write_monthly_pages
+from alertlens.synthetic.simulate import AUTO, HUMAN, OPEN, TIMEOUT
+from alertlens.synthetic.texts import Texts
 
 Record = dict[str, Any]
 Progress = Callable[[int], None]
