@@ -9,7 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from alertlens.analysis.noise import NoiseThresholds
+from alertlens.analysis.noise.analysis import NoiseThresholds
 from alertlens.flows.commands.evaluate import (
     COLUMNS,
     DEFAULT_SCENARIOS,

@@ -1,6 +1,10 @@
 """The ``alertlens`` command line. One module per command under ``flows/commands/``; each has
 ``add_parser(subparsers)`` which registers ``run(args, config) -> int`` as the handler.
 
+Command modules import only the standard library at module level and load what they need in
+``run``, so ``alertlens --help`` and ``alertlens COMMAND --help`` start in a fraction of the
+time Prefect, pandas or pyarrow take to import (benchmarks/README.md).
+
 Errors a user can fix (a missing file, an unknown source, an unreadable file, a bad config) are
 printed as one line on stderr with exit status 2, never as a traceback.
 """
@@ -12,9 +16,6 @@ import importlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-
-from alertlens.flows.config import ConfigError, load_config
-from alertlens.ingest.records import InputError
 
 #: Command modules, in the order ``--help`` lists them.
 COMMANDS: tuple[str, ...] = (
@@ -28,10 +29,6 @@ COMMANDS: tuple[str, ...] = (
     "alertlens.flows.commands.receive",
     "alertlens.flows.commands.serve",
 )
-
-
-class UsageError(Exception):
-    """A user error worth one line: bad arguments, missing files, unknown names."""
 
 
 def parser() -> argparse.ArgumentParser:
@@ -52,6 +49,11 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the process exit status."""
     args = parser().parse_args(argv)
+    # imported after parsing: --help never pays for the configuration model
+    from alertlens.flows.config import ConfigError, load_config
+    from alertlens.flows.errors import UsageError
+    from alertlens.ingest.records import InputError
+
     try:
         config = load_config(args.config)
         return int(args.handler(args, config) or 0)

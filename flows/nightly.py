@@ -19,11 +19,11 @@ from prefect.futures import wait
 from prefect.runtime import task_run
 from prefect.states import Failed, State
 
+from alertlens.analysis.review import ReviewError
 from alertlens.flows import nightly_steps as steps
 from alertlens.flows.config import Config, load_config
-from alertlens.flows.report_sections import ReportError
-from alertlens.flows.report_step import report as report_step
 from alertlens.flows.steps import analyze as analyze_step
+from alertlens.flows.steps import report as report_step
 from alertlens.ingest.lake import Lake
 from alertlens.ingest.service import (
     FileReport,
@@ -87,7 +87,7 @@ def report_task(
     is nothing to review (an empty lake, a week with no data)."""
     try:
         paths = report_step(Path(lake), Path(out), _config(config_path), week)
-    except ReportError as err:
+    except ReviewError as err:
         return None, str(err)
     return str(paths.html), None
 

@@ -1,6 +1,6 @@
 """What the report renderer takes: small frozen dataclasses, already computed.
 
-``flows/report_step.py`` is the one adapter that turns analysis outputs into these; the renderer
+``reports/sections.py`` shapes the review's figures (``analysis/review``) into these; the renderer
 (``reports/html.py``, ``reports/charts.py``) only formats and draws them. Durations are seconds,
 shares are fractions in [0, 1], timestamps are aware UTC.
 """

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from alertlens.analysis.metrics_settings import MetricsSettings
-from alertlens.analysis.noise_thresholds import NoiseThresholds
+from alertlens.analysis.noise.thresholds import NoiseThresholds
+from alertlens.analysis.settings import MetricsSettings
 from alertlens.flows.nightly_steps import NightlySettings
-from alertlens.flows.report_step import ReportSettings
 from alertlens.flows.serve import ScheduleSettings
 from alertlens.ingest.pull.http import PullSettings
 from alertlens.ingest.receiver import ReceiverSettings
+from alertlens.reports.settings import ReportSettings
 from alertlens.synthetic.settings import GeneratorSettings
 
 CONFIG_DOC = (Path(__file__).resolve().parents[1] / "docs" / "config.md").read_text()

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from alertlens.flows.commands.common import add_lake_option, console, lake_path
-from alertlens.flows.config import Config
-from alertlens.flows.nightly_steps import headline_lines
-from alertlens.flows.steps import analyze
-from alertlens.ingest.lake import Lake
+from alertlens.flows.commands.common import add_lake_option, lake_path
+
+if TYPE_CHECKING:
+    from alertlens.flows.config import Config
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -25,6 +25,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 def run(args: argparse.Namespace, config: Config) -> int:
     """Analyse and print the headline numbers."""
+    from alertlens.flows.console import console
+    from alertlens.flows.nightly_steps import headline_lines
+    from alertlens.flows.steps import analyze
+    from alertlens.ingest.lake import Lake
+
     lake = Lake(lake_path(args, config))
     with console.status("analysing"):
         outputs = analyze(lake, config)

@@ -4,20 +4,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
+from alertlens.synthetic.names import SCENARIO_NAMES
 
-from alertlens.flows.commands.common import console
-from alertlens.flows.config import Config, ConfigError
-from alertlens.synthetic import SCENARIOS, generate
-from alertlens.synthetic.settings import GeneratorSettings, parse_end
+if TYPE_CHECKING:
+    from alertlens.flows.config import Config
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -30,7 +22,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         "The same arguments always give byte-identical files.",
     )
     p.add_argument(
-        "--scenario", choices=list(SCENARIOS), help="world to simulate (default: unlucky-team)"
+        "--scenario", choices=SCENARIO_NAMES, help="world to simulate (default: unlucky-team)"
     )
     p.add_argument("--seed", type=int, help="random seed (default: 1)")
     p.add_argument("--weeks", type=float, help="weeks of history (default: 12)")
@@ -44,6 +36,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 def run(args: argparse.Namespace, config: Config) -> int:
     """Generate and print the headline numbers of the world."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from alertlens.flows.config import ConfigError
+    from alertlens.flows.console import console
+    from alertlens.synthetic.settings import GeneratorSettings, parse_end
+    from alertlens.synthetic.world import generate
+
     try:
         settings = GeneratorSettings.from_mapping(config.section("generate"))
         end = parse_end(args.end) if args.end else settings.end

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-from alertlens.flows.commands.common import add_lake_option, console, ingest_table, lake_path
-from alertlens.flows.config import Config
-from alertlens.ingest.lake import Lake
+from alertlens.flows.commands.common import add_lake_option, lake_path
 from alertlens.ingest.readers import source_names
-from alertlens.ingest.service import ingest_paths, input_files
+
+if TYPE_CHECKING:
+    from alertlens.flows.config import Config
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -33,6 +32,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 def run(args: argparse.Namespace, config: Config) -> int:
     """Ingest and print the per-file accounting."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from alertlens.flows.console import console, ingest_table
+    from alertlens.ingest.lake import Lake
+    from alertlens.ingest.service import ingest_paths, input_files
+
     lake = Lake(lake_path(args, config))
     files = input_files(args.paths)
     with Progress(

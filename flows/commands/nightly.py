@@ -9,15 +9,12 @@ import fcntl
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alertlens.flows.commands.common import (
-    add_lake_option,
-    console,
-    err_console,
-    ingest_table,
-    lake_path,
-)
-from alertlens.flows.config import Config
+from alertlens.flows.commands.common import add_lake_option, lake_path
+
+if TYPE_CHECKING:
+    from alertlens.flows.config import Config
 
 #: Prefect offline and quiet (see docs/running.md): no telemetry, no analytics, patient start-up.
 PREFECT_DEFAULTS = {
@@ -81,6 +78,8 @@ def run_lock(lake: Path, *, wait: bool) -> Iterator[bool]:
 
 def run(args: argparse.Namespace, config: Config) -> int:
     """Run the nightly flow; print the ingest table and the report path."""
+    from alertlens.flows.console import console, err_console, ingest_table
+
     lake = lake_path(args, config)
     inbox = args.inbox or config.inbox
     out = args.out or config.reports

@@ -8,17 +8,13 @@ import re
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alertlens.flows.cli import UsageError
-from alertlens.flows.config import Config, ConfigError
-from alertlens.ingest.pull import opsgenie, pagerduty, prometheus
-from alertlens.ingest.pull.http import (
-    PullError,
-    PullResult,
-    PullSettings,
-    default_since,
-    token_from_env,
-)
+from alertlens.flows.errors import UsageError
+
+if TYPE_CHECKING:
+    from alertlens.flows.config import Config
+    from alertlens.ingest.pull.http import PullResult, PullSettings
 
 _RELATIVE = re.compile(r"(\d+(?:\.\d+)?)\s*([hd])")
 
@@ -77,6 +73,9 @@ def when(text: str, now: datetime) -> datetime:
 
 def run(args: argparse.Namespace, config: Config) -> int:
     """Pull, write, ingest; prints what was fetched and ingested."""
+    from alertlens.flows.config import ConfigError
+    from alertlens.ingest.pull.http import PullError, PullSettings, default_since
+
     try:
         settings = PullSettings.from_mapping(config.section("pull"))
     except ValueError as err:
@@ -106,6 +105,9 @@ def _pull(
     until: datetime,
     now: datetime,
 ) -> PullResult:
+    from alertlens.ingest.pull import opsgenie, pagerduty, prometheus
+    from alertlens.ingest.pull.http import token_from_env
+
     if args.pull_source == "pagerduty":
         token = token_from_env(pagerduty.TOKEN_ENV)
         with pagerduty.client(settings, token) as api:
@@ -121,7 +123,7 @@ def _pull(
 
 def _ingest(files: list[Path], lake_dir: Path, config: Config) -> int:
     # imported here: the lake and readers are only needed once there is something to read
-    from alertlens.flows.commands.common import console, ingest_table
+    from alertlens.flows.console import console, ingest_table
     from alertlens.ingest.lake import Lake
     from alertlens.ingest.service import ingest_paths
 

@@ -6,14 +6,12 @@ import argparse
 import logging
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alertlens.flows.config import Config, ConfigError
-from alertlens.ingest.receiver import (
-    TOKEN_ENV,
-    ReceiverSettings,
-    make_server,
-    serve_until_signalled,
-)
+from alertlens.ingest.receiver import TOKEN_ENV
+
+if TYPE_CHECKING:
+    from alertlens.flows.config import Config
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -34,6 +32,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 def run(args: argparse.Namespace, config: Config) -> int:
     """Serve until SIGTERM / Ctrl-C."""
+    from alertlens.flows.config import ConfigError
+    from alertlens.ingest.receiver import ReceiverSettings, make_server, serve_until_signalled
+
     try:
         settings = ReceiverSettings.from_mapping(
             {

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alertlens.flows.cli import UsageError
-from alertlens.flows.commands.common import add_lake_option, console, lake_path
-from alertlens.flows.config import Config
-from alertlens.flows.report_step import ReportError, report
+from alertlens.flows.commands.common import add_lake_option, lake_path
+from alertlens.flows.errors import UsageError
 from alertlens.reports.pdf import PAPERS
+
+if TYPE_CHECKING:
+    from alertlens.flows.config import Config
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -37,6 +39,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 def run(args: argparse.Namespace, config: Config) -> int:
     """Render and write the report; print where the HTML went."""
+    from alertlens.analysis.review import ReviewError
+    from alertlens.flows.console import console
+    from alertlens.flows.steps import report
+
     out = Path(args.out) if args.out else config.reports
     try:
         paths = report(
@@ -47,7 +53,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
             pdf=False if args.no_pdf else None,
             paper=args.paper,
         )
-    except ReportError as err:
+    except ReviewError as err:
         raise UsageError(str(err)) from err
     if paths.pdf is not None:
         console.print(f"pdf: {paths.pdf}")

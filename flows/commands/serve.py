@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alertlens.flows.cli import UsageError
-from alertlens.flows.config import Config, ConfigError
-from alertlens.flows.serve import NIGHTLY_ENTRY, ScheduleSettings, ServeError, run_served
+from alertlens.flows.errors import UsageError
+
+if TYPE_CHECKING:
+    from alertlens.flows.config import Config
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -27,12 +29,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.add_argument("--inbox", type=Path, help="inbox the nightly run reads")
     p.add_argument("--lake", type=Path, help="lake the nightly run writes")
     p.add_argument("--out", type=Path, help="reports directory")
-    p.add_argument("--flow", default=NIGHTLY_ENTRY, help=argparse.SUPPRESS)
+    p.add_argument("--flow", help=argparse.SUPPRESS)
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace, config: Config) -> int:
     """Serve until SIGTERM / Ctrl-C."""
+    from alertlens.flows.config import ConfigError
+    from alertlens.flows.serve import NIGHTLY_ENTRY, ScheduleSettings, ServeError, run_served
+
     overrides = {
         k: v
         for k, v in (("cron", args.cron), ("timezone", args.timezone), ("server_port", args.port))
@@ -52,6 +57,6 @@ def run(args: argparse.Namespace, config: Config) -> int:
     api_url = os.environ.get("PREFECT_API_URL") or None
     home = Path(os.environ.get("PREFECT_HOME") or lake.parent / ".prefect")
     try:
-        return run_served(args.flow, parameters, settings, home, api_url=api_url)
+        return run_served(args.flow or NIGHTLY_ENTRY, parameters, settings, home, api_url=api_url)
     except ServeError as err:
         raise UsageError(str(err)) from err

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from alertlens.analysis import correlation as corr
+from alertlens.analysis.noise import cofiring as corr
 from alertlens.ingest.schema import Alerts
 from tests.analysis.test_noise_frames import alerts_frame
 

@@ -1,4 +1,4 @@
-"""Golden cases (tests/fixtures/metrics_cases.json) through analysis.metrics.incident_metrics."""
+"""Golden cases (tests/fixtures/metrics_cases.json) through analysis.pipeline.metrics_analysis."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from alertlens.analysis.metrics import MetricsSettings, incident_metrics
+from alertlens.analysis.pipeline import metrics_analysis
+from alertlens.analysis.settings import MetricsSettings
 from tests.analysis import metrics_frames as mf
 
 CASES = json.loads((Path(__file__).parents[1] / "fixtures" / "metrics_cases.json").read_text())
@@ -42,7 +43,7 @@ def _selected_rows(table: pd.DataFrame, spec: dict) -> list[list[Any]]:
 @pytest.mark.parametrize("case", CASES["cases"], ids=[c["name"] for c in CASES["cases"]])
 def test_golden_case(case: dict) -> None:
     settings = MetricsSettings.from_mapping(case.get("settings"), case.get("responders"))
-    result = incident_metrics(
+    result = metrics_analysis(
         mf.incidents(case.get("incidents", [])),
         mf.alerts(case.get("alerts", [])),
         mf.notifications(case.get("notifications", [])),
@@ -60,7 +61,7 @@ def test_golden_case(case: dict) -> None:
 
 def test_summary_is_plain_json_with_the_contract_keys() -> None:
     case = CASES["cases"][0]
-    result = incident_metrics(mf.incidents(case["incidents"]), mf.alerts([]), mf.notifications([]))
+    result = metrics_analysis(mf.incidents(case["incidents"]), mf.alerts([]), mf.notifications([]))
     text = json.dumps(result.summary, allow_nan=False)
     summary = json.loads(text)
     for key in ("mtta_seconds", "mttr_seconds"):
@@ -74,7 +75,7 @@ def test_tables_round_trip_through_parquet(tmp_path: Path) -> None:
     cases = {c["name"]: c for c in CASES["cases"]}
     case = cases["recurrence-by-template-and-by-rule"]
     zones = cases["responders-in-different-zones-and-channel-fanout"]
-    result = incident_metrics(
+    result = metrics_analysis(
         mf.incidents(case["incidents"]), mf.alerts(case["alerts"]),
         mf.notifications(zones["notifications"]),
         settings=MetricsSettings.from_mapping({}, zones["responders"]),
@@ -86,7 +87,7 @@ def test_tables_round_trip_through_parquet(tmp_path: Path) -> None:
 
 
 def test_empty_inputs_give_empty_results() -> None:
-    result = incident_metrics(mf.incidents([]), mf.alerts([]), mf.notifications([]))
+    result = metrics_analysis(mf.incidents([]), mf.alerts([]), mf.notifications([]))
     assert result.summary["incidents"] == 0
     assert result.summary["mttr_seconds"]["count"] == 0
     assert result.summary["weeks"] == 0

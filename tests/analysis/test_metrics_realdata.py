@@ -1,5 +1,5 @@
 """MTTR by priority/impact on three real incident logs: the reader -> canonical frame ->
-incident_metrics path against an independent plain-Python computation over the raw file."""
+metrics_analysis path against an independent plain-Python computation over the raw file."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from alertlens.analysis.metrics import incident_metrics
+from alertlens.analysis.pipeline import metrics_analysis
 from alertlens.ingest.schema import INCIDENTS_SCHEMA, Incidents
 from tests.analysis import metrics_frames as mf
 
@@ -106,7 +106,7 @@ def _library_mttr(reader: Callable[[Path, dict], object], path: Path,
     table = pa.Table.from_pylist(rows, schema=INCIDENTS_SCHEMA)
     incidents = table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype(),
                                               pa.bool_(): pd.BooleanDtype()}.get)
-    result = incident_metrics(incidents, mf.alerts([]), mf.notifications([]))
+    result = metrics_analysis(incidents, mf.alerts([]), mf.notifications([]))
     times = result.tables["response_times"]
     return times[(times["metric"] == "mttr") & (times["dimension"] == "priority")]
 

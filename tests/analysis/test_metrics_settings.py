@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from alertlens.analysis.metrics_settings import MetricsSettings, SettingsError
+from alertlens.analysis.settings import MetricsSettings, SettingsError
 
 
 def test_defaults_follow_pagerduty_and_the_google_sre_budget() -> None:

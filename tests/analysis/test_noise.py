@@ -8,8 +8,8 @@ import re
 import pandas as pd
 import pytest
 
-from alertlens.analysis.noise import NoiseThresholds, noise_analysis
-from alertlens.analysis.noise_explain import DOMINANT_SIGNAL
+from alertlens.analysis.noise.analysis import NoiseThresholds, noise_analysis
+from alertlens.analysis.noise.explain import DOMINANT_SIGNAL
 from alertlens.ingest.schema import Alerts, Rules, Scored, Summary
 from tests.analysis.test_noise_frames import alerts_frame, small_world
 

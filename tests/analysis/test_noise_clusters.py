@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.metrics import adjusted_rand_score
 
-from alertlens.analysis.noise_clusters import family_means, rule_families
+from alertlens.analysis.noise.families import family_means, rule_families
 
 
 def blobs(seed: int) -> tuple[np.ndarray, np.ndarray]:

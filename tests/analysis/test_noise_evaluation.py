@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from alertlens.analysis import noise_evaluation as ev
-from alertlens.flows.commands.evaluate import POOLED, verdict, with_pooled_rows
+from alertlens.analysis.noise import evaluation as ev
+from alertlens.analysis.noise.evaluation import POOLED, verdict, with_pooled_rows
 
 
 def _row(seed: int, tp: int, fp: int, fn: int, rule: tuple[int, int, int], err: float) -> dict:

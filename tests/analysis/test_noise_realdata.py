@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from alertlens.analysis.noise import NoiseThresholds, noise_analysis
-from alertlens.analysis.noise_features import rate_column
-from alertlens.analysis.noise_signals import FLAPPING
+from alertlens.analysis.noise.analysis import NoiseThresholds, noise_analysis
+from alertlens.analysis.noise.features import rate_column
+from alertlens.analysis.noise.signals import FLAPPING
 from alertlens.ingest.schema import Alerts, Rules
 from tests.analysis.test_noise_frames import alerts_frame
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from alertlens.analysis.noise_signals import (
+from alertlens.analysis.noise.signals import (
     ACK_AND_FORGET,
     ENGAGED,
     HUMAN_ACK,
@@ -18,7 +18,7 @@ from alertlens.analysis.noise_signals import (
     flapping_firings,
     human_activity,
 )
-from alertlens.analysis.noise_thresholds import NoiseThresholds
+from alertlens.analysis.noise.thresholds import NoiseThresholds
 from alertlens.ingest.schema import Alerts, Notifications
 from tests.analysis.test_noise_frames import alerts_frame, notifications_frame
 

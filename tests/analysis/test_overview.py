@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alertlens.analysis.frequency import observed_weeks
-from alertlens.analysis.overview import weeks_observed
-from alertlens.analysis.population import incident_population
+from alertlens.analysis.incidents.frequency import observed_weeks
+from alertlens.analysis.incidents.population import incident_population
+from alertlens.analysis.summary import weeks_observed
 from alertlens.ingest.lake import Lake
 from alertlens.ingest.service import ingest_paths
 

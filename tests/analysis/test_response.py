@@ -9,15 +9,16 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from alertlens.analysis.metrics import MetricsSettings, incident_metrics
-from alertlens.analysis.population import incident_population
-from alertlens.analysis.response import (
+from alertlens.analysis.incidents.population import incident_population
+from alertlens.analysis.pipeline import metrics_analysis
+from alertlens.analysis.response.durations import (
     DIMENSIONS,
     METRICS,
     distribution,
     response_durations,
     response_times,
 )
+from alertlens.analysis.settings import MetricsSettings
 from tests.analysis import metrics_frames as mf
 
 BASE = pd.Timestamp("2026-10-05T00:00:00Z")
@@ -89,13 +90,13 @@ def test_results_do_not_depend_on_row_order_and_inputs_are_not_mutated(
     incidents = mf.incidents(rows)
     alerts, notes = mf.alerts([]), mf.notifications([])
     before = [pd.util.hash_pandas_object(f, index=True).sum() for f in (incidents, alerts, notes)]
-    first = incident_metrics(incidents, alerts, notes, settings=chosen)
+    first = metrics_analysis(incidents, alerts, notes, settings=chosen)
     after = [pd.util.hash_pandas_object(f, index=True).sum() for f in (incidents, alerts, notes)]
     assert before == after
     order = list(range(len(incidents)))
     rnd.shuffle(order)
     shuffled = incidents.iloc[order].reset_index(drop=True)
-    second = incident_metrics(shuffled, alerts, notes, settings=chosen)
+    second = metrics_analysis(shuffled, alerts, notes, settings=chosen)
     assert json.dumps(first.summary, sort_keys=True) == json.dumps(second.summary, sort_keys=True)
     for name in ("response_times", "recurrences", "incidents_weekly", "mtbf_by_service"):
         pd.testing.assert_frame_equal(first.tables[name], second.tables[name], obj=name)

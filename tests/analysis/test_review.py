@@ -7,8 +7,10 @@ import json
 import pandas as pd
 import pytest
 
-from alertlens.analysis.maturity import runbook_share
-from alertlens.analysis.metrics import MetricsSettings, incident_metrics, weekly_review
+from alertlens.analysis.pipeline import metrics_analysis
+from alertlens.analysis.review.weekly import weekly_review
+from alertlens.analysis.settings import MetricsSettings
+from alertlens.analysis.trends.maturity import runbook_share
 from alertlens.ingest.schema import Rules
 from tests.analysis import metrics_frames as mf
 
@@ -75,7 +77,7 @@ def test_weekly_review_only_looks_at_history_up_to_its_week() -> None:
 
 def test_maturity_level_shows_each_criterion_with_its_numbers() -> None:
     incidents, alerts, notes = _eight_weeks()
-    result = incident_metrics(incidents, alerts, notes, noise_share=0.2)
+    result = metrics_analysis(incidents, alerts, notes, noise_share=0.2)
     maturity = result.summary["maturity"]
     by_name = {c["name"]: c for c in maturity["criteria"]}
     assert by_name["incidents found by alerting"]["value"] == 1.0
@@ -93,7 +95,7 @@ def test_maturity_level_shows_each_criterion_with_its_numbers() -> None:
 def test_unknown_criteria_stop_the_level_without_guessing() -> None:
     incidents, _, _ = _eight_weeks()
     unreported = incidents.assign(reported_by=None)
-    result = incident_metrics(unreported, mf.alerts([]), mf.notifications([]))
+    result = metrics_analysis(unreported, mf.alerts([]), mf.notifications([]))
     maturity = result.summary["maturity"]
     assert maturity["level"] == 1
     assert maturity["next_level_undetermined"] is True

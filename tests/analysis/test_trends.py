@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from alertlens.analysis.trends import (
+from alertlens.analysis.trends.mann_kendall import (
     BETTER,
     FLAT,
     TOO_FEW,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from alertlens.analysis.whatif import weeks_covered, whatif_by_team
+from alertlens.analysis.noise.whatif import weeks_covered, whatif_by_team
 from alertlens.ingest.schema import INCIDENTS_SCHEMA, Alerts, Incidents, Scored
 from tests.analysis.test_noise_frames import T0, alerts_frame
 

@@ -17,15 +17,17 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from alertlens.analysis.noise import noise_analysis
+from alertlens.analysis.noise.analysis import noise_analysis
+from alertlens.analysis.review import ReviewError
+from alertlens.analysis.review.week import last_complete_week, week_start
 from alertlens.flows.commands import report as report_command
 from alertlens.flows.config import Config
-from alertlens.flows.report_step import ReportError, ReportSettings, last_complete_week, week_start
 from alertlens.ingest.lake import Lake
 from alertlens.ingest.schema import ANALYSIS_DIR, INCIDENTS_SCHEMA, Incidents, Rules, Scored
 from alertlens.ingest.service import ingest_paths
 from alertlens.reports.html import percent
-from alertlens.synthetic import generate
+from alertlens.reports.settings import ReportSettings
+from alertlens.synthetic.world import generate
 from tests.conftest import needs_programs
 
 XSS = "<script>alert(1)</script>"
@@ -128,7 +130,7 @@ def test_numbers_come_from_the_analysis_outputs(rendered: Rendered) -> None:
 
 
 def test_headline_matches_the_weekly_review(rendered: Rendered) -> None:
-    from alertlens.analysis.review import weekly_review
+    from alertlens.analysis.review.weekly import weekly_review
 
     lake = Lake(rendered.lake)
     week = last_complete_week(pd.Timestamp(NOW))
@@ -179,7 +181,7 @@ def test_past_week_and_html_only(rendered: Rendered, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("week", ["2026-47", "2026-W54"])
 def test_bad_week_is_a_usage_error(rendered: Rendered, tmp_path: Path, week: str) -> None:
-    from alertlens.flows.cli import UsageError
+    from alertlens.flows.errors import UsageError
 
     with pytest.raises(UsageError, match="week"):
         _run(rendered.lake, tmp_path, "--week", week, "--no-pdf")
@@ -193,15 +195,15 @@ def test_last_complete_week() -> None:
 
 def test_report_settings_refuse_unknown_keys() -> None:
     assert ReportSettings.from_mapping({"paper": "letter"}).paper == "letter"
-    with pytest.raises(ReportError, match="unknown key"):
+    with pytest.raises(ReviewError, match="unknown key"):
         ReportSettings.from_mapping({"papr": "a4"})
-    with pytest.raises(ReportError, match="paper"):
+    with pytest.raises(ReviewError, match="paper"):
         ReportSettings.from_mapping({"paper": "a3"})
 
 
 def test_empty_lake_is_refused(tmp_path: Path) -> None:
     (tmp_path / "lake").mkdir()
-    from alertlens.flows.cli import UsageError
+    from alertlens.flows.errors import UsageError
 
     with pytest.raises(UsageError, match="no alerts or incidents"):
         _run(tmp_path / "lake", tmp_path / "out", "--no-pdf")

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from alertlens.flows.cli import UsageError
+from alertlens.flows.errors import UsageError
 from alertlens.flows.commands import pull as pull_command
 from alertlens.flows.config import Config
 from alertlens.ingest.lake import Lake

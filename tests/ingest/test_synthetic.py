@@ -13,10 +13,10 @@ import pytest
 
 from alertlens.flows.commands import generate as generate_command
 from alertlens.flows.config import Config
-from alertlens.synthetic import generate, simulated_world
 from alertlens.synthetic import model as m
 from alertlens.synthetic.settings import GeneratorSettings
 from alertlens.synthetic.truth import expected_numbers
+from alertlens.synthetic.world import generate, simulated_world
 
 
 def _digests(root: Path) -> dict[str, str]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from alertlens.analysis.metrics_settings import MetricsSettings
+from alertlens.analysis.settings import MetricsSettings
 from alertlens.flows.config import load_config
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"

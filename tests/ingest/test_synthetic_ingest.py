@@ -9,7 +9,7 @@ from pathlib import Path
 from alertlens.ingest.lake import Lake
 from alertlens.ingest.schema import Alerts, Incidents
 from alertlens.ingest.service import ingest_paths
-from alertlens.synthetic import generate
+from alertlens.synthetic.world import generate
 
 
 def test_generated_world_ingests_with_the_truth_ids_and_numbers(tmp_path: Path) -> None:

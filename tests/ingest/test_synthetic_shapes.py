@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from alertlens.ingest.readers.alertmanager import fingerprint
-from alertlens.synthetic import generate
+from alertlens.synthetic.world import generate
 
 PD = Path("fixtures") / "pagerduty"
 WEBHOOKS = Path("captured-prometheus-alertmanager") / "webhooks.jsonl"

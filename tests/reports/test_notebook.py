@@ -11,7 +11,7 @@ from nbclient import NotebookClient
 
 from alertlens.ingest.lake import Lake
 from alertlens.ingest.service import ingest_paths
-from alertlens.synthetic import generate
+from alertlens.synthetic.world import generate
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = ROOT / "notebooks" / "explore.ipynb"

@@ -18,9 +18,9 @@ from typing import Final
 
 import pandas as pd
 
-from alertlens.analysis.frequency import counted_incidents
-from alertlens.analysis.metrics_settings import MetricsSettings
-from alertlens.analysis.trends import BETTER, TOO_FEW
+from alertlens.analysis.incidents.frequency import counted_incidents
+from alertlens.analysis.settings import MetricsSettings
+from alertlens.analysis.trends.mann_kendall import BETTER, TOO_FEW
 from alertlens.ingest.schema import Alerts, Incidents
 
 NAMES: Final = {1: "reactive", 2: "responsive", 3: "proactive", 4: "elite"}

@@ -16,9 +16,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from alertlens.analysis import correlation as corr
-from alertlens.analysis.noise_clusters import family_means, rule_families
-from alertlens.analysis.noise_explain import (
+from alertlens.analysis.noise import cofiring as corr
+from alertlens.analysis.noise.explain import (
     DOMINANT_SIGNAL,
     DUPLICATE_OF,
     RUNBOOK_SHARE,
@@ -26,20 +25,19 @@ from alertlens.analysis.noise_explain import (
     reasons,
     recommendation,
 )
-from alertlens.analysis.noise_features import ANY_SIGNAL, cluster_matrix, rule_features
-from alertlens.analysis.noise_signals import (
+from alertlens.analysis.noise.families import family_means, rule_families
+from alertlens.analysis.noise.features import ANY_SIGNAL, cluster_matrix, rule_features
+from alertlens.analysis.noise.signals import (
     HUMAN_ACTION,
     SIGNALS,
     duplicate_firings,
     firing_signals,
     human_activity,
 )
-from alertlens.analysis.noise_thresholds import NoiseThresholds
-from alertlens.analysis.whatif import ALL, TEAM, weeks_covered, whatif_by_team
+from alertlens.analysis.noise.thresholds import NoiseThresholds
+from alertlens.analysis.noise.whatif import ALL, TEAM, weeks_covered, whatif_by_team
 from alertlens.ingest.schema import Alerts, Rules, Scored, Summary
 from alertlens.ingest.templates import template_ids, title_templates
-
-__all__ = ["NoiseAnalysis", "NoiseThresholds", "noise_analysis"]
 
 #: Extra keys of ``NoiseAnalysis.summary`` beyond ``ingest.schema.Summary``.
 COMPRESSION_RATIO = "compression_ratio"

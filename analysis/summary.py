@@ -6,8 +6,8 @@ from typing import Any
 
 import pandas as pd
 
-from alertlens.analysis.frequency import week_range
-from alertlens.analysis.population import iso_week
+from alertlens.analysis.incidents.frequency import week_range
+from alertlens.analysis.incidents.population import iso_week
 from alertlens.ingest.schema import Alerts, Incidents, Scored, Summary
 
 

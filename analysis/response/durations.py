@@ -19,7 +19,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from alertlens.analysis.population import MONTH, ORIGIN, RESOLVE_TIME, WEEK
+from alertlens.analysis.incidents.population import MONTH, ORIGIN, RESOLVE_TIME, WEEK
 from alertlens.ingest.schema import Incidents
 
 METRICS: Final = ("mtta", "mttm", "mttr")

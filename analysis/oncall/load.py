@@ -15,8 +15,8 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from alertlens.analysis.metrics_settings import MetricsSettings
-from alertlens.analysis.population import iso_week
+from alertlens.analysis.incidents.population import iso_week
+from alertlens.analysis.settings import MetricsSettings
 from alertlens.ingest.schema import Notifications
 
 BUSINESS: Final = "business"

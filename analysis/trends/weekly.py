@@ -7,11 +7,15 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from alertlens.analysis.frequency import counted_incidents, incidents_per_week, weekly_totals
-from alertlens.analysis.oncall import SLEEP
-from alertlens.analysis.population import RESOLVE_TIME, WEEK
-from alertlens.analysis.recurrence import recurrence_by_week
-from alertlens.analysis.trends import trend
+from alertlens.analysis.incidents.frequency import (
+    counted_incidents,
+    incidents_per_week,
+    weekly_totals,
+)
+from alertlens.analysis.incidents.population import RESOLVE_TIME, WEEK
+from alertlens.analysis.incidents.recurrence import recurrence_by_week
+from alertlens.analysis.oncall.load import SLEEP
+from alertlens.analysis.trends.mann_kendall import trend
 
 #: headline -> whether a lower value is better (all of them are).
 HEADLINES: Final = {

@@ -12,7 +12,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from alertlens.analysis.frequency import counted_incidents
+from alertlens.analysis.incidents.frequency import counted_incidents
 from alertlens.ingest.schema import Incidents
 
 HIGH_SEVERITIES: Final = ("critical", "high")

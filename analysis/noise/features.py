@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from alertlens.analysis.correlation import COFIRINGS, RULE_A, RULE_B, SHARE_A
-from alertlens.analysis.noise_signals import (
+from alertlens.analysis.noise.cofiring import COFIRINGS, RULE_A, RULE_B, SHARE_A
+from alertlens.analysis.noise.signals import (
     ACK_MIN,
     DURATION_MIN,
     ENGAGED,
@@ -16,7 +16,7 @@ from alertlens.analysis.noise_signals import (
     REASSIGNED,
     SIGNALS,
 )
-from alertlens.analysis.noise_thresholds import NoiseThresholds
+from alertlens.analysis.noise.thresholds import NoiseThresholds
 from alertlens.ingest.schema import Alerts, Rules
 
 ANY_SIGNAL = "signal_share"  # share of firings carrying at least one signal

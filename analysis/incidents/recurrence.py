@@ -12,9 +12,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from alertlens.analysis.frequency import counted_incidents
-from alertlens.analysis.population import RECURRENCE_KEY, RESOLVE_TIME, WEEK
-from alertlens.analysis.response import UNKNOWN_GROUP
+from alertlens.analysis.incidents.frequency import counted_incidents
+from alertlens.analysis.incidents.population import RECURRENCE_KEY, RESOLVE_TIME, WEEK
+from alertlens.analysis.response.durations import UNKNOWN_GROUP
 from alertlens.ingest.schema import Incidents
 
 _COLUMNS = [Incidents.source, Incidents.incident_id, Incidents.title, Incidents.team,

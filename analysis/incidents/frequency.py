@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from alertlens.analysis.population import RESOLVE_TIME, WEEK, iso_week
-from alertlens.analysis.response import UNKNOWN_GROUP
+from alertlens.analysis.incidents.population import RESOLVE_TIME, WEEK, iso_week
+from alertlens.analysis.response.durations import UNKNOWN_GROUP
 from alertlens.ingest.schema import Alerts, Incidents
 
 

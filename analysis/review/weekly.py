@@ -4,22 +4,25 @@ noisiest rules."""
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
-from alertlens.analysis.frequency import counted_incidents, observed_weeks, week_range
+from alertlens.analysis.incidents.frequency import counted_incidents, observed_weeks, week_range
+from alertlens.analysis.incidents.population import (
+    RECURRENCE_KEY,
+    WEEK,
+    incident_population,
+    iso_week,
+)
+from alertlens.analysis.incidents.recurrence import recurrences
 from alertlens.analysis.jsonable import jsonable, records
-from alertlens.analysis.metrics_settings import MetricsSettings
-from alertlens.analysis.oncall import interruptions, load_per_responder_week
-from alertlens.analysis.population import RECURRENCE_KEY, WEEK, incident_population, iso_week
-from alertlens.analysis.recurrence import recurrences
-from alertlens.analysis.response import response_durations
-from alertlens.analysis.trends import period_comparison, trend
-from alertlens.analysis.weekly import HEADLINES, weekly_headlines
+from alertlens.analysis.oncall.load import interruptions, load_per_responder_week
+from alertlens.analysis.response.durations import response_durations
+from alertlens.analysis.review.week import week_start
+from alertlens.analysis.settings import MetricsSettings
+from alertlens.analysis.trends.mann_kendall import period_comparison, trend
+from alertlens.analysis.trends.weekly import HEADLINES, weekly_headlines
 from alertlens.ingest.schema import Alerts, Incidents, Rules
 
-_WEEK = re.compile(r"^\d{4}-W\d{2}$")
 _INCIDENT_FIELDS = [Incidents.source, Incidents.incident_id, Incidents.title, Incidents.service,
                     Incidents.team, Incidents.severity, Incidents.priority, Incidents.created_at,
                     "mtta_seconds", "mttr_seconds", "is_repeat"]
@@ -37,8 +40,7 @@ def weekly_review(
     ``rules`` (the noise analysis's rules.parquet) adds each rule's noise share to the noisiest
     rules; without it rules are ranked by firings alone.
     """
-    if not _WEEK.match(week):
-        raise ValueError(f"week must look like 2026-W47, got {week!r}")
+    week_start(week)  # ReviewError unless an ISO week
     population = incident_population(incidents, alerts)
     durations = response_durations(population, mode=settings.mode)
     observed = observed_weeks(population, alerts)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from alertlens.analysis.correlation import PARTNER, POS, rule_codes
-from alertlens.analysis.noise_thresholds import NoiseThresholds
+from alertlens.analysis.noise.cofiring import PARTNER, POS, rule_codes
+from alertlens.analysis.noise.thresholds import NoiseThresholds
 from alertlens.ingest.schema import Alerts, Notifications
 
 TRANSIENT = "transient"

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from alertlens.analysis.noise_features import (
+from alertlens.analysis.noise.features import (
     DURATION_P50,
     DURATION_P90,
     NIGHT_SHARE,
@@ -17,7 +17,7 @@ from alertlens.analysis.noise_features import (
     SEVERITY,
     rate_column,
 )
-from alertlens.analysis.noise_signals import (
+from alertlens.analysis.noise.signals import (
     ACK_AND_FORGET,
     DUPLICATE,
     FLAPPING,
@@ -26,7 +26,7 @@ from alertlens.analysis.noise_signals import (
     TRANSIENT,
     UNACKED_SELF_RESOLVING,
 )
-from alertlens.analysis.noise_thresholds import NoiseThresholds
+from alertlens.analysis.noise.thresholds import NoiseThresholds
 from alertlens.ingest.schema import Rules
 
 DUPLICATE_OF = "duplicate_of"

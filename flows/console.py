@@ -1,0 +1,92 @@
+"""What the commands print: the rich consoles and the ingest summary table."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from alertlens.analysis.noise import evaluation as ev
+from alertlens.ingest.service import FileReport
+
+console = Console(highlight=False)
+if not console.is_terminal:  # logs and pipes: rich's 80 columns would fold every file name
+    console.width = 120
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def ingest_table(reports: Sequence[FileReport]) -> Table:
+    """Read / accepted / quarantined / deduplicated per new file (paths relative to what they
+    share), a total row, and one line for the files the manifest already had."""
+    table = Table(title="Ingest", show_lines=False)
+    table.add_column("file", overflow="fold")
+    table.add_column("kind", overflow="fold")
+    for name in ("read", "accepted", "quarantined", "dedup"):
+        table.add_column(name, justify="right")
+    new = [r for r in reports if not r.skipped]
+    base = _common_parent([Path(r.path) for r in new])
+    totals = [0, 0, 0, 0]
+    for r in new:
+        counts = [r.read, r.accepted, r.quarantined, r.deduplicated]
+        totals = [a + b for a, b in zip(totals, counts, strict=True)]
+        name = str(Path(r.path).relative_to(base)) if base else r.path
+        kind = r.kind if r.error is None else f"unreadable: {r.error}"
+        table.add_row(name, kind, *map(str, counts))
+    table.add_row(f"total ({len(new)} new files)", "", *map(str, totals), style="bold")
+    skipped = len(reports) - len(new)
+    if skipped:
+        table.caption = f"{skipped} file(s) already ingested (same sha256): skipped"
+    return table
+
+
+def _common_parent(paths: Sequence[Path]) -> Path | None:
+    if not paths:
+        return None
+    parents = [p.parent for p in paths]
+    common = parents[0]
+    while not all(common == p or common in p.parents for p in parents):
+        common = common.parent
+    return common
+
+
+#: The evaluation table's columns: result key -> heading.
+COLUMNS: tuple[tuple[str, str], ...] = (
+    (ev.ALERTS, "alerts"),
+    (ev.ALERT_PRECISION, "alert P"),
+    (ev.ALERT_RECALL, "alert R"),
+    (ev.ALERT_F1, "alert F1"),
+    (ev.RULE_PRECISION, "rule P"),
+    (ev.RULE_RECALL, "rule R"),
+    (ev.FIX_AGREEMENT, "fix agrees"),
+    (ev.NOISE_SHARE_ERROR, "noise share err (pts)"),
+    (ev.PAGES_AFTER_ERROR, "pages/wk after err"),
+    (ev.INCIDENTS_AFTER_ERROR, "incidents/wk after err"),
+    (ev.SECONDS, "analysis s"),
+)
+
+
+def results_table(rows: Sequence[dict[str, Any]]) -> Table:
+    """The rich table of the evaluation rows."""
+    table = Table(title="noise analysis vs ground truth")
+    table.add_column("scenario")
+    table.add_column("seed", justify="right")
+    for _, title in COLUMNS:
+        table.add_column(title, justify="right")
+    table.add_column("targets")
+    for row in rows:
+        cells = [_cell(key, row[key]) for key, _ in COLUMNS]
+        table.add_row(row["scenario"], str(row["seed"]), *cells, ev.verdict(row))
+    return table
+
+
+def _cell(key: str, value: Any) -> str:
+    if key == ev.ALERTS:
+        return f"{int(value):,}"
+    if key in (ev.NOISE_SHARE_ERROR, ev.SECONDS):
+        return f"{value:+.1f}" if key == ev.NOISE_SHARE_ERROR else f"{value:.1f}"
+    if key in (ev.PAGES_AFTER_ERROR, ev.INCIDENTS_AFTER_ERROR):
+        return f"{100 * value:+.0f}%"
+    return f"{value:.3f}"
