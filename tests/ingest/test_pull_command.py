@@ -9,9 +9,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from alertlens.flows.errors import UsageError
 from alertlens.flows.commands import pull as pull_command
 from alertlens.flows.config import Config
+from alertlens.flows.errors import UsageError
 from alertlens.ingest.lake import Lake
 from alertlens.ingest.pull import pagerduty
 from alertlens.ingest.schema import Incidents
