@@ -7,15 +7,19 @@ thousand distinct titles cost a few thousand regex passes. pyarrow uses RE2: no 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-#: (pattern, replacement) applied in order; earlier, more specific shapes win. The last mask
-#: turns any remaining token holding a digit (web-03, pod-7f9c8d-x2kq, 5m, v2) into ``<*>``, so
-#: changing a number never changes a template.
+#: (pattern, replacement) applied in order; earlier, more specific shapes win. After them every
+#: remaining token holding a digit (web-03, pod-7f9c8d-x2kq, 5m, v2) becomes ``<*>`` (``VALUE``),
+#: so changing a number never changes a template, except a hash-like name (``HASH_NAME``): an
+#: anonymised export names its alerts by a 40-hex digest, and masking those would make every
+#: such alert of a service one rule. Whether a hash names a rule or varies per firing is learnt
+#: from the data by the noise analysis (``analysis.noise.identity``).
 MASKS: tuple[tuple[str, str], ...] = (
     (r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s\"'<>]+", "<URL>"),
     (r"\b\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?", "<TS>"),
@@ -32,8 +36,12 @@ MASKS: tuple[tuple[str, str], ...] = (
      r"\1 <PATH>\2"),
     (r"\b0x[0-9a-fA-F]+\b", "<HEX>"),
     (r"[-+]?\d+(\.\d+)?\s?%", "<PCT>"),
-    (r"[^\s()<>\[\]{},;=:\"']*\d[^\s()<>\[\]{},;=:\"']*", "<*>"),
 )
+#: A token: what lies between separators; one holding a digit is a value unless it is a hash.
+TOKEN = re.compile(r"[^\s()<>\[\]{},;=:\"']+")
+VALUE = "<*>"
+#: A hex digest of 16 or more characters (md5, sha1, sha256 …) with at least one letter.
+HASH_NAME = re.compile(r"(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{16,}")
 
 
 def title_templates(titles: Iterable[str | None]) -> pd.Series:
@@ -69,4 +77,23 @@ def _masked(unique_titles: pa.Array) -> list[str | None]:
     for pattern, replacement in MASKS:
         out = pc.replace_substring_regex(out, pattern=pattern, replacement=replacement)
     out = pc.replace_substring_regex(out, pattern=r"\s+", replacement=" ")
-    return out.to_pylist()
+    raw = unique_titles.to_pylist()
+    return [_values_masked(t, r) for t, r in zip(out.to_pylist(), raw, strict=True)]
+
+
+def _values_masked(template: str | None, title: str | None) -> str | None:
+    """``template`` with every token holding a digit as ``<*>``, hash names kept. A title made of
+    values only keeps its letters (``web-<N>``): a template is never just ``<*>``."""
+    if template is None:
+        return None
+    masked = TOKEN.sub(_token_mask, template)
+    if re.search(r"[A-Za-z]", re.sub(r"<[A-Z*]+>", "", masked)) or title is None:
+        return masked
+    return re.sub(r"\d+", "<N>", " ".join(title.split())) or masked
+
+
+def _token_mask(match: re.Match[str]) -> str:
+    token = match.group(0)
+    if not any(c.isdigit() for c in token) or HASH_NAME.fullmatch(token):
+        return token
+    return VALUE

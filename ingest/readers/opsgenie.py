@@ -33,7 +33,7 @@ from alertlens.ingest.fields import (
 from alertlens.ingest.readers import _common
 from alertlens.ingest.records import InputError, ParsedFile, RecordError, Row
 from alertlens.ingest.schema import Alerts, Notifications
-from alertlens.ingest.settings_table import one_of, settings_dataclass, settings_from_table
+from alertlens.ingest.settings_table import Names, one_of, settings_dataclass, settings_from_table
 from alertlens.ingest.templates import title_templates
 
 NAME = "opsgenie"
@@ -76,6 +76,8 @@ class OpsgenieOptions:
 
     # unit of report.ackTime / closeTime: ms, s, us or ns
     report_time_unit: Annotated[str, AfterValidator(one_of(*_UNITS))] = "ms"
+    # priorities whose alerts page a person, for alerts without logs to show the notifications
+    paging_priorities: Names = ("P1", "P2", "P3")
     alert_id: str | None = None  # alert of a logs file whose name holds no UUID
 
 
@@ -108,7 +110,7 @@ def read(path: Path, options: Mapping[str, Any], kind: str | None = None) -> Par
         return parsed
     pages = _pages(path)
     if kind == KIND_ALERTS:
-        _read_alerts(pages, parsed, _UNITS[settings.report_time_unit])
+        _read_alerts(pages, parsed, _UNITS[settings.report_time_unit], settings.paging_priorities)
     else:
         alert_id = _common.uuid_in(path.name) or settings.alert_id
         if alert_id is None:
@@ -133,7 +135,9 @@ def _pages(path: Path) -> list[tuple[str, Any]]:
     return [("", _common.load_json(path))]
 
 
-def _read_alerts(pages: list[tuple[str, Any]], parsed: ParsedFile, unit: float) -> None:
+def _read_alerts(
+    pages: list[tuple[str, Any]], parsed: ParsedFile, unit: float, paging: tuple[str, ...]
+) -> None:
     found: list[tuple[str, dict[str, Any]]] = []
     for prefix, page in pages:
         for i, alert in enumerate(page.get("data") or [] if isinstance(page, dict) else []):
@@ -142,14 +146,14 @@ def _read_alerts(pages: list[tuple[str, Any]], parsed: ParsedFile, unit: float) 
     for (locator, alert), template in zip(found, templates, strict=True):
         parsed.read += 1
         try:
-            row = _alert_row(alert, template, unit)
+            row = _alert_row(alert, template, unit, paging)
         except RecordError as err:
             parsed.reject(locator, str(err), alert)
             continue
         parsed.add_newest(Alerts.table, row, Alerts.alert_id)
 
 
-def _alert_row(alert: Any, template: str | None, unit: float) -> Row:
+def _alert_row(alert: Any, template: str | None, unit: float, paging: tuple[str, ...]) -> Row:
     if not isinstance(alert, dict):
         raise RecordError("alert is not an object")
     alert_id = text_or_none(alert.get("id"))
@@ -165,6 +169,7 @@ def _alert_row(alert: Any, template: str | None, unit: float) -> Row:
     details = alert.get("details") if isinstance(alert.get("details"), dict) else {}
     teams = [t.get("name") or t.get("id") for t in alert.get("teams") or [] if isinstance(t, dict)]
     priority = text_or_none(alert.get("priority"))
+    integration = alert.get("integration") if isinstance(alert.get("integration"), dict) else {}
     return {
         Alerts.source: NAME,
         Alerts.alert_id: alert_id,
@@ -177,9 +182,21 @@ def _alert_row(alert: Any, template: str | None, unit: float) -> Row:
         Alerts.created_at: created,
         Alerts.acknowledged_at: ack,
         Alerts.resolved_at: closed,
-        Alerts.resolved_by: _resolver(closer) if closed else "unknown",
+        Alerts.resolved_by: (
+            _resolver(closer, integration, alert.get("source")) if closed else "unknown"
+        ),
+        # the alert's logs, when they arrive, say who was notified how (ingest/reconcile.py)
+        Alerts.paged: priority in paging if priority else None,
         Alerts.labels: labels_json(
-            {**details, "tags": alert.get("tags") or [], "source": alert.get("source")}
+            {
+                **details,
+                "tags": alert.get("tags") or [],
+                "source": alert.get("source"),
+                "alias": alert.get("alias"),
+                "entity": alert.get("entity"),
+                "integration": integration.get("name"),
+                "integration_type": integration.get("type"),
+            }
         ),
         Alerts.dedup_count: _common.int_or_none(alert.get("count")),
         Alerts.version_at: utc_timestamp(alert.get("updatedAt"))
@@ -205,12 +222,19 @@ def _after(start: datetime, amount: Any, unit: float) -> datetime | None:
     return start + timedelta(seconds=amount * unit)
 
 
-def _resolver(closer: str | None) -> str:
-    """human for a user (an e-mail), auto for an integration or the API, else unknown."""
+def _resolver(
+    closer: str | None, integration: Mapping[str, Any] | None = None, source: Any = None
+) -> str:
+    """human for a user (an e-mail), auto for an integration (named generically, or as the
+    alert's own integration or source names it: "Datadog" closing a Datadog alert) or the API,
+    else unknown."""
     if closer is None:
         return "unknown"
     if "@" in closer:
         return "human"
+    own = {str(v).lower() for v in (*(integration or {}).values(), source) if isinstance(v, str)}
+    if closer.lower() in own:
+        return "auto"
     return "auto" if re.search(r"api|integration|system|heartbeat", closer, re.I) else "unknown"
 
 
