@@ -1,0 +1,166 @@
+"""ground_truth.json and ground_truth_alerts.csv, in the format of alertlens' own generator."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from alertlens.synthetic.independent import model as m
+
+PAGING = {
+    m.PAGERDUTY: "the alert that opened an incident whose responder was notified by phone, SMS or "
+    "push (high urgency); e-mail-only (low-urgency) notifications are not pages; alerts "
+    "grouped into or merged into an open incident did not page by themselves (a merged "
+    "duplicate paged before the merge and keeps its page)",
+    m.ALERTMANAGER: "the firing reached a *-pager receiver as a firing alert (a *-slack receiver "
+    "does not page; a firing first seen by the pager as already resolved paged nobody)",
+    m.OPSGENIE: "a responder was notified by voice, SMS or mobile push (P1-P3); P4/P5 alerts only "
+    "e-mail and are not pages",
+}
+NOISE = (
+    "a firing is noise when nobody needed to act on it: it was not caused by a real problem "
+    "that required a human (flapping, transient, informational, ack-and-forget, long-standing "
+    "unattended conditions, low-urgency conditions, duplicates of a firing already being "
+    "handled, symptoms of an alert storm whose root cause paged separately, and false alarms "
+    "of otherwise real rules); a real problem caught by a usually-noisy rule is not noise. "
+    "Paging noise = noise AND paged."
+)
+
+
+def _iso(t: float | None) -> str | None:
+    return None if t is None else datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _median(xs: list[float]) -> float | None:
+    return None if not xs else float(np.median(np.array(xs)))
+
+
+def visible(world: m.World) -> list[m.Firing]:
+    return [f for f in world.firings if f.visible and f.alert_id]
+
+
+def expected(world: m.World) -> dict[str, Any]:
+    fs = visible(world)
+    weeks = world.weeks
+    noise = np.array([f.is_noise for f in fs], dtype=bool)
+    paged = np.array([f.paged for f in fs], dtype=bool)
+    pd = [f for f in fs if f.rule.source == m.PAGERDUTY]
+    incidents: dict[str, list[m.Firing]] = {}
+    for f in pd:
+        incidents.setdefault(f.incident_id, []).append(f)  # its own incident (merged ones too)
+    inc_real = sum(1 for members in incidents.values() if any(not a.is_noise for a in members))
+    # MTTA / MTTR over PagerDuty incidents (whole seconds); without PagerDuty, Opsgenie alerts
+    openers = [f for f in pd if f.extra.get("grouped_into") is None]
+    basis = openers if openers else [f for f in fs if f.rule.source == m.OPSGENIE]
+    tta = [int(f.ack[0]) - int(f.start) for f in basis if f.ack]
+    ttr = [int(f.resolve[0]) - int(f.start) for f in basis if f.resolve and f.merged_into is None]
+    by_source = {}
+    for s in m.SOURCES:
+        mask = np.array([f.rule.source == s for f in fs], dtype=bool)
+        by_source[s] = {
+            "alerts": int(mask.sum()),
+            "pages": int((paged & mask).sum()),
+            "noise_share": round(float(noise[mask].mean()), 4) if mask.any() else None,
+            "paged_noise_share": round(float(noise[mask & paged].mean()), 4) if (mask & paged).any() else None,
+        }
+    return {
+        "weeks": round(weeks, 4),
+        "alerts": len(fs),
+        "incidents": len(incidents),
+        "pages": int(paged.sum()),
+        "pages_per_week": round(float(paged.sum()) / weeks, 4),
+        "pages_per_week_after_fixes": round(float((paged & ~noise).sum()) / weeks, 4),
+        "incidents_per_week": round(len(incidents) / weeks, 4),
+        "incidents_per_week_after_fixes": round(inc_real / weeks, 4),
+        "noise_share": round(float(noise.mean()), 4) if len(fs) else 0.0,
+        "paged_noise_share": round(float(noise[paged].mean()), 4) if paged.any() else 0.0,
+        "mtta_seconds": _median(tta),
+        "mttr_seconds": _median(ttr),
+        "mtta_mttr_basis": "pagerduty incidents" if openers else "opsgenie alerts",
+        "by_source": by_source,
+        "storms": len(world.storms),
+    }
+
+
+def document(world: m.World) -> dict[str, Any]:
+    fs = visible(world)
+    count: dict[str, int] = {}
+    for f in fs:
+        count[f.rule.name] = count.get(f.rule.name, 0) + 1
+    sc = world.settings
+    return {
+        "generator": "worlds2",
+        "scenario": world.scenario,
+        "description": sc.description,
+        "seed": world.seed,
+        "start": _iso(world.start),
+        "end": _iso(world.end),
+        "noise_definition": NOISE,
+        "paging": PAGING,
+        "missing_data": {
+            "pagerduty_log_modes": getattr(world, "extra_pd_log_mode", {}),
+            "pagerduty_alert_resolved_at_share": sc.pd_alert_resolved_at,
+            "opsgenie_logs_share": sc.og_logs_share,
+            "opsgenie_ack_data": sc.og_ack_data,
+        },
+        "teams": [
+            {
+                "team": t.slug,
+                "name": t.name,
+                "id": t.id,
+                "time_zone": t.time_zone,
+                "escalation_minutes": int(t.escalation_seconds // 60),
+                "responders": [{"id": r.id, "name": r.name, "email": r.email, "time_zone": r.time_zone} for r in t.responders],
+            }
+            for t in world.teams
+        ],
+        "rules": [
+            {
+                "rule": r.name,
+                "alertname": r.alertname,
+                "source": r.source,
+                "service": r.service.name,
+                "team": r.team.slug,
+                "behaviour": r.kind,
+                "is_noise": r.is_noise,
+                "severity": r.severity,
+                "expected_fix": m.EXPECTED_FIX.get(r.kind),
+                "active_until": _iso(r.active_until),
+                "duplicate_of": r.primary.name if r.primary is not None else None,
+                "title_style": r.title_style,
+                "schedule": r.params.get("schedule"),
+                "alerts": count.get(r.name, 0),
+            }
+            for r in world.rules
+        ],
+        "expected": expected(world),
+    }
+
+
+def write(world: m.World, out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    doc = out / "ground_truth.json"
+    doc.write_text(json.dumps(document(world), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    table = out / "ground_truth_alerts.csv"
+    with table.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(["source", "alert_id", "rule", "behaviour", "is_noise", "paged"])
+        for f in sorted(visible(world), key=lambda x: (x.start, x.alert_id)):
+            w.writerow([f.rule.source, f.alert_id, f.rule.name, f.mech,
+                        str(f.is_noise).lower(), str(f.paged).lower()])
+    return [doc, table]
+
+
+def write_config(world: m.World, out: Path) -> Path:
+    lines = ["# alertlens.toml for this worlds2 world.", "", "[responders]", 'default_timezone = "UTC"']
+    people = sorted({(r.name, r.time_zone) for t in world.teams for r in t.responders})
+    lines += [f"{json.dumps(n)} = {json.dumps(z)}" for n, z in people]
+    lines += ["", "[sources.alertmanager]", 'paging_receivers = ["*-pager"]', ""]
+    path = out / "alertlens.toml"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
