@@ -32,7 +32,7 @@ MASKS: tuple[tuple[str, str], ...] = (
     (r"(^|[\s=:(\[,])'[^'\n]*'", r"\1<Q>"),
     (r"(^|[\s=:(])(/[^\s/,;)]+)+/?", r"\1<PATH>"),
     # a lone "/" is the root mount after "free space:", "on", "for", "mount"…; elsewhere a fraction
-    (r"(:|\bon|\bfor|\bat|\bin|\bunder|\bof|\bmount|\bmountpoint|\bfilesystem|\bfs)\s+/(\s|$)",
+    (r"(:|\bon|\bfor|\bat|\bin|\bunder|\bof|\bmount|\bmountpoint|\bfilesystem|\bfs|\b[Dd]isk|\b[Vv]olume)\s+/(\s|$)",
      r"\1 <PATH>\2"),
     (r"\b0x[0-9a-fA-F]+\b", "<HEX>"),
     (r"[-+]?\d+(\.\d+)?\s?%", "<PCT>"),

@@ -1,0 +1,101 @@
+"""Rules that fire on a schedule: a cron job's report, a nightly backup's "done" page.
+
+A rule fires on a schedule when its firing times, folded onto a candidate period (an hour to a
+week), bunch at one phase far beyond chance: the Rayleigh test of the phases' mean resultant
+length R (Zar's approximation of its p-value, Bonferroni over the periods) with R at least
+``MIN_RESULTANT`` (a tight schedule, not office hours), and it fires about once per cycle (a
+flapping burst fires many times in one cycle). The period kept is the longest significant one
+(a nightly job is also "hourly": its minute never changes). A firing is *on schedule* when its
+phase lies within three circular standard deviations of the rule's mean phase.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+HOUR_NS: Final = 3_600 * 10**9
+#: Candidate periods, in hours.
+PERIODS_H: Final = (1, 2, 3, 4, 6, 8, 12, 24, 168)
+#: Fewer firings than this cannot show a schedule.
+MIN_FIRINGS: Final = 5
+MIN_RESULTANT: Final = 0.8
+MAX_P_VALUE: Final = 1e-4
+#: Share of a scheduled rule's firings that must fall in distinct cycles (one run per slot).
+ONE_PER_CYCLE: Final = 0.6
+#: An on-schedule phase window never narrower than this (clock jitter, job run times).
+MIN_TOLERANCE_NS: Final = 10 * 60 * 10**9
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Per alert: whether its rule could be tested and whether the firing was on schedule;
+    per rule code: the period found (hours, NaN when none)."""
+
+    testable: np.ndarray
+    on_schedule: np.ndarray
+    period_hours: np.ndarray
+
+
+def rayleigh_p(resultant: float, n: int) -> float:
+    """P-value of the Rayleigh test for mean resultant length ``resultant`` of ``n`` phases."""
+    z = n * resultant**2
+    value = np.exp(np.sqrt(1 + 4 * n + 4 * (n**2 - (n * resultant) ** 2)) - (1 + 2 * n))
+    return float(min(max(value, 0.0), 1.0)) if n > 0 and z > 0 else 1.0
+
+
+def schedules(codes: np.ndarray, times_ns: np.ndarray, n_rules: int) -> Schedule:
+    """The schedule of every rule (``codes`` per alert, ``times_ns`` epoch nanoseconds)."""
+    n = len(codes)
+    testable = np.zeros(n, dtype=bool)
+    on = np.zeros(n, dtype=bool)
+    period = np.full(n_rules, np.nan)
+    if n == 0:
+        return Schedule(testable, on, period)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(n_rules + 1))
+    for rule in range(n_rules):
+        members = order[bounds[rule] : bounds[rule + 1]]
+        if len(members) < MIN_FIRINGS:
+            continue
+        testable[members] = True
+        found = _period(times_ns[members])
+        if found is None:
+            continue
+        hours, hit = found
+        period[rule] = hours
+        on[members] = hit
+    return Schedule(testable, on, period)
+
+
+def _period(times: np.ndarray) -> tuple[float, np.ndarray] | None:
+    """(period hours, on-schedule mask) of the longest significant period, or None."""
+    n = len(times)
+    best: tuple[float, np.ndarray] | None = None
+    for hours in PERIODS_H:
+        p_ns = hours * HOUR_NS
+        theta = 2 * np.pi * (times % p_ns) / p_ns
+        mean = np.exp(1j * theta).mean()
+        resultant = float(np.abs(mean))
+        if resultant < MIN_RESULTANT:
+            continue
+        if rayleigh_p(resultant, n) * len(PERIODS_H) > MAX_P_VALUE:
+            continue
+        spread = np.sqrt(-2 * np.log(max(resultant, 1e-12)))  # circular standard deviation
+        distance = np.abs(np.angle(np.exp(1j * (theta - np.angle(mean)))))
+        tolerance = max(3 * spread, 2 * np.pi * MIN_TOLERANCE_NS / p_ns)
+        hit = distance <= tolerance
+        cycles = len(np.unique(times[hit] // p_ns))
+        if hit.sum() < MIN_FIRINGS or cycles < ONE_PER_CYCLE * hit.sum():
+            continue
+        best = (float(hours), hit)
+    return best
+
+
+def period_names(period_hours: pd.Series) -> pd.Series:
+    """A person's word for a period: hourly, every 3 h, twice daily, daily, weekly."""
+    words = {1.0: "hourly", 12.0: "twice daily", 24.0: "daily", 168.0: "weekly"}
+    return period_hours.map(lambda h: words.get(h, f"every {h:g} h") if pd.notna(h) else None)
