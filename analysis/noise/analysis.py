@@ -158,8 +158,10 @@ def noise_analysis(
     rules = _decided(rules, signals, end, steps, t)
 
     noisy_rule = alerts[Alerts.rule_key].map(rules.set_index(Rules.rule_key)[Rules.is_noisy])
-    is_noise = _firing_noise(noisy_rule.fillna(False).to_numpy(dtype=bool), signals, activity)
     dominant = alerts[Alerts.rule_key].map(rules.set_index(Rules.rule_key)[DOMINANT_SIGNAL])
+    is_noise = _firing_noise(
+        noisy_rule.fillna(False).to_numpy(dtype=bool), dominant, signals, activity
+    )
     scored = alerts[list(SCORED_ALERT_COLUMNS)].assign(
         **{
             Scored.is_noise: is_noise,
@@ -303,17 +305,23 @@ def _decided(
     )
 
 
-def _firing_noise(noisy_rule: np.ndarray, signals: Signals, activity: pd.DataFrame) -> np.ndarray:
+def _firing_noise(
+    noisy_rule: np.ndarray, dominant: pd.Series, signals: Signals, activity: pd.DataFrame
+) -> np.ndarray:
     """A firing is noise when its rule is noisy and nobody worked on it (an engaged action:
     a note, an escalation, a reassignment), or when it carries a signal that speaks for one
     firing by itself: redundant in its episode, paged or notified and left alone until it
     cleared, acknowledged and closed at once, or gone within minutes with nobody acting where
-    people are recorded."""
+    people are recorded. A rule that is noise because its firings echo another rule's does not
+    make noise of a firing that came alone: that one told something new."""
     worked = activity[ENGAGED].to_numpy() > 0
     value = signals.value
+    shows = value.to_numpy(bool).any(axis=1)
     firing_level = value[[s for s in SIGNALS if s in FIRING_LEVEL]].to_numpy(bool).any(axis=1)
     firing_level |= value[TRANSIENT].to_numpy(bool) & activity[ACK_RECORDED].to_numpy(bool)
-    return np.asarray((noisy_rule & ~worked) | firing_level, dtype=bool)
+    echo_rule = (dominant == REDUNDANT).to_numpy(dtype=bool)
+    inherits = noisy_rule & ~worked & (shows | ~echo_rule)
+    return np.asarray(inherits | firing_level, dtype=bool)
 
 
 def runbook_share(alerts: pd.DataFrame) -> pd.Series:

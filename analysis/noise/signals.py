@@ -109,13 +109,13 @@ def firing_signals(
         & (resolved_by != "human")
         & (duration <= t.transient_minutes)
         & quiet,
-        UNACKED_PAGE: paged & untouched & self_resolved,
+        UNACKED_PAGE: paged & untouched & has_end,
         ACK_AND_FORGET: activity[HUMAN_RESOLVED].to_numpy(dtype=bool)
         & (after_ack_min <= t.ack_forget_minutes)
         & (activity[ENGAGED].to_numpy() == 0),
         INFORMATIONAL: paged & np.isin(severity, t.informational_severities),
         SCHEDULED: np.asarray(on_schedule, dtype=bool) & quiet,
-        LOW_URGENCY: ~paged & untouched & self_resolved,
+        LOW_URGENCY: ~paged & untouched & has_end,
         LONG_STANDING: (age_min >= t.long_standing_hours * 60) & quiet,
     }
     known = {

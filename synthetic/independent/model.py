@@ -165,3 +165,5 @@ class World:
     firings: list[Firing]
     settings: Any  # scenarios.Scenario
     storms: list[dict[str, Any]] = field(default_factory=list)
+    # per team: the PagerDuty log export (full, overview or none), set by the PagerDuty writer
+    pd_log_modes: dict[str, str] = field(default_factory=dict)

@@ -104,7 +104,7 @@ def write(world: m.World, out: Path, ids: Ids, rng: np.random.Generator) -> list
         modes = list(sc.pd_log_modes)
         p = np.array([sc.pd_log_modes[k] for k in modes])
         log_mode[t.slug] = modes[int(rng.choice(len(modes), p=p / p.sum()))]
-    world.extra_pd_log_mode = log_mode  # type: ignore[attr-defined]
+    world.pd_log_modes = log_mode
 
     inc_docs: list[tuple[float, dict]] = []
     alert_pages: list[tuple[float, dict]] = []

@@ -32,6 +32,50 @@ NOISE = (
 )
 
 
+OBSERVABLE = (
+    "a firing's label is scored only when the exports carry evidence for it: a false alarm "
+    "of a real rule, or a low-urgency notification, is noise only by what people did (or "
+    "did not do) about it, so it is observable where its source records people (PagerDuty "
+    "with a log export, Opsgenie) and, for a low-urgency one, nobody acknowledged or worked "
+    "it, or where it cleared within 5 minutes (faster than anyone could have acted); a real "
+    "problem is observable unless the source records people and shows that nobody acted and "
+    "it went away without a person"
+)
+#: A condition shorter than this cleared before anyone could have acted on it.
+SHORT_LIVED_SECONDS = 300.0
+#: Actions that show a person worked on a firing (beyond acknowledging and closing it).
+WORK = frozenset({"annotate", "reassign", "escalate", "priority", "snooze"})
+
+
+def people_recorded(world: m.World, f: m.Firing) -> bool:
+    """Whether the firing's source shows what people did: Opsgenie's alert record and logs,
+    PagerDuty's log export (not exported for a team whose log mode is "none")."""
+    if f.rule.source == m.OPSGENIE:
+        return bool(world.settings.og_ack_data)
+    if f.rule.source == m.PAGERDUTY:
+        return world.pd_log_modes.get(f.rule.team.slug, "full") != "none"
+    return False
+
+
+def untouched(f: m.Firing) -> bool:
+    """Nobody acknowledged the firing or worked on it."""
+    return f.ack is None and not any(kind in WORK for _, kind, _, _ in f.actions)
+
+
+def observable(world: m.World, f: m.Firing) -> bool:
+    """Whether the exports carry evidence for the firing's label (see ``OBSERVABLE``)."""
+    recorded = people_recorded(world, f)
+    if f.is_noise:
+        short = f.end is not None and f.end - f.start <= SHORT_LIVED_SECONDS
+        if f.mech == m.FALSE_ALARM:
+            return recorded or short
+        if f.mech == m.LOW_URGENCY:
+            return (recorded and untouched(f)) or short
+        return True
+    by_person = f.resolve is not None and f.resolve[1] == "human"
+    return not (recorded and untouched(f) and not by_person)
+
+
 def _iso(t: float | None) -> str | None:
     return None if t is None else datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -44,16 +88,20 @@ def visible(world: m.World) -> list[m.Firing]:
     return [f for f in world.firings if f.visible and f.alert_id]
 
 
-def expected(world: m.World) -> dict[str, Any]:
+def expected(world: m.World, observed_only: bool = False) -> dict[str, Any]:
+    """The headline numbers; ``observed_only``: with the noise an SRE could not establish
+    from the exports counted as not noise (what a perfect analysis of the exports reports)."""
     fs = visible(world)
     weeks = world.weeks
-    noise = np.array([f.is_noise for f in fs], dtype=bool)
+    shown = [f.is_noise and (not observed_only or observable(world, f)) for f in fs]
+    noise = np.array(shown, dtype=bool)
+    is_noise = dict(zip((id(f) for f in fs), shown, strict=True))
     paged = np.array([f.paged for f in fs], dtype=bool)
     pd = [f for f in fs if f.rule.source == m.PAGERDUTY]
-    incidents: dict[str, list[m.Firing]] = {}
+    incidents: dict[str | None, list[m.Firing]] = {}
     for f in pd:
         incidents.setdefault(f.incident_id, []).append(f)  # its own incident (merged ones too)
-    inc_real = sum(1 for members in incidents.values() if any(not a.is_noise for a in members))
+    inc_real = sum(1 for members in incidents.values() if any(not is_noise[id(a)] for a in members))
     # MTTA / MTTR over PagerDuty incidents (whole seconds); without PagerDuty, Opsgenie alerts
     openers = [f for f in pd if f.extra.get("grouped_into") is None]
     basis = openers if openers else [f for f in fs if f.rule.source == m.OPSGENIE]
@@ -87,6 +135,24 @@ def expected(world: m.World) -> dict[str, Any]:
     }
 
 
+def scored_expected(world: m.World) -> dict[str, Any]:
+    """``expected`` over what the exports can show: the noise share of the observable firings
+    and the what-if with unobservable noise kept (nobody could know to fix it)."""
+    fs = visible(world)
+    seen = [f for f in fs if observable(world, f)]
+    plain = expected(world, observed_only=True)
+    share = float(np.mean([f.is_noise for f in seen])) if seen else 0.0
+    has_pd = any(f.rule.source == m.PAGERDUTY for f in fs)
+    return {
+        "alerts": len(seen),
+        "unobservable_alerts": len(fs) - len(seen),
+        "noise_share": round(share, 4),
+        "pages_per_week_after_fixes": plain["pages_per_week_after_fixes"],
+        # incidents are PagerDuty's; a world without PagerDuty has none to project
+        "incidents_per_week_after_fixes": plain["incidents_per_week_after_fixes"] if has_pd else None,
+    }
+
+
 def document(world: m.World) -> dict[str, Any]:
     fs = visible(world)
     count: dict[str, int] = {}
@@ -101,9 +167,10 @@ def document(world: m.World) -> dict[str, Any]:
         "start": _iso(world.start),
         "end": _iso(world.end),
         "noise_definition": NOISE,
+        "observable_definition": OBSERVABLE,
         "paging": PAGING,
         "missing_data": {
-            "pagerduty_log_modes": getattr(world, "extra_pd_log_mode", {}),
+            "pagerduty_log_modes": world.pd_log_modes,
             "pagerduty_alert_resolved_at_share": sc.pd_alert_resolved_at,
             "opsgenie_logs_share": sc.og_logs_share,
             "opsgenie_ack_data": sc.og_ack_data,
@@ -138,7 +205,7 @@ def document(world: m.World) -> dict[str, Any]:
             }
             for r in world.rules
         ],
-        "expected": expected(world),
+        "expected": {**expected(world), "scored": scored_expected(world)},
     }
 
 
@@ -149,10 +216,11 @@ def write(world: m.World, out: Path) -> list[Path]:
     table = out / "ground_truth_alerts.csv"
     with table.open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")
-        w.writerow(["source", "alert_id", "rule", "behaviour", "is_noise", "paged"])
-        for f in sorted(visible(world), key=lambda x: (x.start, x.alert_id)):
+        w.writerow(["source", "alert_id", "rule", "behaviour", "is_noise", "paged", "observable"])
+        for f in sorted(visible(world), key=lambda x: (x.start, x.alert_id or "")):
             w.writerow([f.rule.source, f.alert_id, f.rule.name, f.mech,
-                        str(f.is_noise).lower(), str(f.paged).lower()])
+                        str(f.is_noise).lower(), str(f.paged).lower(),
+                        str(observable(world, f)).lower()])
     return [doc, table]
 
 
