@@ -30,6 +30,7 @@ PAGES_AFTER_ERROR = "pages_after_error"
 INCIDENTS_AFTER_ERROR = "incidents_after_error"
 MATCHED = "matched_share"
 SCORED_SHARE = "scored_share"  # share of the truth's alerts whose label is observable
+DECIDED_SHARE = "decided_share"  # share of the observable world rules given a verdict
 #: Raw counts behind the ratios, so several worlds can be pooled (micro-averaged).
 ALERT_TP, ALERT_FP, ALERT_FN = "alert_tp", "alert_fp", "alert_fn"
 RULE_TP, RULE_FP, RULE_FN = "rule_tp", "rule_fp", "rule_fn"
@@ -64,8 +65,7 @@ def evaluation(
     joined = every[every[TRUTH_OBSERVABLE].astype(bool)]
     predicted = joined[Scored.is_noise].astype(bool)
     actual = _as_bool(joined[f"{TRUTH_NOISE}_truth"])
-    per_rule = pd.DataFrame({TRUTH_RULE: joined[TRUTH_RULE], "p": predicted, "a": actual})
-    rules = per_rule.groupby(TRUTH_RULE).agg(p=("p", "mean"), a=("a", "mean"))
+    rules = _judged_rules(analysis, every, truth)
     expected = {**truth["expected"], **truth["expected"].get(SCORED, {})}
     summary = analysis.summary
     hits, total = fix_hits(analysis, joined, truth)
@@ -73,9 +73,10 @@ def evaluation(
         MATCHED: len(every) / max(len(truth_alerts), 1),
         SCORED_SHARE: len(joined) / max(len(truth_alerts), 1),
         **_counts(predicted, actual, ALERT_TP, ALERT_FP, ALERT_FN),
-        **_counts(rules["p"] >= 0.5, rules["a"] >= 0.5, RULE_TP, RULE_FP, RULE_FN),
+        **_counts(rules["p"], rules["a"], RULE_TP, RULE_FP, RULE_FN),
         **_prf(predicted, actual, ALERT_PRECISION, ALERT_RECALL, ALERT_F1),
-        **_prf(rules["p"] >= 0.5, rules["a"] >= 0.5, RULE_PRECISION, RULE_RECALL, None),
+        **_prf(rules["p"], rules["a"], RULE_PRECISION, RULE_RECALL, None),
+        DECIDED_SHARE: float(rules["decided"].mean()) if len(rules) else 1.0,
         FIX_AGREEMENT: hits / total if total else 1.0,
         FIX_HITS: hits,
         FIX_TOTAL: total,
@@ -91,6 +92,41 @@ def evaluation(
             expected["incidents_per_week_after_fixes"],
         ),
     }
+
+
+def _judged_rules(
+    analysis: NoiseAnalysis, every: pd.DataFrame, truth: Mapping[str, Any]
+) -> pd.DataFrame:
+    """Per world rule whose label the exports show (most of its firings observable): whether it
+    is noise (``a``), whether the analysis decided on it (its main rule key's verdict is
+    neither "needs more data" nor "cannot tell") and, among the decided, whether it called it
+    noisy (``p``: most of its firings called noise). Rule precision and recall count the
+    decided rules; ``decided_share`` says how many that is."""
+    kinds = {r["rule"]: bool(r["is_noise"]) for r in truth.get("rules", [])}
+    frame = pd.DataFrame(
+        {
+            TRUTH_RULE: every[TRUTH_RULE].to_numpy(),
+            "p": every[Scored.is_noise].astype(bool).to_numpy(),
+            "a": _as_bool(every[f"{TRUTH_NOISE}_truth"]).to_numpy(),
+            "o": every[TRUTH_OBSERVABLE].astype(bool).to_numpy(),
+            Alerts.rule_key: every[Alerts.rule_key].to_numpy(),
+        }
+    )
+    per = frame.groupby(TRUTH_RULE).agg(
+        p=("p", "mean"), a=("a", "mean"), o=("o", "mean"),
+        key=(Alerts.rule_key, lambda s: s.mode().iat[0]),
+    )
+    per = per[per["o"] >= 0.5]
+    verdicts = analysis.rules.set_index(Rules.rule_key)[Rules.verdict].astype(str)
+    undecided = per["key"].map(verdicts).isin(["needs more data", "cannot tell"])
+    actual = pd.Series(
+        [kinds.get(r, a >= 0.5) for r, a in zip(per.index, per["a"], strict=True)],
+        index=per.index,
+    )
+    # an undecided rule is neither a hit nor a miss: both flags False
+    return pd.DataFrame(
+        {"p": (per["p"] >= 0.5) & ~undecided, "a": actual & ~undecided, "decided": ~undecided}
+    )
 
 
 def pooled(rows: Sequence[Mapping[str, Any]]) -> dict[str, float]:

@@ -167,3 +167,5 @@ class World:
     storms: list[dict[str, Any]] = field(default_factory=list)
     # per team: the PagerDuty log export (full, overview or none), set by the PagerDuty writer
     pd_log_modes: dict[str, str] = field(default_factory=dict)
+    # per service: whether PagerDuty's alert objects carry resolved_at (set by the writer)
+    pd_alert_resolved_at: dict[str, bool] = field(default_factory=dict)

@@ -99,6 +99,7 @@ def write(world: m.World, out: Path, ids: Ids, rng: np.random.Generator) -> list
         for f in inc.merged_from:
             f.extra["alert_incident"] = by_opener[id(f.merged_into)].id
     svc_resolved_at = {s.name: rng.random() < sc.pd_alert_resolved_at for s in world.services}
+    world.pd_alert_resolved_at = svc_resolved_at
     log_mode = {}
     for t in world.teams:
         modes = list(sc.pd_log_modes)

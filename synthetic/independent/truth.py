@@ -37,12 +37,10 @@ OBSERVABLE = (
     "of a real rule, or a low-urgency notification, is noise only by what people did (or "
     "did not do) about it, so it is observable where its source records people (PagerDuty "
     "with a log export, Opsgenie) and, for a low-urgency one, nobody acknowledged or worked "
-    "it, or where it cleared within 5 minutes (faster than anyone could have acted); a real "
-    "problem is observable unless the source records people and shows that nobody acted and "
-    "it went away without a person"
+    "it; a transient condition is observable where the exports show it clear (or show that "
+    "nobody acted); a real problem is observable unless the source records people and shows "
+    "that nobody acted and it went away without a person"
 )
-#: A condition shorter than this cleared before anyone could have acted on it.
-SHORT_LIVED_SECONDS = 300.0
 #: Actions that show a person worked on a firing (beyond acknowledging and closing it).
 WORK = frozenset({"annotate", "reassign", "escalate", "priority", "snooze"})
 
@@ -62,15 +60,33 @@ def untouched(f: m.Firing) -> bool:
     return f.ack is None and not any(kind in WORK for _, kind, _, _ in f.actions)
 
 
+def end_visible(world: m.World, f: m.Firing) -> bool:
+    """Whether the exports show when the firing's condition cleared: Alertmanager sends the
+    resolved notification; PagerDuty shows it on the alert (where the service reports
+    resolved_at) or as the incident's resolve through the integration; Opsgenie as a close
+    by the integration. An e-mail integration never learns of a recovery."""
+    if f.rule.source == m.ALERTMANAGER:
+        return True
+    by_integration = (
+        f.resolve is not None and f.resolve[1] == "auto" and f.rule.integration != "Email"
+    )
+    if f.rule.source == m.PAGERDUTY:
+        on_alert = world.pd_alert_resolved_at.get(f.rule.service.name, False)
+        return (on_alert and f.rule.integration != "Email") or by_integration
+    return by_integration
+
+
 def observable(world: m.World, f: m.Firing) -> bool:
     """Whether the exports carry evidence for the firing's label (see ``OBSERVABLE``)."""
     recorded = people_recorded(world, f)
+    nobody = recorded and untouched(f)
     if f.is_noise:
-        short = f.end is not None and f.end - f.start <= SHORT_LIVED_SECONDS
         if f.mech == m.FALSE_ALARM:
-            return recorded or short
+            return recorded
         if f.mech == m.LOW_URGENCY:
-            return (recorded and untouched(f)) or short
+            return nobody
+        if f.mech == m.TRANSIENT:
+            return end_visible(world, f) or nobody
         return True
     by_person = f.resolve is not None and f.resolve[1] == "human"
     return not (recorded and untouched(f) and not by_person)
