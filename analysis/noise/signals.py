@@ -123,7 +123,9 @@ def firing_signals(
         FLAPPING: resolve_rec,
         TRANSIENT: has_end,
         UNACKED_PAGE: human_response,
-        ACK_AND_FORGET: ack_rec & has_end,
+        # a person closing it within minutes of its start leaves no room for work even where
+        # the other actions are not recorded
+        ACK_AND_FORGET: (ack_rec | (resolved_by == "human")) & has_end,
         INFORMATIONAL: paged_rec & (severity != "unknown"),
         SCHEDULED: np.asarray(schedule_testable, dtype=bool),
         LOW_URGENCY: human_response,

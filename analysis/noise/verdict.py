@@ -58,13 +58,13 @@ def verdicts(
     tail = (1 - INTERVAL) / 2
     firings = rules[Rules.firings].to_numpy()
     verdict = np.where(noisy, NOISY, KEEP).astype(object)
-    verdict[firings < t.verdict_min_firings] = NEEDS_DATA
-    verdict[~tell] = CANNOT_TELL
     last = pd.to_datetime(rules[LAST_AT], utc=True)
     if end is not None:
         quiet = noisy & (last < end - pd.Timedelta(weeks=t.quiet_weeks)).to_numpy()
         dates = last.dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
         verdict[quiet] = [f"{QUIET} {d}" for d in dates[quiet]]
+    verdict[firings < t.verdict_min_firings] = NEEDS_DATA
+    verdict[~tell] = CANNOT_TELL
     return rules.assign(
         **{
             PRIOR: prior,

@@ -37,8 +37,8 @@ OBSERVABLE = (
     "of a real rule, or a low-urgency notification, is noise only by what people did (or "
     "did not do) about it, so it is observable where its source records people (PagerDuty "
     "with a log export, Opsgenie) and, for a low-urgency one, nobody acknowledged or worked "
-    "it; a transient condition is observable where the exports show it clear (or show that "
-    "nobody acted); a real problem is observable unless the source records people and shows "
+    "it; a transient or long-standing condition is observable where the exports show how "
+    "long it lasted (or that nobody acted); a real problem is observable unless the source records people and shows "
     "that nobody acted and it went away without a person"
 )
 #: Actions that show a person worked on a firing (beyond acknowledging and closing it).
@@ -87,6 +87,9 @@ def observable(world: m.World, f: m.Firing) -> bool:
             return nobody
         if f.mech == m.TRANSIENT:
             return end_visible(world, f) or nobody
+        if f.mech == m.LONG_STANDING:
+            # a timeout that closes the incident hides how long the condition stayed
+            return f.resolve is None or end_visible(world, f) or nobody
         return True
     by_person = f.resolve is not None and f.resolve[1] == "human"
     return not (recorded and untouched(f) and not by_person)
