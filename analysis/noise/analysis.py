@@ -39,7 +39,7 @@ from alertlens.analysis.noise.families import (
     EPISODE_SHARE,
     behaviour_matrix,
     family_names,
-    pooled_rates,
+    family_rates,
     rule_families,
 )
 from alertlens.analysis.noise.features import (
@@ -281,7 +281,7 @@ def _decided(
         )
     else:
         family = np.zeros(len(rules), dtype=np.int64)
-    prior = pooled_rates(family, hits, trials)
+    prior = family_rates(family, hits, trials)
     out = verdicts(rules, prior, end, t)
     out[Rules.family] = family
     out[Rules.family_name] = family_names(out, family) if len(out) else []
@@ -317,8 +317,11 @@ def _firing_noise(
     worked = activity[ENGAGED].to_numpy() > 0
     value = signals.value
     shows = value.to_numpy(bool).any(axis=1)
+    recorded = activity[ACK_RECORDED].to_numpy(bool)
     firing_level = value[[s for s in SIGNALS if s in FIRING_LEVEL]].to_numpy(bool).any(axis=1)
-    firing_level |= value[TRANSIENT].to_numpy(bool) & activity[ACK_RECORDED].to_numpy(bool)
+    # what a firing's own record shows speaks for it only where people are recorded
+    firing_level &= recorded | value[REDUNDANT].to_numpy(bool)
+    firing_level |= value[TRANSIENT].to_numpy(bool) & recorded
     echo_rule = (dominant == REDUNDANT).to_numpy(dtype=bool)
     inherits = noisy_rule & ~worked & (shows | ~echo_rule)
     return np.asarray(inherits | firing_level, dtype=bool)

@@ -112,15 +112,20 @@ def rule_families(
     return _renumbered(best_labels, order_key)
 
 
-def pooled_rates(labels: np.ndarray, hits: np.ndarray, trials: np.ndarray) -> np.ndarray:
-    """Per row: its family's pooled rate, sum of ``hits`` over sum of ``trials``."""
+def family_rates(labels: np.ndarray, hits: np.ndarray, trials: np.ndarray) -> np.ndarray:
+    """Per row: its family's noise rate, the mean of its evaluated members' own rates
+    (``hits / trials``). A rule-weighted mean, not a firing-weighted one: the prior of a rule is
+    what rules like it are, and one busy flapping rule must not make its quiet neighbours noisy.
+    A family with no evaluated member takes the organisation's mean."""
     if len(labels) == 0:
         return np.zeros(0)
-    total = np.bincount(labels, weights=hits)
-    mass = np.bincount(labels, weights=trials)
-    rate = np.divide(total, mass, out=np.full(len(total), np.nan), where=mass > 0)
-    overall = hits.sum() / trials.sum() if trials.sum() > 0 else 0.5
-    return np.asarray(np.where(np.isnan(rate), overall, rate)[labels], dtype=float)
+    seen = trials > 0
+    rate = np.divide(hits, trials, out=np.zeros(len(hits)), where=seen)
+    total = np.bincount(labels, weights=rate * seen)
+    count = np.bincount(labels, weights=seen.astype(float))
+    overall = float(rate[seen].mean()) if seen.any() else 0.5
+    mean = np.divide(total, count, out=np.full(len(total), overall), where=count > 0)
+    return np.asarray(mean[labels], dtype=float)
 
 
 def family_names(rules: pd.DataFrame, labels: np.ndarray) -> np.ndarray:

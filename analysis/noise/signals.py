@@ -110,8 +110,10 @@ def firing_signals(
         & (duration <= t.transient_minutes)
         & quiet,
         UNACKED_PAGE: paged & untouched & has_end,
+        # without acknowledgement times the minutes count from the start, which hides the time
+        # to acknowledge: the transient window stands in for the ack-and-forget one
         ACK_AND_FORGET: activity[HUMAN_RESOLVED].to_numpy(dtype=bool)
-        & (after_ack_min <= t.ack_forget_minutes)
+        & (after_ack_min <= np.where(ack_rec, t.ack_forget_minutes, t.transient_minutes))
         & (activity[ENGAGED].to_numpy() == 0),
         INFORMATIONAL: paged & np.isin(severity, t.informational_severities),
         SCHEDULED: np.asarray(on_schedule, dtype=bool) & quiet,
