@@ -160,7 +160,12 @@ def noise_analysis(
     noisy_rule = alerts[Alerts.rule_key].map(rules.set_index(Rules.rule_key)[Rules.is_noisy])
     dominant = alerts[Alerts.rule_key].map(rules.set_index(Rules.rule_key)[DOMINANT_SIGNAL])
     is_noise = _firing_noise(
-        noisy_rule.fillna(False).to_numpy(dtype=bool), dominant, signals, activity
+        noisy_rule.fillna(False).to_numpy(dtype=bool),
+        dominant,
+        signals,
+        activity,
+        _held_minutes(alerts),
+        t,
     )
     scored = alerts[list(SCORED_ALERT_COLUMNS)].assign(
         **{
@@ -305,16 +310,29 @@ def _decided(
     )
 
 
+def _held_minutes(alerts: pd.DataFrame) -> np.ndarray:
+    """Minutes from acknowledgement to a person's resolve (NaN where either is missing)."""
+    human = (alerts[Alerts.resolved_by] == "human").to_numpy()
+    held = (alerts[Alerts.resolved_at] - alerts[Alerts.acknowledged_at]).dt.total_seconds() / 60
+    return np.where(human, held.to_numpy(dtype=float, na_value=np.nan), np.nan)
+
+
 def _firing_noise(
-    noisy_rule: np.ndarray, dominant: pd.Series, signals: Signals, activity: pd.DataFrame
+    noisy_rule: np.ndarray,
+    dominant: pd.Series,
+    signals: Signals,
+    activity: pd.DataFrame,
+    held_minutes: np.ndarray,
+    t: NoiseThresholds,
 ) -> np.ndarray:
     """A firing is noise when its rule is noisy and nobody worked on it (an engaged action:
-    a note, an escalation, a reassignment), or when it carries a signal that speaks for one
+    a note, an escalation, a reassignment; or someone acknowledged it and held it longer than
+    a transient condition lasts before resolving it), or when it carries a signal that speaks for one
     firing by itself: redundant in its episode, paged or notified and left alone until it
     cleared, acknowledged and closed at once, or gone within minutes with nobody acting where
     people are recorded. A rule that is noise because its firings echo another rule's does not
     make noise of a firing that came alone: that one told something new."""
-    worked = activity[ENGAGED].to_numpy() > 0
+    worked = (activity[ENGAGED].to_numpy() > 0) | (held_minutes > t.transient_minutes)
     value = signals.value
     shows = value.to_numpy(bool).any(axis=1)
     recorded = activity[ACK_RECORDED].to_numpy(bool)

@@ -19,8 +19,9 @@ from urllib.parse import quote_plus
 
 import numpy as np
 
+from alertlens.ingest.readers.alertmanager import fingerprint
 from alertlens.synthetic.independent import model as m
-from alertlens.synthetic.independent.fmt import fingerprint, go_time, iso_seconds, write_jsonl
+from alertlens.synthetic.independent.fmt import go_time, iso_seconds, write_jsonl
 from alertlens.synthetic.independent.titles import title
 
 ZERO = "0001-01-01T00:00:00Z"
@@ -52,7 +53,9 @@ def prepare(world: m.World, rng: np.random.Generator) -> None:
     # one label set holds one alert at a time: a firing that starts while the same label set is
     # still firing is the same alert to Prometheus, not a new one
     open_until: dict[str, float] = {}
-    for f in sorted((x for x in world.firings if x.rule.source == m.ALERTMANAGER), key=lambda x: x.start):
+    for f in sorted(
+        (x for x in world.firings if x.rule.source == m.ALERTMANAGER), key=lambda x: x.start
+    ):
         fp = f.extra["fp"]
         if fp in open_until and f.start <= open_until[fp]:
             f.extra["dropped"] = True
@@ -87,7 +90,7 @@ def labels(f: m.Firing) -> dict[str, str]:
     return dict(sorted(out.items()))
 
 
-def annotations(f: m.Firing, rng: np.random.Generator, first: bool) -> dict[str, str]:
+def annotations_of(f: m.Firing, rng: np.random.Generator, first: bool) -> dict[str, str]:
     r = f.rule
     if r.title_style == "label_only":
         return {}
@@ -110,14 +113,18 @@ def _receivers(f: m.Firing, slack_continue: dict[str, bool]) -> list[str]:
 
 def _group_key(receiver: str, f: m.Firing, group_labels: dict[str, str]) -> str:
     team = f.rule.team.slug
-    route = f'{{}}/{{team="{team}"}}' + ('/{severity=~"critical|error"}' if receiver.endswith("-pager") else "")
+    route = f'{{}}/{{team="{team}"}}' + (
+        '/{severity=~"critical|error"}' if receiver.endswith("-pager") else ""
+    )
     inner = ", ".join(f'{k}="{v}"' for k, v in group_labels.items())
     return f"{route}:{{{inner}}}"
 
 
 def write(world: m.World, out: Path, rng: np.random.Generator) -> list[Path]:
     sc = world.settings
-    am = [f for f in world.firings if f.rule.source == m.ALERTMANAGER and not f.extra.get("dropped")]
+    am = [
+        f for f in world.firings if f.rule.source == m.ALERTMANAGER and not f.extra.get("dropped")
+    ]
     if not am:
         return []
     for f in am:
@@ -130,13 +137,15 @@ def write(world: m.World, out: Path, rng: np.random.Generator) -> list[Path]:
         gl = {k: lab.get(k, "") for k in ("alertname", "cluster", "service") if k in lab}
         for rcv in _receivers(f, slack_continue):
             groups.setdefault((rcv, _group_key(rcv, f, gl)), []).append(f)
-    posts: dict[str, list[tuple[float, int, dict]]] = {}
+    posts: dict[str, list[tuple[float, int, dict[str, Any]]]] = {}
     seq = 0
     for (rcv, gkey), fs in sorted(groups.items()):
         fs.sort(key=lambda x: x.start)
         pager = rcv.endswith("-pager")
         repeat = sc.am_repeat_pager if pager else sc.am_repeat_slack
-        for t, firing, resolved in _flushes(fs, sc.am_group_wait, sc.am_group_interval, repeat, world.end):
+        for t, firing, resolved in _flushes(
+            fs, sc.am_group_wait, sc.am_group_interval, repeat, world.end
+        ):
             alerts = sorted(firing + resolved, key=_am_order)
             kept = alerts[: sc.am_max_alerts] if sc.am_max_alerts else alerts
             entries = []
@@ -145,22 +154,30 @@ def write(world: m.World, out: Path, rng: np.random.Generator) -> list[Path]:
                 a.visible = True
                 if pager and is_firing:
                     a.paged = True
-                entries.append({
-                    "status": "firing" if is_firing else "resolved",
-                    "labels": a.extra["labels"],
-                    "annotations": annotations(a, rng, first=is_firing and not a.extra.get("sent")),
-                    "startsAt": go_time(a.start),
-                    "endsAt": ZERO if is_firing else go_time(a.end),
-                    "generatorURL": _generator_url(a),
-                    "fingerprint": a.extra["fp"],
-                })
+                entries.append(
+                    {
+                        "status": "firing" if is_firing else "resolved",
+                        "labels": a.extra["labels"],
+                        "annotations": annotations_of(
+                            a, rng, first=is_firing and not a.extra.get("sent")
+                        ),
+                        "startsAt": go_time(a.start),
+                        "endsAt": ZERO if is_firing else go_time(a.end),
+                        "generatorURL": _generator_url(a),
+                        "fingerprint": a.extra["fp"],
+                    }
+                )
                 a.extra["sent"] = True
             common = _common([e["labels"] for e in entries])
             payload = {
                 "receiver": rcv,
                 "status": "firing" if any(e["status"] == "firing" for e in entries) else "resolved",
                 "alerts": entries,
-                "groupLabels": {k: v for k, v in sorted(fs[0].extra["labels"].items()) if k in ("alertname", "cluster", "service")},
+                "groupLabels": {
+                    k: v
+                    for k, v in sorted(fs[0].extra["labels"].items())
+                    if k in ("alertname", "cluster", "service")
+                },
                 "commonLabels": common,
                 "commonAnnotations": _common([e["annotations"] for e in entries]),
                 "externalURL": EXTERNAL_URL,
@@ -173,11 +190,15 @@ def write(world: m.World, out: Path, rng: np.random.Generator) -> list[Path]:
     files = []
     for rcv, items in sorted(posts.items()):
         items.sort(key=lambda x: (x[0], x[1]))
-        files.append(write_jsonl(out / "alertmanager" / f"{rcv}.jsonl", [p for _, _, p in items], go_style=True))
+        files.append(
+            write_jsonl(
+                out / "alertmanager" / f"{rcv}.jsonl", [p for _, _, p in items], go_style=True
+            )
+        )
     return files
 
 
-def _am_order(f: m.Firing) -> tuple:
+def _am_order(f: m.Firing) -> tuple[Any, ...]:
     lab = f.extra["labels"]
     return (lab.get("job", ""), lab.get("instance", ""), tuple(sorted(lab.items())), f.start)
 
@@ -190,7 +211,7 @@ def _common(dicts: list[dict[str, str]]) -> dict[str, str]:
 
 
 def _generator_url(f: m.Firing) -> str:
-    expr = f"{f.rule.alertname.lower()}:ratio{{service=\"{f.rule.service.name}\"}} > 0.9"
+    expr = f'{f.rule.alertname.lower()}:ratio{{service="{f.rule.service.name}"}} > 0.9'
     return f"http://prometheus-k8s-0:9090/graph?g0.expr={quote_plus(expr)}&g0.tab=1"
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 _B36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -12,7 +14,7 @@ class Ids:
         self.rng = rng
         self.seen: set[str] = set()
 
-    def _unique(self, make) -> str:  # type: ignore[no-untyped-def]
+    def _unique(self, make: Callable[[], str]) -> str:
         while True:
             value = make()
             if value not in self.seen:

@@ -6,7 +6,11 @@ Times are float seconds since the Unix epoch (UTC) throughout; writers format th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+
+from alertlens.synthetic.independent.checks import Check
+
+T = TypeVar("T")
 
 PAGERDUTY = "pagerduty"
 ALERTMANAGER = "alertmanager"
@@ -98,7 +102,7 @@ class Rule:
     source: str
     service: Service
     severity: str  # critical / error / warning / info
-    check: Any  # catalog.Check
+    check: Check
     title_style: str  # human / static / hashed / label_only
     params: dict[str, Any] = field(default_factory=dict)
     primary: Rule | None = None  # for duplicates
@@ -135,7 +139,7 @@ class Firing:
     priority: str | None = None
     notifies: list[tuple[float, Responder, str]] = field(default_factory=list)
     ack: tuple[float, Responder, str] | None = None  # (time, who, channel)
-    actions: list[tuple[float, str, Responder | None, dict[str, Any]]] = field(default_factory=list)
+    actions: list[tuple[float, str, Responder, dict[str, Any]]] = field(default_factory=list)
     resolve: tuple[float, str, Responder | None] | None = None  # (time, human/auto/timeout, who)
     merged_into: Firing | None = None
     merged_at: float | None = None
@@ -150,6 +154,14 @@ class Firing:
     @property
     def is_noise(self) -> bool:
         return not self.needs_action
+
+
+def known(value: T | None) -> T:
+    """``value``, which the simulation has set by now (a merge's time and person, a person's
+    resolve)."""
+    if value is None:
+        raise ValueError("the simulation left a value unset")
+    return value
 
 
 @dataclass(eq=False)

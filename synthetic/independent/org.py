@@ -6,6 +6,7 @@ import numpy as np
 
 from alertlens.synthetic.independent import catalog as c
 from alertlens.synthetic.independent import model as m
+from alertlens.synthetic.independent.checks import CHECKS, Check
 from alertlens.synthetic.independent.ids import Ids
 from alertlens.synthetic.independent.scenarios import Scenario
 
@@ -31,7 +32,9 @@ def _pick(rng: np.random.Generator, weights: dict[str, float]) -> str:
     return keys[int(rng.choice(len(keys), p=p / p.sum()))]
 
 
-def build_org(sc: Scenario, rng: np.random.Generator, ids: Ids) -> tuple[list[m.Team], list[m.Service], dict[str, list[str]]]:
+def build_org(
+    sc: Scenario, rng: np.random.Generator, ids: Ids
+) -> tuple[list[m.Team], list[m.Service], dict[str, list[str]]]:
     n_teams = int(rng.integers(sc.teams[0], sc.teams[1] + 1))
     picks = rng.choice(len(c.TEAM_POOL), size=n_teams, replace=False)
     teams: list[m.Team] = []
@@ -40,7 +43,11 @@ def build_org(sc: Scenario, rng: np.random.Generator, ids: Ids) -> tuple[list[m.
     used_names: set[str] = set()
     for i in picks:
         slug, name = c.TEAM_POOL[int(i)]
-        zone = c.ZONES[int(rng.integers(0, 4))] if rng.random() < 0.8 else c.ZONES[int(rng.integers(0, len(c.ZONES)))]
+        zone = (
+            c.ZONES[int(rng.integers(0, 4))]
+            if rng.random() < 0.8
+            else c.ZONES[int(rng.integers(0, len(c.ZONES)))]
+        )
         responders = []
         for _ in range(int(rng.integers(4, 8))):
             while True:
@@ -49,7 +56,11 @@ def build_org(sc: Scenario, rng: np.random.Generator, ids: Ids) -> tuple[list[m.
                 if f"{first} {last}" not in used_names:
                     break
             used_names.add(f"{first} {last}")
-            rz = zone if rng.random() > sc.night_owls else c.ZONES[int(rng.integers(0, len(c.ZONES)))]
+            rz = (
+                zone
+                if rng.random() > sc.night_owls
+                else c.ZONES[int(rng.integers(0, len(c.ZONES)))]
+            )
             responders.append(
                 m.Responder(
                     id=ids.pd("P"),
@@ -107,12 +118,16 @@ def _hosts(rng: np.random.Generator, sname: str) -> list[str]:
     n = int(rng.integers(2, 9))
     if style == 0:
         return [
-            f"ip-10-{rng.integers(0, 255)}-{rng.integers(0, 255)}-{rng.integers(1, 255)}.ec2.internal"
+            f"ip-10-{rng.integers(0, 255)}-{rng.integers(0, 255)}-"
+            f"{rng.integers(1, 255)}.ec2.internal"
             for _ in range(n)
         ]
     if style == 1:
         return [f"{sname}-{k:02d}" for k in range(1, n + 1)]
-    return [f"{sname.split('-')[0]}{k}.{c.REGIONS[int(rng.integers(0, 4))]}.prod" for k in range(1, n + 1)]
+    return [
+        f"{sname.split('-')[0]}{k}.{c.REGIONS[int(rng.integers(0, 4))]}.prod"
+        for k in range(1, n + 1)
+    ]
 
 
 def build_rules(
@@ -140,7 +155,7 @@ def build_rules(
             kind = m.ACTIONABLE if kind != m.ACK_AND_FORGET else m.TRANSIENT
             options = [s for s in srcs if kind in SOURCE_KINDS[s]] or srcs
         source = options[int(rng.integers(0, len(options)))]
-        checks = [ch for ch in c.CHECKS if kind in ch.suits] or c.CHECKS
+        checks = [ch for ch in CHECKS if kind in ch.suits] or CHECKS
         for _ in range(20):
             check = checks[int(rng.integers(0, len(checks)))]
             name = f"{svc.name}:{check.alertname}"
@@ -155,7 +170,19 @@ def build_rules(
     return rules
 
 
-def _rule(sc, rng, svc, kind, source, check, name) -> m.Rule:
+#: Tokens a rule usually watches one value of (one topic, one queue); sometimes several.
+CHOSEN_TOKENS = ("topic", "queue", "job", "route", "region", "mount", "domain", "db", "upstream")
+
+
+def _rule(
+    sc: Scenario,
+    rng: np.random.Generator,
+    svc: m.Service,
+    kind: str,
+    source: str,
+    check: Check,
+    name: str,
+) -> m.Rule:
     severity = check.severity
     if kind == m.INFORMATIONAL:
         severity = str(rng.choice(["info", "info", "info", "warning", "critical"]))
@@ -172,9 +199,8 @@ def _rule(sc, rng, svc, kind, source, check, name) -> m.Rule:
     ctx = {"svc": svc.name}
     for tok in c.token_names(check.summary):
         # a rule watches one topic/queue/job/... in most setups; sometimes several
-        if tok in ("topic", "queue", "job", "route", "region", "mount", "domain", "db", "upstream"):
-            if rng.random() < 0.65:
-                fixed[tok] = c.token_value(tok, rng, ctx, svc.hosts)
+        if tok in CHOSEN_TOKENS and rng.random() < 0.65:
+            fixed[tok] = c.token_value(tok, rng, ctx, svc.hosts)
         if tok == "host" and rng.random() < 0.25:
             fixed[tok] = c.token_value(tok, rng, ctx, svc.hosts)
     if style == "hashed":

@@ -33,15 +33,22 @@ ATTEND = {
     m.STORM_SYMPTOM: 0.35,
     m.DUPLICATE: 0.5,
 }
-HABITUATES = {m.INFORMATIONAL, m.FLAPPING, m.TRANSIENT, m.LONG_STANDING, m.STORM_SYMPTOM,
-              m.FALSE_ALARM, m.DUPLICATE}
+HABITUATES = {
+    m.INFORMATIONAL,
+    m.FLAPPING,
+    m.TRANSIENT,
+    m.LONG_STANDING,
+    m.STORM_SYMPTOM,
+    m.FALSE_ALARM,
+    m.DUPLICATE,
+}
 
 
 def oncall(team: m.Team, t: float, level: int) -> m.Responder:
     """Weekly rotation handing over on Monday 10:00 in the team's zone."""
     lt = local(t, team.time_zone)
     days = lt.toordinal() - _MONDAY + (lt.hour + lt.minute / 60 - 10) / 24
-    week = int(math.floor(days / 7))
+    week = math.floor(days / 7)
     return team.responders[(week + level) % len(team.responders)]
 
 
@@ -70,7 +77,9 @@ class People:
         med = 80.0 if 8 <= h < 20 else (150.0 if 20 <= h < 23 else 380.0)
         pages = [x for x in self.recent.get(who.id, []) if t - 12 * 3600 < x <= t]
         fatigue = min(2.0, 1.0 + 0.08 * len(pages))
-        return float(np.clip(self.rng.lognormal(math.log(med * who.speed * fatigue), 0.75), 8, 4 * 3600))
+        return float(
+            np.clip(self.rng.lognormal(math.log(med * who.speed * fatigue), 0.75), 8, 4 * 3600)
+        )
 
     def attend(self, f: m.Firing, who: m.Responder, t: float) -> bool:
         p = ATTEND.get(f.mech, 0.5)
@@ -101,21 +110,35 @@ class People:
         if r.source == m.PAGERDUTY:
             svc = r.service
             low = r.kind == m.LOW_URGENCY or not r.paging
-            if svc.urgency == "low" or (svc.urgency == "severity_based" and r.severity in ("warning", "info")):
+            if svc.urgency == "low" or (
+                svc.urgency == "severity_based" and r.severity in ("warning", "info")
+            ):
                 low = True
             f.urgency = "low" if low else "high"
             if self.sc.pd_priorities and rng.random() < 0.7:
-                f.priority = {"critical": "P1" if rng.random() < 0.3 else "P2", "error": "P2",
-                              "warning": "P3", "info": "P4"}[r.severity] if not low else str(rng.choice(["P4", "P5"]))
+                f.priority = (
+                    {
+                        "critical": "P1" if rng.random() < 0.3 else "P2",
+                        "error": "P2",
+                        "warning": "P3",
+                        "info": "P4",
+                    }[r.severity]
+                    if not low
+                    else str(rng.choice(["P4", "P5"]))
+                )
         elif r.source == m.OPSGENIE:
             if r.kind == m.LOW_URGENCY or not r.paging:
                 f.priority = str(rng.choice(["P4", "P5"], p=[0.6, 0.4]))
             else:
-                f.priority = {"critical": "P1", "error": "P2", "warning": "P3", "info": "P3"}[r.severity]
+                f.priority = {"critical": "P1", "error": "P2", "warning": "P3", "info": "P3"}[
+                    r.severity
+                ]
                 if r.kind == m.INFORMATIONAL and rng.random() < 0.2:
                     f.priority = "P4"
 
-    def notify(self, f: m.Firing, who: m.Responder, t0: float, until: float) -> list[tuple[float, m.Responder, str]]:
+    def notify(
+        self, f: m.Firing, who: m.Responder, t0: float, until: float
+    ) -> list[tuple[float, m.Responder, str]]:
         out = []
         for d, ch in who.high_rules:
             if t0 + d < until and t0 + d < self.end:
@@ -136,7 +159,11 @@ class People:
                 f.end = max(f.start + 30, p.end + float(rng.normal(60, 90)))
         if f.mech == m.STORM_SYMPTOM and f.primary is not None:
             p = f.primary
-            f.end = None if p.end is None else max(f.start + 60, p.end + float(rng.lognormal(math.log(240), 0.8)))
+            f.end = (
+                None
+                if p.end is None
+                else max(f.start + 60, p.end + float(rng.lognormal(math.log(240), 0.8)))
+            )
         if f.end is not None and f.end >= self.end:
             f.end = None
 
@@ -163,7 +190,11 @@ class People:
             if cand:
                 ta, who = min(cand, key=lambda x: x[0])
                 if ta < open_until and ta < self.end:
-                    ack = (ta, who, str(rng.choice(["mobile", "mobile", "website", "sms", "phone"])))
+                    ack = (
+                        ta,
+                        who,
+                        str(rng.choice(["mobile", "mobile", "website", "sms", "phone"])),
+                    )
             self.recent.setdefault(pri.id, []).append(t0)
         elif mode in ("email", "chat"):
             if f.needs_action or rng.random() < ATTEND.get(f.mech, 0.1) * 0.5:
@@ -171,12 +202,11 @@ class People:
                 who = oncall(team, ta, 0)
                 if ta < open_until and ta < self.end:
                     ack = (ta, who, "website")
-        elif mode == "none":
-            if f.needs_action:
-                ta = t0 + float(rng.lognormal(math.log(3600), 0.7))
-                who = oncall(team, ta, 0)
-                if ta < self.end:
-                    ack = (ta, who, "website")
+        elif mode == "none" and f.needs_action:
+            ta = t0 + float(rng.lognormal(math.log(3600), 0.7))
+            who = oncall(team, ta, 0)
+            if ta < self.end:
+                ack = (ta, who, "website")
         f.ack = ack
         self.seen[f.rule.name] = self.seen.get(f.rule.name, 0) + 1
 
@@ -211,8 +241,14 @@ class People:
                 if f.end is None or t < f.end:
                     resolve = (t, "human", ack[1])
                     if rng.random() < 0.3:
-                        f.actions.append((ack[0] + (t - ack[0]) * 0.6, "annotate", ack[1],
-                                          {"note": "false alarm, dashboards look fine"}))
+                        f.actions.append(
+                            (
+                                ack[0] + (t - ack[0]) * 0.6,
+                                "annotate",
+                                ack[1],
+                                {"note": "false alarm, dashboards look fine"},
+                            )
+                        )
             if resolve is None and f.end is not None:
                 resolve = (f.end, "auto", None)
         else:
@@ -225,7 +261,12 @@ class People:
                 resolve = (f.end, "auto", None)
 
         # tools that do not learn of recoveries (e-mail integrations) need a person or a timeout
-        if resolve and resolve[1] == "auto" and f.rule.source != m.ALERTMANAGER and f.rule.integration == "Email":
+        if (
+            resolve
+            and resolve[1] == "auto"
+            and f.rule.source != m.ALERTMANAGER
+            and f.rule.integration == "Email"
+        ):
             t = next_business_morning(resolve[0], team.time_zone, rng)
             resolve = (t, "human", oncall(team, t, 0))
         # PagerDuty's incident auto-resolve timeout
@@ -243,11 +284,14 @@ class People:
 
         # notifications (what the paging tool did)
         if mode == "page":
-            stop = min(x for x in (
-                ack[0] if ack else math.inf,
-                resolve[0] if resolve else math.inf,
-                self.end,
-            ))
+            stop = min(
+                x
+                for x in (
+                    ack[0] if ack else math.inf,
+                    resolve[0] if resolve else math.inf,
+                    self.end,
+                )
+            )
             f.notifies = self.notify(f, pri, t0, stop)
             if escalated_at is not None and escalated_at < stop:
                 f.actions.append((escalated_at, "auto_escalate", sec, {"level": 2}))
@@ -259,18 +303,36 @@ class People:
         rng = self.rng
         span = max(fix - start, 60.0)
         for _ in range(int(rng.poisson(1.3))):
-            f.actions.append((start + float(rng.uniform(0.05, 0.95)) * span, "annotate", who,
-                              {"note": str(rng.choice(NOTES))}))
+            f.actions.append(
+                (
+                    start + float(rng.uniform(0.05, 0.95)) * span,
+                    "annotate",
+                    who,
+                    {"note": str(rng.choice(NOTES))},
+                )
+            )
         if rng.random() < 0.12:
             other = [x for x in team.responders if x is not who]
-            f.actions.append((start + float(rng.uniform(0.1, 0.5)) * span, "reassign",
-                              other[int(rng.integers(0, len(other)))] if other else who, {"by": who}))
+            f.actions.append(
+                (
+                    start + float(rng.uniform(0.1, 0.5)) * span,
+                    "reassign",
+                    other[int(rng.integers(0, len(other)))] if other else who,
+                    {"by": who},
+                )
+            )
         if rng.random() < 0.08:
-            f.actions.append((start + float(rng.uniform(0.05, 0.4)) * span, "escalate", who, {"level": 2}))
+            f.actions.append(
+                (start + float(rng.uniform(0.05, 0.4)) * span, "escalate", who, {"level": 2})
+            )
         if self.sc.pd_priorities and rng.random() < 0.15:
-            f.actions.append((start + float(rng.uniform(0.02, 0.3)) * span, "priority", who, {"to": "P1"}))
+            f.actions.append(
+                (start + float(rng.uniform(0.02, 0.3)) * span, "priority", who, {"to": "P1"})
+            )
         if rng.random() < 0.03:
-            f.actions.append((start + float(rng.uniform(0.1, 0.3)) * span, "snooze", who, {"seconds": 3600}))
+            f.actions.append(
+                (start + float(rng.uniform(0.1, 0.3)) * span, "snooze", who, {"seconds": 3600})
+            )
         f.actions = [a for a in f.actions if a[0] < self.end]
 
 

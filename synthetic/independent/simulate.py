@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -91,18 +92,29 @@ class Simulator:
             else:
                 out[tok] = c.token_value(tok, self.rng, ctx, rule.service.hosts)
         if rule.check.instance == "host" and "host" not in out:
-            out["host"] = (sticky or {}).get("host") or rule.fixed_tokens.get("host") or c.token_value(
-                "host", self.rng, ctx, rule.service.hosts
+            out["host"] = (
+                (sticky or {}).get("host")
+                or rule.fixed_tokens.get("host")
+                or c.token_value("host", self.rng, ctx, rule.service.hosts)
             )
         if rule.check.instance == "pod" and "pod" not in out:
             out["pod"] = (sticky or {}).get("pod") or c.token_value("pod", self.rng, ctx, [])
         return out
 
-    def firing(self, rule: m.Rule, start: float, end: float | None, mech: str, needs: bool, **kw) -> m.Firing:  # type: ignore[no-untyped-def]
+    def firing(
+        self, rule: m.Rule, start: float, end: float | None, mech: str, needs: bool, **kw: Any
+    ) -> m.Firing:
         if end is not None and end >= self.end:
             end = None
-        return m.Firing(rule=rule, start=start, end=end, mech=mech, needs_action=needs,
-                        tokens=kw.pop("tokens", None) or self.tokens(rule), **kw)
+        return m.Firing(
+            rule=rule,
+            start=start,
+            end=end,
+            mech=mech,
+            needs_action=needs,
+            tokens=kw.pop("tokens", None) or self.tokens(rule),
+            **kw,
+        )
 
     def _starts(self, rule: m.Rule, rate: float, profile: str) -> list[float]:
         hi = rule.active_until or self.end
@@ -125,8 +137,15 @@ class Simulator:
                     dur = float(rng.lognormal(math.log(420), 0.8))
                     out.append(self.firing(rule, t, t + dur, m.FALSE_ALARM, False))
                 else:
-                    out.append(self.firing(rule, t, None, m.REAL_PROBLEM, True,
-                                           ))
+                    out.append(
+                        self.firing(
+                            rule,
+                            t,
+                            None,
+                            m.REAL_PROBLEM,
+                            True,
+                        )
+                    )
                     out[-1].end = -1.0  # decided by the people who fix it
         elif k == m.INFORMATIONAL:
             out += self._cron(rule)
@@ -195,9 +214,7 @@ class Simulator:
         hi = rule.active_until or self.end
         slots: list[float] = []
         while day.timestamp() < hi:
-            if kind == "nightly":
-                slots.append(day.replace(hour=hour, minute=minute).timestamp())
-            elif kind == "weekly" and day.weekday() == weekday:
+            if kind == "nightly" or (kind == "weekly" and day.weekday() == weekday):
                 slots.append(day.replace(hour=hour, minute=minute).timestamp())
             elif kind == "twice-daily":
                 slots += [day.replace(hour=h, minute=minute).timestamp() for h in (6, 18)]
@@ -223,36 +240,62 @@ class Simulator:
         q = float(rng.uniform(0.6, 1.0))
         lag_med = float(rng.lognormal(math.log(60), 0.8))  # seconds to minutes
         few = rule.params.get("few", 0)
-        chosen = [f for f in primary_firings if rng.random() < q and f.start < (rule.active_until or self.end)]
+        chosen = [
+            f
+            for f in primary_firings
+            if rng.random() < q and f.start < (rule.active_until or self.end)
+        ]
         if few and len(chosen) > few:
             idx = sorted(rng.choice(len(chosen), size=few, replace=False))
             chosen = [chosen[i] for i in idx]
         out = []
         for p in chosen:
             lag = float(np.clip(rng.lognormal(math.log(lag_med), 0.6), 5, 900))
-            sticky = {k: v for k, v in p.tokens.items() if k in ("host", "pod", "topic", "queue", "route")}
-            f = self.firing(rule, p.start + lag, -1.0, m.DUPLICATE, False, primary=p,
-                            tokens=self.tokens(rule, sticky))
+            sticky = {
+                k: v for k, v in p.tokens.items() if k in ("host", "pod", "topic", "queue", "route")
+            }
+            f = self.firing(
+                rule,
+                p.start + lag,
+                -1.0,
+                m.DUPLICATE,
+                False,
+                primary=p,
+                tokens=self.tokens(rule, sticky),
+            )
             if f.start < self.end:
                 out.append(f)
         return out
 
-    def storms(self, rules: list[m.Rule], firings: list[m.Firing]) -> list[dict]:
+    def storms(self, rules: list[m.Rule], firings: list[m.Firing]) -> list[dict[str, Any]]:
         sc, rng = self.sc, self.rng
         if sc.storms_per_week <= 0:
             return []
         symptoms = [r for r in rules if r.kind == m.STORM_SYMPTOM]
-        roots = [r for r in rules if r.kind == m.ACTIONABLE and r.check.alertname in (
-            "NodeNotReady", "EtcdLeaderChanges", "LoadBalancerUnhealthyTargets",
-            "DNSLookupFailures", "HighErrorRate", "UpstreamTimeouts", "ErrorBudgetBurn")]
+        roots = [
+            r
+            for r in rules
+            if r.kind == m.ACTIONABLE
+            and r.check.alertname
+            in (
+                "NodeNotReady",
+                "EtcdLeaderChanges",
+                "LoadBalancerUnhealthyTargets",
+                "DNSLookupFailures",
+                "HighErrorRate",
+                "UpstreamTimeouts",
+                "ErrorBudgetBurn",
+            )
+        ]
         if not roots:
             roots = [r for r in rules if r.kind == m.ACTIONABLE][:2]
         if not symptoms or not roots:
             return []
         join = {id(r): float(rng.uniform(*sc.storm_join)) for r in symptoms}
         storms = []
-        for k, t0 in enumerate(poisson_times(rng, sc.storms_per_week, self.start, self.end - 3600,
-                                              "flat", "UTC")):
+        for k, t0 in enumerate(
+            poisson_times(rng, sc.storms_per_week, self.start, self.end - 3600, "flat", "UTC")
+        ):
             root_rule = roots[int(rng.integers(0, len(roots)))]
             root = self.firing(root_rule, t0, -1.0, m.REAL_PROBLEM, True, storm=k)
             root.extra["work"] = float(rng.lognormal(math.log(2700), 0.6))
@@ -263,15 +306,21 @@ class Simulator:
                     continue
                 for _ in range(1 + int(rng.poisson(0.6))):
                     lag = float(np.clip(rng.lognormal(math.log(150), 0.8), 10, 1800))
-                    f = self.firing(r, t0 + lag, -1.0, m.STORM_SYMPTOM, False, primary=root, storm=k)
+                    f = self.firing(
+                        r, t0 + lag, -1.0, m.STORM_SYMPTOM, False, primary=root, storm=k
+                    )
                     if f.start < self.end:
                         members.append(f)
             firings.extend(members)
-            storms.append({"storm": k, "start": t0, "root_rule": root_rule.name, "alerts": 1 + len(members)})
+            storms.append(
+                {"storm": k, "start": t0, "root_rule": root_rule.name, "alerts": 1 + len(members)}
+            )
         return storms
 
 
-def simulate(sc: Scenario, rng: np.random.Generator, rules: list[m.Rule], start: float, end: float) -> tuple[list[m.Firing], list[dict]]:
+def simulate(
+    sc: Scenario, rng: np.random.Generator, rules: list[m.Rule], start: float, end: float
+) -> tuple[list[m.Firing], list[dict[str, Any]]]:
     sim = Simulator(sc, rng, start, end)
     # a few noisy rules were fixed or deleted part-way through the window
     for r in rules:
@@ -288,7 +337,11 @@ def simulate(sc: Scenario, rng: np.random.Generator, rules: list[m.Rule], start:
     storms = sim.storms(rules, firings)
     for r in rules:
         if r.kind == m.DUPLICATE and r.primary is not None:
-            prim = [f for f in by_rule.get(id(r.primary), []) if f.mech != m.FALSE_ALARM or rng.random() < 0.5]
+            prim = [
+                f
+                for f in by_rule.get(id(r.primary), [])
+                if f.mech != m.FALSE_ALARM or rng.random() < 0.5
+            ]
             fs = sim.duplicates(r, prim)
             by_rule[id(r)] = fs
             firings += fs

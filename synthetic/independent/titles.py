@@ -18,21 +18,27 @@ def _static_tokens(rule: m.Rule) -> dict[str, str]:
         ctx = {"svc": rule.service.name}
         toks = {}
         for tok in c.token_names(rule.check.summary):
-            toks[tok] = rule.fixed_tokens.get(tok) or c.token_value(tok, rng, ctx, rule.service.hosts)
+            toks[tok] = rule.fixed_tokens.get(tok) or c.token_value(
+                tok, rng, ctx, rule.service.hosts
+            )
         rule.params["static_tokens"] = toks
-    return rule.params["static_tokens"]
+    return dict(rule.params["static_tokens"])
 
 
 def title(f: m.Firing, rerender: np.random.Generator | None = None) -> str:
     """The firing's title; ``rerender`` re-draws its measured values (Alertmanager re-renders
     annotations on every evaluation, so a resolved notification can say another number)."""
     if rerender is None and "title" in f.extra:
-        return f.extra["title"]
+        return str(f.extra["title"])
     r = f.rule
     style = r.title_style
     if style == "hashed":
         h = r.fixed_tokens["__hash"]
-        text = h if int(h[0], 16) < 10 else f"{h} {f.tokens.get('host') or f.tokens.get('pod') or ''}".strip()
+        text = (
+            h
+            if int(h[0], 16) < 10
+            else f"{h} {f.tokens.get('host') or f.tokens.get('pod') or ''}".strip()
+        )
     else:
         toks = dict(f.tokens)
         if style == "static":

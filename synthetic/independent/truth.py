@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -38,8 +39,8 @@ OBSERVABLE = (
     "did not do) about it, so it is observable where its source records people (PagerDuty "
     "with a log export, Opsgenie) and, for a low-urgency one, nobody acknowledged or worked "
     "it; a transient or long-standing condition is observable where the exports show how "
-    "long it lasted (or that nobody acted); a real problem is observable unless the source records people and shows "
-    "that nobody acted and it went away without a person"
+    "long it lasted (or that nobody acted); a real problem is observable unless the source "
+    "records people and shows that nobody acted and it went away without a person"
 )
 #: Actions that show a person worked on a firing (beyond acknowledging and closing it).
 WORK = frozenset({"annotate", "reassign", "escalate", "priority", "snooze"})
@@ -99,7 +100,7 @@ def _iso(t: float | None) -> str | None:
     return None if t is None else datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _median(xs: list[float]) -> float | None:
+def _median(xs: Sequence[float]) -> float | None:
     return None if not xs else float(np.median(np.array(xs)))
 
 
@@ -133,7 +134,9 @@ def expected(world: m.World, observed_only: bool = False) -> dict[str, Any]:
             "alerts": int(mask.sum()),
             "pages": int((paged & mask).sum()),
             "noise_share": round(float(noise[mask].mean()), 4) if mask.any() else None,
-            "paged_noise_share": round(float(noise[mask & paged].mean()), 4) if (mask & paged).any() else None,
+            "paged_noise_share": round(float(noise[mask & paged].mean()), 4)
+            if (mask & paged).any()
+            else None,
         }
     return {
         "weeks": round(weeks, 4),
@@ -168,7 +171,9 @@ def scored_expected(world: m.World) -> dict[str, Any]:
         "noise_share": round(share, 4),
         "pages_per_week_after_fixes": plain["pages_per_week_after_fixes"],
         # incidents are PagerDuty's; a world without PagerDuty has none to project
-        "incidents_per_week_after_fixes": plain["incidents_per_week_after_fixes"] if has_pd else None,
+        "incidents_per_week_after_fixes": plain["incidents_per_week_after_fixes"]
+        if has_pd
+        else None,
     }
 
 
@@ -201,7 +206,10 @@ def document(world: m.World) -> dict[str, Any]:
                 "id": t.id,
                 "time_zone": t.time_zone,
                 "escalation_minutes": int(t.escalation_seconds // 60),
-                "responders": [{"id": r.id, "name": r.name, "email": r.email, "time_zone": r.time_zone} for r in t.responders],
+                "responders": [
+                    {"id": r.id, "name": r.name, "email": r.email, "time_zone": r.time_zone}
+                    for r in t.responders
+                ],
             }
             for t in world.teams
         ],
@@ -237,14 +245,27 @@ def write(world: m.World, out: Path) -> list[Path]:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(["source", "alert_id", "rule", "behaviour", "is_noise", "paged", "observable"])
         for f in sorted(visible(world), key=lambda x: (x.start, x.alert_id or "")):
-            w.writerow([f.rule.source, f.alert_id, f.rule.name, f.mech,
-                        str(f.is_noise).lower(), str(f.paged).lower(),
-                        str(observable(world, f)).lower()])
+            w.writerow(
+                [
+                    f.rule.source,
+                    f.alert_id,
+                    f.rule.name,
+                    f.mech,
+                    str(f.is_noise).lower(),
+                    str(f.paged).lower(),
+                    str(observable(world, f)).lower(),
+                ]
+            )
     return [doc, table]
 
 
 def write_config(world: m.World, out: Path) -> Path:
-    lines = ["# alertlens.toml for this worlds2 world.", "", "[responders]", 'default_timezone = "UTC"']
+    lines = [
+        "# alertlens.toml for this worlds2 world.",
+        "",
+        "[responders]",
+        'default_timezone = "UTC"',
+    ]
     people = sorted({(r.name, r.time_zone) for t in world.teams for r in t.responders})
     lines += [f"{json.dumps(n)} = {json.dumps(z)}" for n, z in people]
     lines += ["", "[sources.alertmanager]", 'paging_receivers = ["*-pager"]', ""]

@@ -10,7 +10,15 @@ from typing import Any
 
 import numpy as np
 
-from alertlens.synthetic.independent import alertmanager, opsgenie, org, pagerduty, people, simulate, truth
+from alertlens.synthetic.independent import (
+    alertmanager,
+    opsgenie,
+    org,
+    pagerduty,
+    people,
+    simulate,
+    truth,
+)
 from alertlens.synthetic.independent import model as m
 from alertlens.synthetic.independent.ids import Ids
 from alertlens.synthetic.independent.scenarios import SCENARIOS
@@ -22,7 +30,9 @@ def _end(end: str | float) -> float:
     return datetime.fromisoformat(end.replace("Z", "+00:00")).timestamp()
 
 
-def build(scenario: str, seed: int, weeks: float = 12.0, end: str | float = "2026-11-23T00:00:00Z") -> m.World:
+def build(
+    scenario: str, seed: int, weeks: float = 12.0, end: str | float = "2026-11-23T00:00:00Z"
+) -> m.World:
     """The simulated world (no IO)."""
     sc = SCENARIOS[scenario]
     rng = np.random.default_rng([seed, zlib.crc32(scenario.encode())])
@@ -44,14 +54,29 @@ def build(scenario: str, seed: int, weeks: float = 12.0, end: str | float = "202
             continue
         crowd.respond(f)
     people.merges(sc, rng, firings)
-    world = m.World(scenario=scenario, seed=seed, start=t_start, end=t_end, weeks=weeks,
-                    teams=teams, services=services, rules=rules, firings=firings, settings=sc,
-                    storms=storms)
+    world = m.World(
+        scenario=scenario,
+        seed=seed,
+        start=t_start,
+        end=t_end,
+        weeks=weeks,
+        teams=teams,
+        services=services,
+        rules=rules,
+        firings=firings,
+        settings=sc,
+        storms=storms,
+    )
     return world
 
 
-def generate(scenario: str, out: str | Path, seed: int = 1, weeks: float = 12.0,
-             end: str | float = "2026-11-23T00:00:00Z") -> dict[str, Any]:
+def generate(
+    scenario: str,
+    out: str | Path,
+    seed: int = 1,
+    weeks: float = 12.0,
+    end: str | float = "2026-11-23T00:00:00Z",
+) -> dict[str, Any]:
     """Write the world's vendor exports and ground truth into ``out``; returns a summary."""
     out = Path(out)
     world = build(scenario, seed, weeks, end)
