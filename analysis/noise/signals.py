@@ -57,8 +57,9 @@ NEEDS: Final[dict[str, tuple[str, ...]]] = {
     LONG_STANDING: ("resolve times",),
 }
 #: Signals that speak about one firing by themselves, from what people did: they flag a firing
-#: as noise even in a rule whose other firings are real problems.
-FIRING_LEVEL: Final = frozenset({REDUNDANT, UNACKED_PAGE, ACK_AND_FORGET, LOW_URGENCY})
+#: as noise even in a rule whose other firings are real problems. (A quick acknowledge-and-close
+#: is not among them: one fast fix of a real rule looks the same.)
+FIRING_LEVEL: Final = frozenset({REDUNDANT, UNACKED_PAGE, LOW_URGENCY})
 #: Signals about a firing's lifetime or the response to it: a rule none of whose firings could
 #: be evaluated for any of these has no evidence either way (its verdict is "cannot tell").
 RESPONSE_SIGNALS: Final = (FLAPPING, TRANSIENT, UNACKED_PAGE, ACK_AND_FORGET, LOW_URGENCY,

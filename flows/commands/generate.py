@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from alertlens.synthetic.names import SCENARIO_NAMES
+from alertlens.synthetic.names import INDEPENDENT_SCENARIOS, OWN_SCENARIOS, SCENARIO_NAMES
 
 if TYPE_CHECKING:
     from alertlens.flows.config import Config
@@ -16,10 +16,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     """Register the command."""
     p = sub.add_parser(
         "generate",
-        help="write a simulated on-call world (PagerDuty / Alertmanager exports + ground truth)",
-        description="Simulate an on-call organisation and write PagerDuty REST v2 pages, "
-        "Alertmanager webhook v4 JSONL and ground_truth.json / ground_truth_alerts.csv. "
-        "The same arguments always give byte-identical files.",
+        help="write a simulated on-call world (vendor exports + ground truth)",
+        description="Simulate an on-call organisation and write its vendor exports (PagerDuty "
+        "REST v2 pages, Alertmanager webhook v4 JSONL, and for the independent family's "
+        "scenarios Opsgenie List Alerts pages and logs) with ground_truth.json / "
+        "ground_truth_alerts.csv. Two families of worlds: the project's own generator "
+        f"({', '.join(OWN_SCENARIOS)}) and an independent one built from a different model "
+        f"({', '.join(INDEPENDENT_SCENARIOS)}). The same arguments always give byte-identical "
+        "files.",
     )
     p.add_argument(
         "--scenario", choices=SCENARIO_NAMES, help="world to simulate (default: unlucky-team)"
@@ -47,8 +51,8 @@ def run(args: argparse.Namespace, config: Config) -> int:
 
     from alertlens.flows.config import ConfigError
     from alertlens.flows.console import console
+    from alertlens.synthetic.families import generate_world
     from alertlens.synthetic.settings import parse_end
-    from alertlens.synthetic.world import generate
 
     try:
         end = parse_end(args.end) if args.end else config.generate.end
@@ -69,7 +73,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
         def report(stage: str, done: int, total: int) -> None:
             progress.update(task, description=stage, completed=done, total=total)
 
-        result = generate(
+        result = generate_world(
             args.scenario or settings.scenario,
             args.out,
             seed=settings.seed if args.seed is None else args.seed,
@@ -80,7 +84,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
         )
     e = result.expected
     console.print(
-        f"{result.world.scenario}: {e['alerts']:,} alerts, {e['incidents']:,} incidents "
+        f"{result.scenario}: {e['alerts']:,} alerts, {e['incidents']:,} incidents "
         f"over {e['weeks']} weeks; "
         f"{e['pages_per_week']} pages/week, noise share {e['noise_share']:.0%}, "
         f"{e['pages_per_week_after_fixes']} pages/week after fixes"
