@@ -130,8 +130,13 @@ def _ablation_cells(row: dict[str, Any]) -> list[str]:
     cells = [f"{row['met']}/{row['worlds']}"]
     for key, _ in ABLATION_COLUMNS[1:]:
         value = float(row[key])
-        cells.append(f"{100 * value:.0f}%" if key == ev.PAGES_AFTER_ERROR else f"{value:.3f}"
-                     if key != ev.NOISE_SHARE_ERROR else f"{value:.1f}")
+        cells.append(
+            f"{100 * value:.0f}%"
+            if key == ev.PAGES_AFTER_ERROR
+            else f"{value:.3f}"
+            if key != ev.NOISE_SHARE_ERROR
+            else f"{value:.1f}"
+        )
     return cells
 
 

@@ -95,7 +95,9 @@ def world(
 
 
 def evaluated(
-    data: World, thresholds: NoiseThresholds, steps: NoiseSteps = NoiseSteps()  # noqa: B008
+    data: World,
+    thresholds: NoiseThresholds,
+    steps: NoiseSteps = NoiseSteps(),  # noqa: B008
 ) -> dict[str, Any]:
     """The noise analysis of ``data`` scored against its truth (one table row)."""
     started = time.perf_counter()

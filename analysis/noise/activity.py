@@ -145,8 +145,10 @@ def _human_event_counts(
         right_on=[Alerts.source, Alerts.incident_id],
     )
     events = pd.concat(
-        [by_alert[["pos", Notifications.kind, "human"]], by_incident[["pos", Notifications.kind,
-                                                                       "human"]]]
+        [
+            by_alert[["pos", Notifications.kind, "human"]],
+            by_incident[["pos", Notifications.kind, "human"]],
+        ]
     )
     kind = events[Notifications.kind].astype(object)
     human_event = events["human"].to_numpy(dtype=bool)

@@ -114,7 +114,7 @@ def noise_analysis(
     *,
     thresholds: NoiseThresholds = NoiseThresholds(),  # noqa: B008 (frozen, so a safe default)
     weeks: float | None = None,
-    steps: NoiseSteps = NoiseSteps(),  # noqa: B008
+    steps: NoiseSteps = NoiseSteps(),
 ) -> NoiseAnalysis:
     """The noise analysis of canonical ``alerts`` (with ``notifications`` and optionally
     ``incidents`` for human activity, merges and incident counts).
@@ -145,8 +145,9 @@ def noise_analysis(
     schedule = (
         schedules(codes, times, len(names))
         if steps.schedules
-        else Schedule(np.zeros(len(alerts), bool), np.zeros(len(alerts), bool),
-                      np.full(len(names), np.nan))
+        else Schedule(
+            np.zeros(len(alerts), bool), np.zeros(len(alerts), bool), np.full(len(names), np.nan)
+        )
     )
     signals = firing_signals(
         alerts, activity, found.redundant, schedule.on_schedule, schedule.testable, t
@@ -167,16 +168,13 @@ def noise_analysis(
         _held_minutes(alerts),
         t,
     )
-    scored = alerts[list(SCORED_ALERT_COLUMNS)].assign(
-        **{
-            Scored.is_noise: is_noise,
-            Scored.noise_reasons: _reason_lists(signals.value, is_noise, dominant),
-            Scored.title_template: identity[TEMPLATE].to_numpy(),
-            Scored.template_id: template_ids(identity[TEMPLATE]).to_numpy(),
-            Scored.correlation_group: _episode_labels(found),
-            Scored.rule_name: identity[RULE_NAME].to_numpy(),
-        }
-    )
+    scored = alerts[list(SCORED_ALERT_COLUMNS)].copy()
+    scored[Scored.is_noise] = is_noise
+    scored[Scored.noise_reasons] = _reason_lists(signals.value, is_noise, dominant)
+    scored[Scored.title_template] = identity[TEMPLATE].to_numpy()
+    scored[Scored.template_id] = template_ids(identity[TEMPLATE]).to_numpy()
+    scored[Scored.correlation_group] = _episode_labels(found)
+    scored[Scored.rule_name] = identity[RULE_NAME].to_numpy()
     whatif = whatif_by_team(scored, incidents, weeks)
     return NoiseAnalysis(
         alerts_scored=scored,
@@ -211,11 +209,19 @@ def _episodes(
     pairs = directed(pairs, merges)
     engaged = activity[ENGAGED].to_numpy()
     if not steps.episodes:
-        strong = pairs[(pairs[co.COFIRINGS] >= t.episode_min_cofirings)
-                       & (pairs[co.LIFT] >= t.min_lift) & pairs[FOLLOWS].astype(bool)]
+        strong = pairs[
+            (pairs[co.COFIRINGS] >= t.episode_min_cofirings)
+            & (pairs[co.LIFT] >= t.min_lift)
+            & pairs[FOLLOWS].astype(bool)
+        ]
         followed = set(zip(strong[co.RULE_A], strong[co.RULE_B], strict=True))
-        hit = np.array([(names[codes[a]], names[codes[b]]) in followed
-                        for a, b in zip(links.a, links.b, strict=True)], dtype=bool)
+        hit = np.array(
+            [
+                (names[codes[a]], names[codes[b]]) in followed
+                for a, b in zip(links.a, links.b, strict=True)
+            ],
+            dtype=bool,
+        )
         redundant = np.zeros(len(alerts), dtype=bool)
         redundant[links.a[hit]] = True
         redundant[dup] = True
@@ -250,8 +256,16 @@ def _with_cofiring(
     key = alerts[Alerts.rule_key].to_numpy(dtype=object)
     size = np.bincount(found.episode) if len(found.episode) else np.zeros(0, dtype=np.int64)
     in_episode = size[found.episode] > 1 if len(found.episode) else np.zeros(0, dtype=bool)
-    frame = pd.DataFrame({"k": key, "e": in_episode | found.redundant,
-                          "lead": np.where(found.redundant, found.lead_rule, None)})
+    frame = pd.DataFrame(
+        {
+            "k": key,
+            "e": in_episode | found.redundant,
+            "lead": [
+                lead if r else None
+                for r, lead in zip(found.redundant, found.lead_rule, strict=True)
+            ],
+        }
+    )
     share = frame.groupby("k")["e"].mean()
     leads = frame.dropna(subset=["lead"])
     top = leads.groupby("k")["lead"].agg(lambda s: s.value_counts().index[0])
@@ -296,9 +310,9 @@ def _decided(
         [s for s in SIGNALS if float(r[known_column(s)]) >= EVIDENCE_SHARE]
         for r in out.to_dict("records")
     ]
-    records = out.to_dict("records")
+    records = _records(out)
     out[DOMINANT_SIGNAL] = [dominant_signal(r, t) if r[Rules.is_noisy] else None for r in records]
-    records = out.to_dict("records")
+    records = _records(out)
     fixes = [recommendation(r, t) for r in records]
     out[Rules.reasons] = [reasons(r, t) for r in records]
     out[Rules.recommendation_kind] = [kind for kind, _ in fixes]
@@ -317,6 +331,11 @@ def _held_minutes(alerts: pd.DataFrame) -> np.ndarray:
     return np.where(human, held.to_numpy(dtype=float, na_value=np.nan), np.nan)
 
 
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of ``frame`` as dicts keyed by column name."""
+    return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
+
+
 def _firing_noise(
     noisy_rule: np.ndarray,
     dominant: pd.Series,
@@ -327,8 +346,8 @@ def _firing_noise(
 ) -> np.ndarray:
     """A firing is noise when its rule is noisy and nobody worked on it (an engaged action:
     a note, an escalation, a reassignment; or someone acknowledged it and held it longer than
-    a transient condition lasts before resolving it), or when it carries a signal that speaks for one
-    firing by itself: redundant in its episode, paged or notified and left alone until it
+    a transient condition lasts before resolving it), or when it carries a signal that speaks
+    for one firing by itself: redundant in its episode, paged or notified and left alone until it
     cleared, acknowledged and closed at once, or gone within minutes with nobody acting where
     people are recorded. A rule that is noise because its firings echo another rule's does not
     make noise of a firing that came alone: that one told something new."""
@@ -390,18 +409,22 @@ def _summary(
     scored: pd.DataFrame, rules: pd.DataFrame, whatif: pd.DataFrame, weeks: float, ratio: float
 ) -> dict[str, Any]:
     """The summary dict: noise share, paging and incident rates before/after, compression."""
-    overall = whatif.set_index(TEAM).loc[ALL]
+    by_team = whatif.set_index(TEAM)
+
+    def overall(column: str) -> float:
+        return float(by_team[column].loc[ALL])
+
     return {
         Summary.alerts: len(scored),
         Summary.weeks: weeks,
         Summary.noise_share: float(scored[Scored.is_noise].mean()) if len(scored) else 0.0,
-        Summary.pages_per_week: float(overall[Summary.pages_per_week]),
-        Summary.projected_pages_per_week_after_fixes: float(
-            overall[Summary.projected_pages_per_week_after_fixes]
+        Summary.pages_per_week: overall(Summary.pages_per_week),
+        Summary.projected_pages_per_week_after_fixes: overall(
+            Summary.projected_pages_per_week_after_fixes
         ),
-        Summary.incidents_per_week: float(overall[Summary.incidents_per_week]),
-        Summary.projected_incidents_per_week_after_fixes: float(
-            overall[Summary.projected_incidents_per_week_after_fixes]
+        Summary.incidents_per_week: overall(Summary.incidents_per_week),
+        Summary.projected_incidents_per_week_after_fixes: overall(
+            Summary.projected_incidents_per_week_after_fixes
         ),
         COMPRESSION_RATIO: ratio,
         NOISY_RULES: int(rules[Rules.is_noisy].sum()),

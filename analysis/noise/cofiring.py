@@ -76,9 +76,7 @@ def candidate_pairs(
     bins = (times - times.min()) // width
     n_bins = int(bins.max()) + 3
     n_rules = int(codes.max()) + 1
-    present = sparse.csr_matrix(
-        (np.ones(len(codes)), (codes, bins + 1)), shape=(n_rules, n_bins)
-    )
+    present = sparse.csr_matrix((np.ones(len(codes)), (codes, bins + 1)), shape=(n_rules, n_bins))
     present.data[:] = 1.0  # a rule's presence per bin: counts stay those of co-firing bins
     near = present + _shifted(present, 1) + _shifted(present, -1)
     near.data[:] = 1.0
@@ -137,8 +135,19 @@ def pair_table(
 ) -> pd.DataFrame:
     """Directed rule pairs with their co-firings, share, lift over chance, median lag and the
     acknowledgement and severity evidence of which one duplicates the other."""
-    columns = [RULE_A, RULE_B, COFIRINGS, FIRINGS_A, SHARE_A, LIFT, LAG_S, ACKED_A_ONLY,
-               ACKED_B_ONLY, SEVERITY_A, SEVERITY_B]
+    columns = [
+        RULE_A,
+        RULE_B,
+        COFIRINGS,
+        FIRINGS_A,
+        SHARE_A,
+        LIFT,
+        LAG_S,
+        ACKED_A_ONLY,
+        ACKED_B_ONLY,
+        SEVERITY_A,
+        SEVERITY_B,
+    ]
     if len(links) == 0:
         return pd.DataFrame(columns=columns)
     firings = np.bincount(codes, minlength=len(names))

@@ -73,7 +73,9 @@ class Episodes:
     compression_ratio: float
 
 
-def merged_pairs(alerts: pd.DataFrame, incidents: pd.DataFrame | None) -> tuple[np.ndarray, np.ndarray]:
+def merged_pairs(
+    alerts: pd.DataFrame, incidents: pd.DataFrame | None
+) -> tuple[np.ndarray, np.ndarray]:
     """(duplicate positions, primary positions): the alert that opened an incident merged away
     into another, and the alert that opened the surviving incident. PagerDuty moves a merged
     incident's alerts to the surviving one, so the duplicate is the surviving incident's alert
@@ -93,7 +95,8 @@ def merged_pairs(alerts: pd.DataFrame, incidents: pd.DataFrame | None) -> tuple[
         }
     )
     dup = merged[[Incidents.source, Incidents.merged_into, Incidents.created_at]].merge(
-        keyed, left_on=[Incidents.source, Incidents.merged_into, Incidents.created_at],
+        keyed,
+        left_on=[Incidents.source, Incidents.merged_into, Incidents.created_at],
         right_on=["src", "inc", "at"],
     )
     if dup.empty:
@@ -103,12 +106,11 @@ def merged_pairs(alerts: pd.DataFrame, incidents: pd.DataFrame | None) -> tuple[
     openers = (
         keyed[~is_dup & keyed["inc"].notna()]
         .sort_values(["at", "pos"])
-        .drop_duplicates(["src", "inc"])
-        .set_index(["src", "inc"])["pos"]
+        .drop_duplicates(["src", "inc"])[["src", "inc", "pos"]]
+        .rename(columns={"pos": "primary"})
     )
-    primary = pd.MultiIndex.from_frame(dup[["src", "inc"]]).map(openers)
-    ok = pd.notna(primary)
-    return dup["pos"].to_numpy()[ok], np.asarray(primary[ok], dtype=np.int64)
+    both = dup[["src", "inc", "pos"]].merge(openers, on=["src", "inc"])
+    return both["pos"].to_numpy(dtype=np.int64), both["primary"].to_numpy(dtype=np.int64)
 
 
 def directed(pairs: pd.DataFrame, merges: pd.DataFrame) -> pd.DataFrame:
@@ -169,7 +171,9 @@ def episodes(
     merged_away = np.zeros(n, dtype=bool)
     merged_away[dup] = True
     redundant = (in_multi & ~is_lead & (engaged == 0)) | merged_away
-    lead_rule = np.where(in_multi, names[codes[lead[episode]]], None) if n else np.empty(0, object)
+    lead_rule = np.full(n, None, dtype=object)
+    if n:
+        lead_rule[in_multi] = names[codes[lead[episode]]][in_multi]
     groups = _groups(alerts, codes, names, strong, episode)
     ratio = n / len(np.unique(episode)) if n else 1.0
     return Episodes(episode, redundant, lead_rule, groups, ratio)
@@ -246,9 +250,7 @@ def _groups(
     graph = sparse.coo_matrix((np.ones(len(a)), (a, b)), shape=(k, k))
     _, component = connected_components(graph, directed=False)
     frame = pd.DataFrame({"g": component[codes], "rule": names[codes], "episode": episode})
-    per = frame.groupby("g").agg(
-        **{FIRINGS: ("rule", "size"), EPISODES: ("episode", "nunique")}
-    )
+    per = frame.groupby("g").agg(**{FIRINGS: ("rule", "size"), EPISODES: ("episode", "nunique")})
     per[RULES_IN_GROUP] = frame.drop_duplicates(["g", "rule"]).groupby("g")["rule"].agg(sorted)
     per = per[per[RULES_IN_GROUP].map(len) > 1].reset_index()
     per[GROUP] = "g" + per["g"].astype(str)

@@ -113,8 +113,10 @@ def _judged_rules(
         }
     )
     per = frame.groupby(TRUTH_RULE).agg(
-        p=("p", "mean"), a=("a", "mean"), o=("o", "mean"),
-        key=(Alerts.rule_key, lambda s: s.mode().iat[0]),
+        p=("p", "mean"),
+        a=("a", "mean"),
+        o=("o", "mean"),
+        key=(Alerts.rule_key, _mode),
     )
     per = per[per["o"] >= 0.5]
     verdicts = analysis.rules.set_index(Rules.rule_key)[Rules.verdict].astype(str)
@@ -162,12 +164,17 @@ def fix_hits(
     main_key = (
         joined[joined[TRUTH_RULE].isin(list(expected))]
         .groupby(TRUTH_RULE)[Alerts.rule_key]
-        .agg(lambda s: s.mode().iat[0])
+        .agg(_mode)
     )
     kinds = analysis.rules.set_index(Rules.rule_key)[Rules.recommendation_kind]
     got = main_key.map(kinds)
     hits = [got.get(rule) == fix for rule, fix in expected.items() if rule in got.index]
     return sum(hits), len(hits)
+
+
+def _mode(values: pd.Series) -> object:
+    """The most common value (the smallest of ties)."""
+    return values.mode().iat[0]
 
 
 def _as_bool(values: pd.Series) -> pd.Series:

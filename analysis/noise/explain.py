@@ -28,8 +28,8 @@ from alertlens.analysis.noise.signals import (
     TRANSIENT,
     UNACKED_PAGE,
 )
-from alertlens.analysis.noise.verdict import NEEDS_DATA, QUIET
 from alertlens.analysis.noise.thresholds import NoiseThresholds
+from alertlens.analysis.noise.verdict import NEEDS_DATA, QUIET
 from alertlens.ingest.schema import Rules
 
 DUPLICATE_OF = "duplicate_of"  # the rule that led most of this rule's redundant firings

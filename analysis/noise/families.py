@@ -155,6 +155,7 @@ def family_names(rules: pd.DataFrame, labels: np.ndarray) -> np.ndarray:
 
 def _traits(part: pd.DataFrame) -> list[str]:
     """Plain words for a family's typical behaviour."""
+
     def mean(column: str) -> float:
         value = part[column].astype(float).mean()
         return float(value) if pd.notna(value) else float("nan")
@@ -208,4 +209,4 @@ def _renumbered(labels: np.ndarray, order_key: np.ndarray) -> np.ndarray:
     ranking = np.lexsort((-sizes, -means))
     mapping = np.empty(found.max() + 1, dtype=np.int64)
     mapping[found[ranking]] = np.arange(len(found))
-    return mapping[labels]
+    return np.asarray(mapping[labels], dtype=np.int64)

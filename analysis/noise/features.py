@@ -101,8 +101,17 @@ def rule_features(
     shares = [
         c
         for c in frame.columns
-        if c not in (Rules.rule_key, "paged", DURATION_MIN, ACK_MIN, FIRST_AT, NOISE_FIRINGS,
-                     EVALUATED_FIRINGS, SEVERITY_RANK)
+        if c
+        not in (
+            Rules.rule_key,
+            "paged",
+            DURATION_MIN,
+            ACK_MIN,
+            FIRST_AT,
+            NOISE_FIRINGS,
+            EVALUATED_FIRINGS,
+            SEVERITY_RANK,
+        )
     ]
     out = grouped[shares].mean()
     out.insert(0, Rules.firings, grouped.size())

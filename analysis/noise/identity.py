@@ -67,7 +67,7 @@ class IdentitySteps:
     slots: bool = True  # slot learning over titles (hash slots and DBSCAN word slots)
 
 
-def rule_identity(alerts: pd.DataFrame, steps: IdentitySteps = IdentitySteps()) -> pd.DataFrame:  # noqa: B008
+def rule_identity(alerts: pd.DataFrame, steps: IdentitySteps = IdentitySteps()) -> pd.DataFrame:
     """Per alert (same index): ``rule_key``, ``rule_name`` (how a person calls the rule),
     ``identity_basis`` (alertname, monitor, alarm, check, alias, template or source) and the
     alert's ``title_template``."""
@@ -89,23 +89,24 @@ def rule_identity(alerts: pd.DataFrame, steps: IdentitySteps = IdentitySteps()) 
             hit = undecided & pd.notna(value)
             if not hit.any():
                 continue
-            severity = np.where(
-                np.isin(source, list(PROMETHEUS_SOURCES)),
-                _label(labels, "severity"),
-                None,
-            )
+            severity = _where(np.isin(source, list(PROMETHEUS_SOURCES)), _label(labels, "severity"))
             key[hit] = [
                 _joined(src, kind, s, v, sev)
-                for src, s, v, sev in zip(source[hit], scope[hit], value[hit], severity[hit],
-                                          strict=True)
+                for src, s, v, sev in zip(
+                    source[hit], scope[hit], value[hit], severity[hit], strict=True
+                )
             ]
             name[hit] = [_display(v, s) for v, s in zip(value[hit], scope[hit], strict=True)]
             basis[hit] = kind
             undecided &= ~hit
-        alias = _stable_alias(_label(labels, "alias"), alerts[Alerts.alert_id].to_numpy(dtype=object))
+        alias = _stable_alias(
+            _label(labels, "alias"), alerts[Alerts.alert_id].to_numpy(dtype=object)
+        )
         hit = undecided & pd.notna(alias) & (source == "opsgenie")
-        key[hit] = [_joined(s, "alias", sc, a, None) for s, sc, a in
-                    zip(source[hit], scope[hit], alias[hit], strict=True)]
+        key[hit] = [
+            _joined(s, "alias", sc, a, None)
+            for s, sc, a in zip(source[hit], scope[hit], alias[hit], strict=True)
+        ]
         name[hit] = alias[hit]
         basis[hit] = "alias"
         undecided &= ~hit
@@ -137,7 +138,7 @@ def _label(labels: pd.Series, key: str) -> np.ndarray:
     found = pc.extract_regex(text, pattern=pattern)
     values = pc.struct_field(found, "v").to_numpy(zero_copy_only=False).astype(object)
     values[pd.isna(values) | (values == "")] = None
-    return values
+    return np.asarray(values, dtype=object)
 
 
 def _stable_alias(alias: np.ndarray, alert_id: np.ndarray) -> np.ndarray:
@@ -147,7 +148,14 @@ def _stable_alias(alias: np.ndarray, alert_id: np.ndarray) -> np.ndarray:
     masked = title_templates(frame)
     plain = (masked.to_numpy(dtype=object) == alias) & pd.notna(alias)
     not_id = alias != alert_id
-    return np.where(shared & plain & not_id, alias, None)
+    return _where(shared & plain & not_id, alias)
+
+
+def _where(keep: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``values`` where ``keep``, None elsewhere (an object array)."""
+    out = np.full(len(keep), None, dtype=object)
+    out[keep] = np.asarray(values, dtype=object)[keep]
+    return out
 
 
 def _joined(source: str, kind: str, scope: str, value: str, severity: object) -> str:
@@ -171,8 +179,10 @@ def _with_learnt_slots(templates: pd.Series, scope: np.ndarray) -> pd.Series:
     counts = frame[known].groupby(["s", "t"]).size().rename("n").reset_index()
     merged = _word_slots(counts)
     lookup = dict(zip(zip(merged["s"], merged["t"], strict=True), merged["merged"], strict=True))
-    out = [lookup.get((s, t), t) if t is not None else None for s, t in
-           zip(frame["s"], frame["t"], strict=True)]
+    out = [
+        lookup.get((s, t), t) if t is not None else None
+        for s, t in zip(frame["s"], frame["t"], strict=True)
+    ]
     return pd.Series(out, index=templates.index, dtype=object)
 
 
@@ -185,8 +195,10 @@ def _hash_slots(frame: pd.DataFrame) -> pd.Series:
         return frame["t"]
     sub = pd.DataFrame({"s": frame["s"], "shape": shape, "t": frame["t"]})[has_hash]
     stats = sub.groupby(["s", "shape"])["t"].agg(["nunique", "size"])
-    varying = stats[(stats["nunique"] >= MIN_SLOT_VALUES)
-                    & (stats["nunique"] >= UNIQUE_HASH_SHARE * stats["size"])]
+    varying = stats[
+        (stats["nunique"] >= MIN_SLOT_VALUES)
+        & (stats["nunique"] >= UNIQUE_HASH_SHARE * stats["size"])
+    ]
     slotted = pd.MultiIndex.from_frame(sub[["s", "shape"]]).isin(varying.index)
     out = frame["t"].copy()
     idx = sub.index[slotted]
@@ -203,13 +215,12 @@ def _word_slots(counts: pd.DataFrame) -> pd.DataFrame:
     counts = counts.assign(merged=counts["t"])
     tokens = counts["t"].str.split(" ")
     counts["len"] = tokens.map(len)
-    for (_, length), group in counts.groupby(["s", "len"]):
+    for _, group in counts.groupby(["s", "len"]):
+        length = len(str(group["t"].iat[0]).split(" "))
         if len(group) < MIN_SLOT_VALUES or length < 2:
             continue
         rows = np.array(tokens.loc[group.index].tolist(), dtype=object)
-        codes = np.column_stack(
-            [pd.factorize(rows[:, j])[0] for j in range(rows.shape[1])]
-        )
+        codes = np.column_stack([pd.factorize(rows[:, j])[0] for j in range(rows.shape[1])])
         labels = DBSCAN(
             eps=1.0 / length + 1e-9, min_samples=MIN_SLOT_VALUES, metric="hamming"
         ).fit_predict(codes)
@@ -219,9 +230,16 @@ def _word_slots(counts: pd.DataFrame) -> pd.DataFrame:
             varies = np.array([len(set(block[:, j])) > 1 for j in range(block.shape[1])])
             if varies.sum() == block.shape[1] or (varies[0] and not _named(block[:, 0])):
                 continue
-            template = " ".join(SLOT if v else str(w) for v, w in zip(varies, block[0], strict=True))
+            template = " ".join(
+                SLOT if v else str(w) for v, w in zip(varies, block[0], strict=True)
+            )
             counts.loc[group.index[members], "merged"] = template
     return counts
+
+
+def _slotted(varies: np.ndarray, words: np.ndarray) -> str:
+    """The template of aligned titles: their words, a slot where they vary."""
+    return " ".join(SLOT if v else str(w) for v, w in zip(varies, words, strict=True))
 
 
 def _named(words: np.ndarray) -> bool:
@@ -242,7 +260,10 @@ def _rule_templates(keys: pd.Series, templates: pd.Series) -> pd.Series:
         length = split.map(len).mode().iat[0]
         rows = np.array([t for t in split if len(t) == length], dtype=object)
         varies = [len(set(rows[:, j])) > 1 for j in range(rows.shape[1])]
-        combined[key] = " ".join(SLOT if v else str(w) for v, w in zip(varies, rows[0], strict=True))
+        combined[key] = " ".join(
+            SLOT if v else str(w) for v, w in zip(varies, rows[0], strict=True)
+        )
     out = frame["k"].map(combined)
-    return pd.Series(out.where(out.notna(), frame["t"]).to_numpy(), index=templates.index,
-                     dtype=object)
+    return pd.Series(
+        out.where(out.notna(), frame["t"]).to_numpy(), index=templates.index, dtype=object
+    )

@@ -62,9 +62,14 @@ NEEDS: Final[dict[str, tuple[str, ...]]] = {
 FIRING_LEVEL: Final = frozenset({REDUNDANT, UNACKED_PAGE, LOW_URGENCY})
 #: Signals about a firing's lifetime or the response to it: a rule none of whose firings could
 #: be evaluated for any of these has no evidence either way (its verdict is "cannot tell").
-RESPONSE_SIGNALS: Final = (FLAPPING, TRANSIENT, UNACKED_PAGE, ACK_AND_FORGET, LOW_URGENCY,
-                           LONG_STANDING)
-SELF_RESOLVED: Final = ("auto", "timeout")
+RESPONSE_SIGNALS: Final = (
+    FLAPPING,
+    TRANSIENT,
+    UNACKED_PAGE,
+    ACK_AND_FORGET,
+    LOW_URGENCY,
+    LONG_STANDING,
+)
 
 
 @dataclass(frozen=True)
@@ -94,7 +99,6 @@ def firing_signals(
     duration = activity[DURATION_MIN].to_numpy(dtype=float)
     has_end = ~np.isnan(duration)
     resolved_by = alerts[Alerts.resolved_by].astype(object).to_numpy()
-    self_resolved = np.isin(resolved_by, SELF_RESOLVED) & has_end
     paged = alerts[Alerts.paged].astype("boolean").fillna(False).to_numpy(dtype=bool)
     severity = alerts[Alerts.severity].astype(object).to_numpy()
     after_ack = alerts[Alerts.resolved_at] - alerts[Alerts.acknowledged_at].fillna(
@@ -106,10 +110,7 @@ def firing_signals(
     value = {
         REDUNDANT: np.asarray(redundant, dtype=bool),
         FLAPPING: flapping_firings(alerts, pd.Timedelta(minutes=t.flap_window_minutes)),
-        TRANSIENT: has_end
-        & (resolved_by != "human")
-        & (duration <= t.transient_minutes)
-        & quiet,
+        TRANSIENT: has_end & (resolved_by != "human") & (duration <= t.transient_minutes) & quiet,
         UNACKED_PAGE: paged & untouched & has_end,
         # without acknowledgement times the minutes count from the start, which hides the time
         # to acknowledge: the transient window stands in for the ack-and-forget one

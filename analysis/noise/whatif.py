@@ -48,7 +48,7 @@ def weeks_covered(alerts: pd.DataFrame, incidents: pd.DataFrame | None = None) -
         return 1 / 7
     span = (stamps.max() - stamps.min()).total_seconds() / (7 * 86400)
     n = len(stamps)
-    return max(span * (n + 1) / (n - 1) if n > 1 else span, 1 / 7)
+    return float(max(span * (n + 1) / (n - 1) if n > 1 else span, 1 / 7))
 
 
 def incident_units(scored: pd.DataFrame, incidents: pd.DataFrame | None) -> pd.DataFrame:
@@ -95,8 +95,9 @@ def _merged_away_kept(scored: pd.DataFrame, incidents: pd.DataFrame) -> pd.Serie
         return pd.Series(dtype=object)
     merged = incidents[incidents[Incidents.merged_into].notna()]
     alerts = scored[[Alerts.source, Alerts.incident_id, Alerts.created_at, Scored.is_noise]]
-    found = merged[[Incidents.source, Incidents.incident_id, Incidents.merged_into,
-                    Incidents.created_at]].merge(
+    found = merged[
+        [Incidents.source, Incidents.incident_id, Incidents.merged_into, Incidents.created_at]
+    ].merge(
         alerts,
         left_on=[Incidents.source, Incidents.merged_into, Incidents.created_at],
         right_on=[Alerts.source, Alerts.incident_id, Alerts.created_at],

@@ -169,7 +169,8 @@ def _alert_row(alert: Any, template: str | None, unit: float, paging: tuple[str,
     details = alert.get("details") if isinstance(alert.get("details"), dict) else {}
     teams = [t.get("name") or t.get("id") for t in alert.get("teams") or [] if isinstance(t, dict)]
     priority = text_or_none(alert.get("priority"))
-    integration = alert.get("integration") if isinstance(alert.get("integration"), dict) else {}
+    found = alert.get("integration")
+    integration: dict[str, Any] = found if isinstance(found, dict) else {}
     return {
         Alerts.source: NAME,
         Alerts.alert_id: alert_id,

@@ -193,9 +193,9 @@ def incident_paged(incidents: pd.DataFrame, facts: pd.DataFrame) -> pd.Series:
         urgency = pd.Series(incidents[Incidents.urgency].to_numpy(), index=ids.to_numpy())
         paged = paged.mask(urgency == "high", True).mask(urgency == "low", False)
     if not facts.empty:
-        logged = paged.index.map(facts["notify_logged"]).fillna(False).astype(bool)
-        by_channel = pd.Series(paged.index.map(facts["first_page"]).notna(), index=paged.index)
-        paged = paged.mask(pd.Series(logged, index=paged.index), by_channel)
+        logged = facts["notify_logged"].reindex(paged.index).fillna(False).astype(bool)
+        by_channel = facts["first_page"].reindex(paged.index).notna()
+        paged = paged.mask(logged, by_channel)
     return paged[~paged.index.duplicated(keep="last")]
 
 
