@@ -62,16 +62,20 @@ def test_reasons_carry_the_rule_s_own_numbers(result) -> None:  # type: ignore[n
 
 
 def test_transient_reason_states_its_share(world) -> None:  # type: ignore[no-untyped-def]
+    # irregular starts: a blip every hour on the dot would be a schedule
+    starts = [0, 47, 130, 171, 260, 333, 349, 460, 512]
     rows = [
         {
+            Alerts.source: "generic",
             Alerts.rule_key: "blip",
-            Alerts.created_at: 60 * i,
-            Alerts.resolved_at: 60 * i + 2,
+            Alerts.created_at: start,
+            Alerts.resolved_at: start + 2,
             Alerts.resolved_by: "auto",
         }
-        for i in range(9)
+        for start in starts
     ] + [
         {
+            Alerts.source: "generic",
             Alerts.rule_key: "blip",
             Alerts.created_at: 600,
             Alerts.resolved_at: 700,
