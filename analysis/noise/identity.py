@@ -9,8 +9,9 @@ for it, strongest first:
    rule is that name on its service (a Prometheus rule also keeps its ``severity``: a warning
    and a critical threshold are two rules). Every other label (instance, pod, topic, queue,
    stream …) names where the rule fired, not which rule.
-2. An Opsgenie ``alias`` that several alerts share and that holds no value (Opsgenie folds
-   repeats of one alias into one alert, and integrations set it to a rule-level key).
+2. An Opsgenie ``alias`` that several alerts share (Opsgenie folds repeats of one alias into
+   one alert, and integrations set it to a rule-level key), unless it is one of many aliases
+   of one shape (``diskfull-web-01``, ``diskfull-web-02`` … name hosts, not rules).
 3. Otherwise the alert's title, mined into a template (``ingest.templates``) whose variable
    parts are learnt from the data: a hash name that varies from firing to firing becomes a
    slot, and titles of one scope that differ in one word position only, with at least
@@ -142,13 +143,15 @@ def _label(labels: pd.Series, key: str) -> np.ndarray:
 
 
 def _stable_alias(alias: np.ndarray, alert_id: np.ndarray) -> np.ndarray:
-    """An alias that names a rule: shared by several alerts, not an id, holding no value."""
+    """An alias that names a rule: shared by several alerts, not the alert's id, and not one of
+    many aliases of one shape (``diskfull-web-01``, ``diskfull-web-02`` … name hosts)."""
     frame = pd.Series(alias, dtype=object)
     shared = frame.map(frame.value_counts()).fillna(0).to_numpy() >= 2
-    masked = title_templates(frame)
-    plain = (masked.to_numpy(dtype=object) == alias) & pd.notna(alias)
+    shape = title_templates(frame)
+    siblings = frame.groupby(shape.fillna("")).transform("nunique").fillna(0).to_numpy()
+    one_of_many = (shape.to_numpy(dtype=object) != alias) & (siblings >= MIN_SLOT_VALUES)
     not_id = alias != alert_id
-    return _where(shared & plain & not_id, alias)
+    return _where(shared & ~one_of_many & not_id & pd.notna(alias), alias)
 
 
 def _where(keep: np.ndarray, values: np.ndarray) -> np.ndarray:
