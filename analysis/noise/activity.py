@@ -38,6 +38,7 @@ RESOLVE_RECORDED: Final = "resolve_recorded"
 PAGED_RECORDED: Final = "paged_recorded"
 DURATION_MIN: Final = "duration_minutes"
 ACK_MIN: Final = "ack_minutes"
+RESOLUTION_MIN: Final = "time_resolution_minutes"  # how finely the source's clock is recorded
 
 #: Sources that never record people (a webhook or rule evaluation knows nothing of them).
 NO_PEOPLE: Final = frozenset({"alertmanager", "prometheus"})
@@ -83,9 +84,25 @@ def human_activity(alerts: pd.DataFrame, notifications: pd.DataFrame | None) -> 
             PAGED_RECORDED: alerts[Alerts.paged].notna().to_numpy(),
             DURATION_MIN: duration.to_numpy(dtype=float, na_value=np.nan),
             ACK_MIN: to_ack.to_numpy(dtype=float, na_value=np.nan),
+            RESOLUTION_MIN: time_resolution(alerts),
         },
         index=alerts.index,
     )
+
+
+def time_resolution(alerts: pd.DataFrame) -> np.ndarray:
+    """Per alert, in minutes: how finely its source records times (60 when every start of the
+    source falls on the hour, as in an export bucketed by hour; 1 on the minute; else 0). A
+    test whose window is finer than that cannot be made on its times."""
+    created = pd.DatetimeIndex(alerts[Alerts.created_at])
+    on_minute = (created.second == 0) & (created.microsecond == 0)
+    on_hour = on_minute & (created.minute == 0)
+    frame = pd.DataFrame(
+        {"s": alerts[Alerts.source].to_numpy(dtype=object), "m": on_minute, "h": on_hour}
+    )
+    by_source = frame.groupby("s")[["m", "h"]].transform("all")
+    resolution = np.where(by_source["h"], 60.0, np.where(by_source["m"], 1.0, 0.0))
+    return np.asarray(resolution, dtype=float)
 
 
 def _ack_recorded(alerts: pd.DataFrame, human_any: np.ndarray, logged: np.ndarray) -> np.ndarray:

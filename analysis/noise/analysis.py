@@ -18,7 +18,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from alertlens.analysis.noise import cofiring as co
-from alertlens.analysis.noise.activity import ACK_RECORDED, ENGAGED, HUMAN_ACK, human_activity
+from alertlens.analysis.noise.activity import (
+    ACK_RECORDED,
+    ENGAGED,
+    HUMAN_ACK,
+    RESOLUTION_MIN,
+    human_activity,
+)
 from alertlens.analysis.noise.episodes import (
     FOLLOWS,
     Episodes,
@@ -60,7 +66,7 @@ from alertlens.analysis.noise.signals import (
     firing_signals,
 )
 from alertlens.analysis.noise.thresholds import NoiseThresholds
-from alertlens.analysis.noise.verdict import POSTERIOR, verdicts
+from alertlens.analysis.noise.verdict import CANNOT_TELL, POSTERIOR, verdicts
 from alertlens.analysis.noise.whatif import ALL, TEAM, weeks_covered, whatif_by_team
 from alertlens.ingest.schema import Alerts, Rules, Scored, Summary
 from alertlens.ingest.templates import template_ids
@@ -68,6 +74,7 @@ from alertlens.ingest.templates import template_ids
 #: Extra keys of ``NoiseAnalysis.summary`` beyond ``ingest.schema.Summary``.
 COMPRESSION_RATIO: Final = "compression_ratio"
 NOISY_RULES: Final = "noisy_rules"
+CANNOT_TELL_SHARE: Final = "cannot_tell_share"  # alerts of rules nothing could be evaluated on
 RULES_TOTAL: Final = "rules"
 #: A signal counts among a rule's evidence when it could be evaluated on this share of firings.
 EVIDENCE_SHARE: Final = 0.5
@@ -143,7 +150,7 @@ def noise_analysis(
     times = co.ns(alerts[Alerts.created_at])
     found = _episodes(alerts, incidents, activity, codes, names, times, identity, steps, t)
     schedule = (
-        schedules(codes, times, len(names))
+        schedules(codes, times, len(names), activity[RESOLUTION_MIN].to_numpy(dtype=float))
         if steps.schedules
         else Schedule(
             np.zeros(len(alerts), bool), np.zeros(len(alerts), bool), np.full(len(names), np.nan)
@@ -202,6 +209,10 @@ def _episodes(
         codes, times, window, min_count=t.episode_min_cofirings, min_lift=t.min_lift / 2
     )
     links = co.alert_links(codes, times, candidates, window)
+    # times recorded more coarsely than the window cannot show a co-firing within it
+    fine = activity[RESOLUTION_MIN].to_numpy(dtype=float) <= t.episode_window_minutes
+    keep = fine[links.a] & fine[links.b]
+    links = co.Links(links.a[keep], links.b[keep], links.lag_ns[keep])
     acked = activity[HUMAN_ACK].to_numpy(dtype=bool) & activity[ACK_RECORDED].to_numpy(bool)
     pairs = co.pair_table(alerts, codes, names, links, acked, window)
     dup, primary = merged_pairs(alerts, incidents)
@@ -405,6 +416,15 @@ def _reason_lists(
     return lists
 
 
+def _cannot_tell_share(scored: pd.DataFrame, rules: pd.DataFrame) -> float:
+    """Share of alerts whose rule could not be evaluated at all (so the noise share says
+    nothing about them)."""
+    if scored.empty:
+        return 0.0
+    verdict = scored[Alerts.rule_key].map(rules.set_index(Rules.rule_key)[Rules.verdict])
+    return float((verdict == CANNOT_TELL).mean())
+
+
 def _summary(
     scored: pd.DataFrame, rules: pd.DataFrame, whatif: pd.DataFrame, weeks: float, ratio: float
 ) -> dict[str, Any]:
@@ -428,6 +448,7 @@ def _summary(
         ),
         COMPRESSION_RATIO: ratio,
         NOISY_RULES: int(rules[Rules.is_noisy].sum()),
+        CANNOT_TELL_SHARE: _cannot_tell_share(scored, rules),
         RULES_TOTAL: len(rules),
     }
 

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from alertlens.analysis.noise.features import (
+    ACK_RECORDED_SHARE,
     DURATION_P50,
     DURATION_P90,
     NIGHT_SHARE,
@@ -162,7 +163,15 @@ def _minutes(value: Any) -> str:
     if value is None or pd.isna(value):
         return "unknown"
     v = float(value)
+    if v < 1:
+        return f"{60 * v:.0f} s"
     return f"{v / 60:.1f} h" if v >= 120 else f"{v:.0f} min"
+
+
+def _people_recorded(rule: Mapping[str, Any]) -> bool:
+    """Whether the rule's source records what people did for most of its firings."""
+    share = rule.get(ACK_RECORDED_SHARE)
+    return share is not None and not pd.isna(share) and float(share) >= 0.5
 
 
 def _for_minutes(rule: Mapping[str, Any]) -> int:
@@ -186,7 +195,8 @@ _SENTENCES: dict[str, Callable[[Mapping[str, Any], NoiseThresholds], str]] = {
         f"(median lifetime {_minutes(r[DURATION_P50])})"
     ),
     TRANSIENT: lambda r, t: (
-        f"auto-resolved within {t.transient_minutes:g} min with nobody acting in "
+        f"auto-resolved within {t.transient_minutes:g} min "
+        f"{'with nobody acting' if _people_recorded(r) else 'before anyone could act'} in "
         f"{_rate(r, TRANSIENT)} (median lifetime {_minutes(r[DURATION_P50])})"
     ),
     ACK_AND_FORGET: lambda r, t: (

@@ -190,10 +190,16 @@ def _with_learnt_slots(templates: pd.Series, scope: np.ndarray) -> pd.Series:
 
 
 def _hash_slots(frame: pd.DataFrame) -> pd.Series:
-    """Hash names that are unique to their firing in most firings of a (scope, shape): slots."""
+    """Hash names that are unique to their firing in most firings of a (scope, shape) whose
+    other words stay the same: slots."""
     tokens = frame["t"].str.split(" ")
     shape = tokens.map(lambda ts: " ".join("<HASH>" if HASH_NAME.fullmatch(t) else t for t in ts))
     has_hash = shape != frame["t"]
+    if not has_hash.any():
+        return frame["t"]
+    # a title made of hashes only is a name, never a slot (a template is never just a slot)
+    words = shape.map(lambda t: any(w != "<HASH>" and not w.startswith("<") for w in t.split()))
+    has_hash &= words
     if not has_hash.any():
         return frame["t"]
     sub = pd.DataFrame({"s": frame["s"], "shape": shape, "t": frame["t"]})[has_hash]

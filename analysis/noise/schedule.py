@@ -33,6 +33,8 @@ MAX_P_VALUE: Final = 1e-3
 ONE_PER_CYCLE: Final = 0.6
 #: An on-schedule phase window never narrower than this (clock jitter, job run times).
 MIN_TOLERANCE_NS: Final = 10 * 60 * 10**9
+#: A period is tested only when it spans this many units of the times' resolution.
+RESOLUTION_CYCLES: Final = 24
 
 
 @dataclass(frozen=True)
@@ -52,8 +54,16 @@ def rayleigh_p(resultant: float, n: int) -> float:
     return float(min(max(value, 0.0), 1.0)) if n > 0 and z > 0 else 1.0
 
 
-def schedules(codes: np.ndarray, times_ns: np.ndarray, n_rules: int) -> Schedule:
-    """The schedule of every rule (``codes`` per alert, ``times_ns`` epoch nanoseconds)."""
+def schedules(
+    codes: np.ndarray,
+    times_ns: np.ndarray,
+    n_rules: int,
+    resolution_minutes: np.ndarray | None = None,
+) -> Schedule:
+    """The schedule of every rule (``codes`` per alert, ``times_ns`` epoch nanoseconds). A
+    period shorter than ``RESOLUTION_CYCLES`` times the resolution the times are recorded at
+    (``resolution_minutes`` per alert: an export bucketed by the hour) is not tested: bucketed
+    times bunch at one phase by construction."""
     n = len(codes)
     testable = np.zeros(n, dtype=bool)
     on = np.zeros(n, dtype=bool)
@@ -67,7 +77,8 @@ def schedules(codes: np.ndarray, times_ns: np.ndarray, n_rules: int) -> Schedule
         if len(members) < MIN_FIRINGS:
             continue
         testable[members] = True
-        found = _period(times_ns[members])
+        coarsest = float(resolution_minutes[members].max()) if resolution_minutes is not None else 0
+        found = _period(times_ns[members], coarsest * RESOLUTION_CYCLES / 60)
         if found is None:
             continue
         hours, hit = found
@@ -97,13 +108,16 @@ def _phases(times: np.ndarray, p_ns: int) -> tuple[np.ndarray, int]:
     return best, 2 * len(times) + 1
 
 
-def _period(times: np.ndarray) -> tuple[float, np.ndarray] | None:
-    """(period hours, on-schedule mask) of the longest significant period, or None."""
+def _period(times: np.ndarray, shortest_hours: float = 0.0) -> tuple[float, np.ndarray] | None:
+    """(period hours, on-schedule mask) of the longest significant period of at least
+    ``shortest_hours``, or None."""
     n = len(times)
     order = np.argsort(times, kind="stable")
     times = times[order]
     best: tuple[float, np.ndarray] | None = None
     for hours in PERIODS_H:
+        if hours < shortest_hours:
+            continue
         p_ns = hours * HOUR_NS
         theta, tries = _phases(times, p_ns)
         mean = np.exp(1j * theta).mean()

@@ -18,6 +18,7 @@ from alertlens.analysis.noise.activity import (
     HUMAN_ACK,
     HUMAN_RESOLVED,
     PAGED_RECORDED,
+    RESOLUTION_MIN,
     RESOLVE_RECORDED,
 )
 from alertlens.analysis.noise.thresholds import NoiseThresholds
@@ -107,6 +108,9 @@ def firing_signals(
     after_ack_min = after_ack.dt.total_seconds().to_numpy(dtype=float, na_value=np.nan) / 60
     age_min = _age_minutes(alerts)
     human_response = ack_rec & paged_rec & resolve_rec
+    resolution = activity[RESOLUTION_MIN].to_numpy(dtype=float)
+    # a schedule without any record of people is noise only when it also cleared by itself
+    cleared_alone = has_end & (resolved_by != "human")
     value = {
         REDUNDANT: np.asarray(redundant, dtype=bool),
         FLAPPING: flapping_firings(alerts, pd.Timedelta(minutes=t.flap_window_minutes)),
@@ -118,20 +122,21 @@ def firing_signals(
         & (after_ack_min <= np.where(ack_rec, t.ack_forget_minutes, t.transient_minutes))
         & (activity[ENGAGED].to_numpy() == 0),
         INFORMATIONAL: paged & np.isin(severity, t.informational_severities),
-        SCHEDULED: np.asarray(on_schedule, dtype=bool) & quiet,
+        SCHEDULED: np.asarray(on_schedule, dtype=bool)
+        & np.where(ack_rec, untouched, cleared_alone),
         LOW_URGENCY: ~paged & untouched & has_end,
         LONG_STANDING: (age_min >= t.long_standing_hours * 60) & quiet,
     }
     known = {
-        REDUNDANT: np.ones(len(alerts), dtype=bool),
-        FLAPPING: resolve_rec,
-        TRANSIENT: has_end,
+        REDUNDANT: resolution <= t.episode_window_minutes,
+        FLAPPING: resolve_rec & (resolution <= t.flap_window_minutes),
+        TRANSIENT: has_end & (resolution <= t.transient_minutes),
         UNACKED_PAGE: human_response,
         # a person closing it within minutes of its start leaves no room for work even where
         # the other actions are not recorded
         ACK_AND_FORGET: (ack_rec | (resolved_by == "human")) & has_end,
         INFORMATIONAL: paged_rec & (severity != "unknown"),
-        SCHEDULED: np.asarray(schedule_testable, dtype=bool),
+        SCHEDULED: np.asarray(schedule_testable, dtype=bool) & (ack_rec | has_end),
         LOW_URGENCY: human_response,
         LONG_STANDING: resolve_rec,
     }

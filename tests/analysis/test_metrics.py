@@ -76,7 +76,8 @@ def test_tables_round_trip_through_parquet(tmp_path: Path) -> None:
     case = cases["recurrence-by-template-and-by-rule"]
     zones = cases["responders-in-different-zones-and-channel-fanout"]
     result = metrics_analysis(
-        mf.incidents(case["incidents"]), mf.alerts(case["alerts"]),
+        mf.incidents(case["incidents"]),
+        mf.alerts(case["alerts"]),
         mf.notifications(zones["notifications"]),
         settings=metrics_settings({}, zones["responders"]),
     )

@@ -37,9 +37,15 @@ def _percentile(values: list[float], q: float) -> float:
 
 def _stats(durations: Durations) -> dict[str, dict[str, float]]:
     return {
-        group: {"count": len(v), "mean": statistics.fmean(v), "median": statistics.median(v),
-                "p90": _percentile(v, 0.9), "p95": _percentile(v, 0.95)}
-        for group, v in durations.items() if v
+        group: {
+            "count": len(v),
+            "mean": statistics.fmean(v),
+            "median": statistics.median(v),
+            "p90": _percentile(v, 0.9),
+            "p95": _percentile(v, 0.95),
+        }
+        for group, v in durations.items()
+        if v
     }
 
 
@@ -76,10 +82,17 @@ def bpi_ttr_by_impact(path: Path) -> Durations:
     out: Durations = {}
     for history in events.values():
         history.sort(key=lambda e: (e[0], e[1]))
-        resolved = next((at for at, _, r in history
-                         if (r["Status"], r["Sub Status"]) == ("Completed", "Resolved")), None)
-        closed = [at for at, _, r in history if (r["Status"], r["Sub Status"]) ==
-                  ("Completed", "Closed")]
+        resolved = next(
+            (
+                at
+                for at, _, r in history
+                if (r["Status"], r["Sub Status"]) == ("Completed", "Resolved")
+            ),
+            None,
+        )
+        closed = [
+            at for at, _, r in history if (r["Status"], r["Sub Status"]) == ("Completed", "Closed")
+        ]
         end = resolved or (closed[-1] if closed else None)
         if end is not None and end >= history[0][0]:
             impact = history[-1][2]["SR Latest Impact"]
@@ -99,13 +112,15 @@ def github_ttr_by_impact(path: Path) -> Durations:
     return out
 
 
-def _library_mttr(reader: Callable[[Path, dict], object], path: Path,
-                  options: dict) -> pd.DataFrame:
+def _library_mttr(
+    reader: Callable[[Path, dict], object], path: Path, options: dict
+) -> pd.DataFrame:
     parsed = reader(path, options)
     rows = parsed.rows.get(Incidents.table, [])
     table = pa.Table.from_pylist(rows, schema=INCIDENTS_SCHEMA)
-    incidents = table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype(),
-                                              pa.bool_(): pd.BooleanDtype()}.get)
+    incidents = table.to_pandas(
+        types_mapper={pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}.get
+    )
     result = metrics_analysis(incidents, mf.alerts([]), mf.notifications([]))
     times = result.tables["response_times"]
     return times[(times["metric"] == "mttr") & (times["dimension"] == "priority")]
@@ -127,10 +142,15 @@ def test_uci_servicenow_mttr_by_priority(realdata: Path) -> None:
 
     independent = _stats(uci_ttr_by_priority(realdata / UCI))
     assert {g: s["count"] for g, s in independent.items()} == {
-        "1 - Critical": 270, "2 - High": 408, "3 - Moderate": 23466, "4 - Low": 774}
+        "1 - Critical": 270,
+        "2 - High": 408,
+        "3 - Moderate": 23466,
+        "4 - Low": 774,
+    }
     assert independent["1 - Critical"]["median"] == 288870.0  # 80.2 hours
-    library = _library_mttr(servicenow.read, realdata / UCI,
-                            {"date_format": "%d/%m/%Y %H:%M", "timezone": "UTC"})
+    library = _library_mttr(
+        servicenow.read, realdata / UCI, {"date_format": "%d/%m/%Y %H:%M", "timezone": "UTC"}
+    )
     _assert_same(library, independent)
 
 
@@ -152,6 +172,10 @@ def test_github_status_mttr_by_impact(realdata: Path) -> None:
     independent = _stats(durations)
     assert sum(s["count"] for s in independent.values()) == 1282
     assert {g: s["count"] for g, s in independent.items()} == {
-        "minor": 1048, "major": 199, "none": 33, "critical": 2}
+        "minor": 1048,
+        "major": 199,
+        "none": 33,
+        "critical": 2,
+    }
     library = _library_mttr(statuspage.read, realdata / GITHUB, {})
     _assert_same(library, independent)

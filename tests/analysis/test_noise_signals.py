@@ -220,7 +220,7 @@ def test_no_resolve_time_is_not_open() -> None:
     alert staying open: long-standing, flapping and transient are unknown, not true."""
     rows = [
         {Alerts.source: "csv", Alerts.created_at: 0},
-        {Alerts.source: "csv", Alerts.created_at: 60 * 48},
+        {Alerts.source: "csv", Alerts.created_at: 60 * 48 + 7.5},
     ]
     alerts = alerts_frame(rows)
     none = np.zeros(2, dtype=bool)
@@ -264,3 +264,12 @@ def test_an_open_alert_ages_until_the_end_of_the_data() -> None:
     """Where the source records resolve times, an alert without one is still open."""
     rows = [{Alerts.created_at: 0}, {Alerts.created_at: 25 * 60, Alerts.resolved_at: 25 * 60 + 1}]
     assert signals_of(rows)[LONG_STANDING].tolist() == [True, False]
+
+
+def test_times_bucketed_by_the_hour_cannot_show_minutes() -> None:
+    """An export that records starts to the hour cannot tell a co-firing within minutes."""
+    rows = [{Alerts.source: "csv", Alerts.created_at: 60 * h} for h in range(3)]
+    alerts = alerts_frame(rows)
+    none = np.zeros(3, dtype=bool)
+    found = firing_signals(alerts, human_activity(alerts, None), none, none, none, T)
+    assert not found.known[REDUNDANT].any()

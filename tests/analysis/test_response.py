@@ -31,31 +31,40 @@ def incident_rows(draw: st.DrawFn) -> list[dict]:
     for i in range(draw(st.integers(min_value=0, max_value=25))):
         created = BASE + pd.Timedelta(seconds=draw(st.integers(0, 60 * 86_400)))
         ack, mitigated, resolved = draw(offsets), draw(offsets), draw(offsets)
-        rows.append({
-            "incident_id": f"i{i}",
-            "source": draw(st.sampled_from(["pagerduty", "opsgenie"])),
-            "team": draw(st.sampled_from(["a", "b", None])),
-            "service": draw(st.sampled_from(["api", "db", None])),
-            "severity": draw(st.sampled_from(["critical", "high", "unknown"])),
-            "priority": draw(st.sampled_from(["P1", "P3", None])),
-            "title": draw(st.sampled_from(["Disk 91% full on web-1", "Disk 95% full on web-2",
-                                           "API 5xx", None])),
-            "created_at": created.isoformat(),
-            "acknowledged_at": None if ack is None else (created + pd.Timedelta(seconds=ack))
-            .isoformat(),
-            "mitigated_at": None if mitigated is None
-            else (created + pd.Timedelta(seconds=mitigated)).isoformat(),
-            "resolved_at": None if resolved is None
-            else (created + pd.Timedelta(seconds=resolved)).isoformat(),
-            "merged_into": draw(st.sampled_from([None, None, None, "i0"])),
-        })
+        rows.append(
+            {
+                "incident_id": f"i{i}",
+                "source": draw(st.sampled_from(["pagerduty", "opsgenie"])),
+                "team": draw(st.sampled_from(["a", "b", None])),
+                "service": draw(st.sampled_from(["api", "db", None])),
+                "severity": draw(st.sampled_from(["critical", "high", "unknown"])),
+                "priority": draw(st.sampled_from(["P1", "P3", None])),
+                "title": draw(
+                    st.sampled_from(
+                        ["Disk 91% full on web-1", "Disk 95% full on web-2", "API 5xx", None]
+                    )
+                ),
+                "created_at": created.isoformat(),
+                "acknowledged_at": None
+                if ack is None
+                else (created + pd.Timedelta(seconds=ack)).isoformat(),
+                "mitigated_at": None
+                if mitigated is None
+                else (created + pd.Timedelta(seconds=mitigated)).isoformat(),
+                "resolved_at": None
+                if resolved is None
+                else (created + pd.Timedelta(seconds=resolved)).isoformat(),
+                "merged_into": draw(st.sampled_from([None, None, None, "i0"])),
+            }
+        )
     return rows
 
 
 @settings(max_examples=40)
 @given(incident_rows(), st.sampled_from(["pagerduty", "opsgenie"]))
-def test_durations_are_never_negative_and_every_drop_is_counted(rows: list[dict],
-                                                                 mode: str) -> None:
+def test_durations_are_never_negative_and_every_drop_is_counted(
+    rows: list[dict], mode: str
+) -> None:
     population = incident_population(mf.incidents(rows), mf.alerts([]))
     durations = response_durations(population, mode=mode)
     for metric in METRICS:
@@ -81,8 +90,9 @@ def test_group_counts_sum_to_the_total(rows: list[dict], mode: str) -> None:
 
 
 @settings(max_examples=8)
-@given(incident_rows(), st.randoms(use_true_random=False),
-       st.sampled_from(["pagerduty", "opsgenie"]))
+@given(
+    incident_rows(), st.randoms(use_true_random=False), st.sampled_from(["pagerduty", "opsgenie"])
+)
 def test_results_do_not_depend_on_row_order_and_inputs_are_not_mutated(
     rows: list[dict], rnd, mode: str
 ) -> None:

@@ -26,28 +26,45 @@ def _eight_weeks() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         for n, rule in enumerate(RULES):
             created = W40_MONDAY + pd.Timedelta(days=7 * week, hours=n)
             iid = f"w{week}-{n}"
-            incidents.append({
-                "incident_id": iid, "team": "ops", "service": "api", "title": f"{rule} alarm",
-                "severity": "high" if n == 0 else "warning", "reported_by": "alert",
-                "created_at": created.isoformat(),
-                "acknowledged_at": (created + pd.Timedelta(seconds=300)).isoformat(),
-                "resolved_at": (created + pd.Timedelta(seconds=3600 - 400 * week)).isoformat(),
-            })
+            incidents.append(
+                {
+                    "incident_id": iid,
+                    "team": "ops",
+                    "service": "api",
+                    "title": f"{rule} alarm",
+                    "severity": "high" if n == 0 else "warning",
+                    "reported_by": "alert",
+                    "created_at": created.isoformat(),
+                    "acknowledged_at": (created + pd.Timedelta(seconds=300)).isoformat(),
+                    "resolved_at": (created + pd.Timedelta(seconds=3600 - 400 * week)).isoformat(),
+                }
+            )
             labels = {"runbook_url": "https://runbooks/disk"} if rule == "DiskFull" else {}
-            alerts.append({"source": "pagerduty", "alert_id": f"a-{iid}", "incident_id": iid,
-                           "rule_key": rule, "title": f"{rule} alarm", "service": "api",
-                           "created_at": created.isoformat(), "paged": True,
-                           "labels": json.dumps(labels)})
+            alerts.append(
+                {
+                    "source": "pagerduty",
+                    "alert_id": f"a-{iid}",
+                    "incident_id": iid,
+                    "rule_key": rule,
+                    "title": f"{rule} alarm",
+                    "service": "api",
+                    "created_at": created.isoformat(),
+                    "paged": True,
+                    "labels": json.dumps(labels),
+                }
+            )
             night = created.normalize() + pd.Timedelta(hours=3)
-            notes.append({"at": night.isoformat(), "user": "alice", "channel": "phone",
-                          "incident_id": iid})
+            notes.append(
+                {"at": night.isoformat(), "user": "alice", "channel": "phone", "incident_id": iid}
+            )
     return mf.incidents(incidents), mf.alerts(alerts), mf.notifications(notes)
 
 
 def test_weekly_review_compares_this_week_with_the_last_and_the_four_week_average() -> None:
     incidents, alerts, notes = _eight_weeks()
-    rules = pd.DataFrame({Rules.rule_key: ["DiskFull", "CPUHigh", "MemHigh"],
-                          Rules.noise_share: [0.1, 0.9, 0.5]})
+    rules = pd.DataFrame(
+        {Rules.rule_key: ["DiskFull", "CPUHigh", "MemHigh"], Rules.noise_share: [0.1, 0.9, 0.5]}
+    )
     review = weekly_review(incidents, alerts, notes, week="2026-W47", rules=rules)
     json.dumps(review, allow_nan=False)
     mttr = review["headlines"]["mttr_median"]
@@ -103,26 +120,30 @@ def test_unknown_criteria_stop_the_level_without_guessing() -> None:
 
 
 def test_runbook_share_reads_labels_json() -> None:
-    alerts = mf.alerts([
-        {"rule_key": "a", "created_at": "2026-11-16T10:00:00Z", "labels": '{"runbook": "x"}'},
-        {"rule_key": "a", "created_at": "2026-11-16T11:00:00Z", "labels": "{}"},
-        {"rule_key": "b", "created_at": "2026-11-16T10:00:00Z", "labels": "not json"},
-    ])
+    alerts = mf.alerts(
+        [
+            {"rule_key": "a", "created_at": "2026-11-16T10:00:00Z", "labels": '{"runbook": "x"}'},
+            {"rule_key": "a", "created_at": "2026-11-16T11:00:00Z", "labels": "{}"},
+            {"rule_key": "b", "created_at": "2026-11-16T10:00:00Z", "labels": "not json"},
+        ]
+    )
     assert runbook_share(alerts) == (0.5, 2)
     assert runbook_share(mf.alerts([])) == (None, 0)
 
 
 def test_settings_mode_changes_the_review_population() -> None:
     incidents, alerts, notes = _eight_weeks()
-    review = weekly_review(incidents, alerts, notes, week="2026-W47",
-                           settings=MetricsSettings(mode="opsgenie"))
+    review = weekly_review(
+        incidents, alerts, notes, week="2026-W47", settings=MetricsSettings(mode="opsgenie")
+    )
     assert review["mode"] == "opsgenie"
 
 
 def test_weeks_with_too_few_resolved_incidents_have_no_mttr() -> None:
     incidents, alerts, notes = _eight_weeks()
-    last_week_open = incidents.assign(resolved_at=incidents["resolved_at"].where(
-        ~incidents["incident_id"].isin(["w7-1", "w7-2"])))
+    last_week_open = incidents.assign(
+        resolved_at=incidents["resolved_at"].where(~incidents["incident_id"].isin(["w7-1", "w7-2"]))
+    )
     review = weekly_review(last_week_open, alerts, notes, week="2026-W47")
     assert review["headlines"]["mttr_median"]["this_week"] is None  # 1 of 3 resolved
     lenient = MetricsSettings(mttr_min_resolved_share=0.3)

@@ -51,7 +51,8 @@ def test_trend_verdicts_follow_slope_sign_and_significance() -> None:
     assert trend(falling, alpha=0.05)["verdict"] == BETTER
     assert trend(falling, alpha=0.05, lower_is_better=False)["verdict"] == WORSE
     assert trend(falling, alpha=0.05)["slope_per_week"] == pytest.approx(
-        stats.theilslopes(falling.to_numpy(), np.arange(10)).slope)
+        stats.theilslopes(falling.to_numpy(), np.arange(10)).slope
+    )
     noisy = _weekly([5, 9, 4, 8, 5, 9, 4, 8, 6, 7])
     assert trend(noisy, alpha=0.05)["verdict"] == FLAT
     assert trend(_weekly([3, 2, 1]), alpha=0.05)["verdict"] == TOO_FEW
