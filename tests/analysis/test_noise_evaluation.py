@@ -7,9 +7,9 @@ import pytest
 
 from alertlens.analysis.noise import evaluation as ev
 from alertlens.analysis.noise.analysis import noise_analysis
+from alertlens.analysis.noise.evaluation import POOLED, verdict, with_pooled_rows
 from alertlens.ingest.schema import Alerts
 from tests.analysis.test_noise_frames import alerts_frame
-from alertlens.analysis.noise.evaluation import POOLED, verdict, with_pooled_rows
 
 
 def _row(seed: int, tp: int, fp: int, fn: int, rule: tuple[int, int, int], err: float) -> dict:
