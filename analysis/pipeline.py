@@ -94,9 +94,14 @@ def analysis_results(
     summary joining both. Inputs are canonical frames (ingest/schema.py), not modified."""
     weeks = weeks_observed(incidents, alerts) or None
     noise = noise_analysis(alerts, notifications, incidents, thresholds=thresholds, weeks=weeks)
+    # every analysis names rules as the noise analysis does (its identity from the strongest
+    # evidence), so recurrence, trends and the review speak of the same rules
+    identified = alerts.reset_index(drop=True).assign(
+        **{Alerts.rule_key: noise.alerts_scored[Alerts.rule_key].to_numpy()}
+    )
     metrics = metrics_analysis(
         incidents,
-        alerts,
+        identified,
         notifications,
         settings=settings,
         noise_share_by_week=noise_share_by_week(noise.alerts_scored),

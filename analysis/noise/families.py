@@ -6,8 +6,9 @@ The families are found by a diagonal Gaussian mixture (scikit-learn) over how ru
 (how long their firings last, whether they page, their severity, when they fire and how
 regularly, how often people acknowledge and work them, how often they fire with other rules),
 the number of families chosen by BIC. They are not built from the noise signals that vote on
-the verdict. A family's noise rate (its members' pooled share of firings showing a signal) is
-the prior that ``verdict`` shrinks each member's own rate toward.
+the verdict, nor from the length of the window (a rule's firings, not its weekly rate). A
+family's noise rate (the mean of its members' own rates) is the prior that ``verdict`` shrinks
+each member's own rate toward.
 
 Why a mixture: the rule table is small (tens to a few thousand rows), families are compact
 blobs in this space, BIC picks the count without a distance threshold to tune, and with restarts
@@ -32,7 +33,6 @@ from alertlens.analysis.noise.features import (
     DURATION_P50,
     DURATION_P90,
     ENGAGED_RATE,
-    FIRINGS_PER_WEEK,
     HUMAN_ACTION_RATE,
     NIGHT_SHARE,
     OFF_HOURS_SHARE,
@@ -60,7 +60,7 @@ BEHAVIOUR: Final = (
     NIGHT_SHARE,
     OFF_HOURS_SHARE,
     rate_column(SCHEDULED),
-    FIRINGS_PER_WEEK,
+    Rules.firings,
     ACK_RATE,
     ENGAGED_RATE,
     HUMAN_ACTION_RATE,
@@ -72,7 +72,7 @@ def behaviour_matrix(rules: pd.DataFrame) -> np.ndarray:
     """The clustering input: ``BEHAVIOUR`` with times and rates log-scaled, gaps filled with
     the column median (an unknown lifetime or acknowledgement rate is "like most rules")."""
     matrix = rules[list(BEHAVIOUR)].astype(float).copy()
-    for column in (DURATION_P50, DURATION_P90, FIRINGS_PER_WEEK):
+    for column in (DURATION_P50, DURATION_P90, Rules.firings):
         matrix[column] = np.log1p(matrix[column].clip(lower=0.0))
     matrix = matrix.fillna(matrix.median()).fillna(0.0)
     return matrix.to_numpy()
