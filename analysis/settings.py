@@ -35,6 +35,7 @@ class MetricsSettings:
     sleep_end_hour: int = 8
     responder_timezones: Mapping[str, str] = field(default_factory=dict)
     default_timezone: str = "UTC"
+    timezone: str = "UTC"  # the organisation's zone: weeks run Monday to Sunday on its clock
     notification_dedup_window: pd.Timedelta = QUARTER_HOUR
     shift_start_hour: int = 8
     shift_hours: int = 12
@@ -45,6 +46,7 @@ class MetricsSettings:
     alpha: float = 0.05
     mttr_min_resolved_share: float = 0.9
     trend_min_weeks: int = 6
+    trend_weeks: int = 12
     fast_mtta: pd.Timedelta = QUARTER_HOUR
     alert_reported_share: float = 0.5
     runbook_share: float = 0.5
@@ -65,7 +67,9 @@ class MetricsSettings:
             raise SettingsError("[metrics] alpha must be between 0 and 1")
         if self.shift_hours <= 0 or 24 % self.shift_hours:
             raise SettingsError("[metrics] shift_hours must divide 24 (e.g. 8, 12, 24)")
-        for zone in (self.default_timezone, *self.responder_timezones.values()):
+        if self.trend_weeks < 1:
+            raise SettingsError("[metrics] trend_weeks must be a positive number of weeks")
+        for zone in (self.timezone, self.default_timezone, *self.responder_timezones.values()):
             _check_zone(zone)
 
     def zone_of(self, user: str | None) -> str:
@@ -101,6 +105,7 @@ class MetricsSettings:
         bad = [user for user, zone in responders.items() if not isinstance(zone, str)]
         if bad:
             raise SettingsError(f"[responders] values must be IANA zone names; bad users {bad}")
+        kwargs.setdefault("timezone", default_zone)  # the organisation's zone defaults to it
         return cls(**kwargs, responder_timezones=responders, default_timezone=default_zone)
 
 
