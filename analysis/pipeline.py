@@ -326,5 +326,6 @@ def _response_json(response: ResponseMetrics) -> ResponseJson:
         ack_unknown=f.ack_unknown, escalated=f.escalated,
         escalation_unknown=f.escalation_unknown,
         zero_duration_resolves=f.zero_duration_resolves,
-        resolved_before_created=f.resolved_before_created, warnings=list(f.warnings),
+        resolved_before_created=f.resolved_before_created,
+        warnings=[f"{figure}: {text}" for figure, text in f.warnings],
     )

@@ -336,6 +336,19 @@ class Summary:
     maturity: Final = "maturity"
 
 
+class Duration:
+    """Keys of a response-time figure in summary.json (``DurationJson``)."""
+
+    count: Final = "count"
+    censored: Final = "censored"
+    mean: Final = "mean"
+    median: Final = "median"
+    p90: Final = "p90"
+    p95: Final = "p95"
+    population: Final = "population"
+    excluded: Final = "excluded"
+
+
 class DurationJson(TypedDict):
     """One response-time figure: the distribution of its population and what was left out."""
 

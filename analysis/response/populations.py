@@ -111,7 +111,8 @@ class ResponseFigures:
     mttr: DurationStats  # human-handled, censored
     mttr_auto: DurationStats
     mttm: DurationStats
-    warnings: tuple[str, ...]  # data-quality notes, each beside the figure it affects
+    #: data-quality notes as (headline it affects, text): each is shown beside that figure
+    warnings: tuple[tuple[str, str], ...]
 
 
 def response_figures(
@@ -140,8 +141,9 @@ def response_figures(
                          ack_unknown=int((~ack_known).sum()))
     pending = _mttr(mttr, min_resolved_share)
     if pending is not mttr:
-        warnings.append(f"MTTR pending: {mttr.censored} of {mttr.count + mttr.censored} "
-                        "human-handled incidents are still open")
+        warnings.append((WeeklyHeadlines.mttr_median,
+                         f"pending: {mttr.censored} of {mttr.count + mttr.censored} "
+                         "human-handled incidents are still open"))
         mttr = pending
     return ResponseFigures(
         incidents=n,
@@ -221,20 +223,21 @@ def _ages(frame: pd.DataFrame, as_of: pd.Timestamp | None) -> pd.Series:
 
 
 def _warnings(frame: pd.DataFrame, *, n: int, zero: int, backwards: int,
-              ack_unknown: int) -> list[str]:
+              ack_unknown: int) -> list[tuple[str, str]]:
+    w = WeeklyHeadlines
     out = []
     if zero:
-        out.append(f"MTTR: {zero} of {n} incidents were resolved the instant they were created "
-                   "(backfilled records?) and are left out")
+        out.append((w.mttr_median, f"{zero} of {n} incidents were resolved the instant they "
+                                   "were created (backfilled records?) and are left out"))
     if backwards:
-        out.append(f"MTTR: {backwards} of {n} incidents are resolved before they were created "
-                   "and are left out")
+        out.append((w.mttr_median, f"{backwards} of {n} incidents are resolved before they "
+                                   "were created and are left out"))
     ack_bad = frame[EXCLUDED["mtta"]].dropna().value_counts()
     for reason, count in ack_bad.items():
-        out.append(f"MTTA: {count} of {n} incidents {reason} are left out")
+        out.append((w.mtta_median, f"{count} of {n} incidents {reason} are left out"))
     if ack_unknown:
-        out.append(f"Acknowledgements: {ack_unknown} of {n} incidents come from sources that "
-                   "record no acknowledgement")
+        out.append((w.acknowledged_share, f"{ack_unknown} of {n} incidents come from sources "
+                                          "that record no acknowledgement"))
     return out
 
 

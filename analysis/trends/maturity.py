@@ -137,8 +137,7 @@ def maturity(
         _status(None if not ack.known else
                 ack.median_seconds is not None and ack.median_seconds <= fast),
         ack.median_seconds, f"half of all incidents acknowledged within {fast / 60:g} min",
-        f"{ack.acknowledged} of {ack.known} incidents were ever acknowledged"
-        if ack.known else "no source records acknowledgements"))
+        _ack_detail(ack)))
     known, levels = severity_in_use(population)
     criteria.append(Criterion(
         3, "severity levels in use",
@@ -169,6 +168,15 @@ def maturity(
         postmortem_share, f"at least {s.postmortem_share:.0%}",
         "of critical/high/major incidents with a postmortem or problem record"))
     return _level(tuple(criteria))
+
+
+def _ack_detail(ack: AckEvidence) -> str:
+    if not ack.known:
+        return "no source records acknowledgements"
+    if ack.median_seconds is None:
+        return (f"fewer than half of the incidents were ever acknowledged ({ack.acknowledged} of "
+                f"{ack.known})")
+    return f"{ack.acknowledged} of {ack.known} incidents were ever acknowledged"
 
 
 def _level(criteria: tuple[Criterion, ...]) -> MaturityResult:
