@@ -14,10 +14,8 @@ import pandas as pd
 
 from alertlens.analysis.calendar import ReviewError
 from alertlens.analysis.frames import Frames
-from alertlens.analysis.noise.thresholds import NoiseThresholds
 from alertlens.analysis.pipeline import analysis_results
 from alertlens.analysis.review import ReviewInputs, ReviewRequest, review_figures, stored_noise
-from alertlens.analysis.settings import MetricsSettings
 from alertlens.flows.config import Config, ConfigError
 from alertlens.ingest.lake import Lake, LakeNotFoundError
 from alertlens.ingest.outputs import AnalysisStore
@@ -37,7 +35,6 @@ from alertlens.reports.html import render_html
 from alertlens.reports.model import Report
 from alertlens.reports.pdf import PAPERS, render_pdf
 from alertlens.reports.sections import report_model
-from alertlens.reports.settings import ReportSettings
 from alertlens.reports.tables import report_tables
 from alertlens.reports.write import ReportPaths, ReviewFiles, csv_links, write_report
 
@@ -69,22 +66,6 @@ def clock(now: datetime | None = None, env: Mapping[str, str] | None = None) -> 
     return datetime.now(UTC)
 
 
-def noise_thresholds(config: Config) -> NoiseThresholds:
-    """The [noise] section as thresholds; a bad key is a configuration error."""
-    try:
-        return NoiseThresholds.from_mapping(config.section("noise"))
-    except (ValueError, TypeError) as err:
-        raise ConfigError(f"{config.path}: {err}") from err
-
-
-def metrics_settings(config: Config) -> MetricsSettings:
-    """The [metrics] and [responders] sections as settings."""
-    try:
-        return MetricsSettings.from_mapping(config.section("metrics"), config.section("responders"))
-    except (ValueError, TypeError) as err:
-        raise ConfigError(f"{config.path}: {err}") from err
-
-
 def lake_frames(lake: Lake) -> Frames:
     """The lake's alerts, incidents and notifications; LakeNotFoundError for a missing lake,
     ReviewError for one without alerts or incidents."""
@@ -102,8 +83,8 @@ def analyze(lake: Lake, config: Config, *, now: datetime | None = None) -> Analy
     results = analysis_results(
         lake_frames(lake),
         now=pd.Timestamp(clock(now)),
-        thresholds=noise_thresholds(config),
-        settings=metrics_settings(config),
+        thresholds=config.noise,
+        settings=config.metrics,
     )
     store = AnalysisStore(lake)
     files = store.publish(results.tables, dict(results.summary))
@@ -132,7 +113,7 @@ def review_inputs(lake: Lake, config: Config) -> ReviewInputs:
         manifest=lake.read(Manifest.table),
         quarantine=lake.read(Quarantine.table),
         stored=stored,
-        thresholds=noise_thresholds(config),
+        thresholds=config.noise,
         notes=tuple(notes),
     )
 
@@ -141,8 +122,7 @@ def review(lake: Lake, config: Config, request: ReviewRequest | None = None, *,
            now: datetime | None = None, inputs: ReviewInputs | None = None) -> Report:
     """The review asked for (default: the organisation's newest ended week with data) as the
     report model."""
-    settings = ReportSettings.from_mapping(config.section("report"))
-    metrics = metrics_settings(config)
+    settings, metrics = config.report, config.metrics
     moment = clock(now)
     figures = review_figures(
         inputs or review_inputs(lake, config),
@@ -200,7 +180,7 @@ def reports(
 ) -> list[ReportPaths]:
     """The review of ``request``, or one review per team of ``teams`` (every team with
     ``each_team``, after the organisation's), each filed in its own folder."""
-    settings = ReportSettings.from_mapping(config.section("report"))
+    settings = config.report
     paper = paper or settings.paper
     if paper not in PAPERS:
         raise ReviewError(f"unknown paper {paper!r}; choose one of {', '.join(PAPERS)}")
@@ -230,8 +210,6 @@ __all__ = [
     "analyze",
     "clock",
     "lake_frames",
-    "metrics_settings",
-    "noise_thresholds",
     "report",
     "reports",
     "review",

@@ -32,6 +32,7 @@ from alertlens.ingest.jsonfiles import json_documents, locator
 from alertlens.ingest.readers._common import head_text
 from alertlens.ingest.records import InputError, ParsedFile, RecordError, Row
 from alertlens.ingest.schema import Alerts, Notifications
+from alertlens.ingest.settings_table import Names, settings_dataclass, settings_from_table
 
 NAME = "alertmanager"
 KIND_WEBHOOK = "alertmanager.webhook"
@@ -113,7 +114,7 @@ def read(path: Path, options: Mapping[str, Any], kind: str | None = None) -> Par
     if kind not in (KIND_WEBHOOK, KIND_API):
         raise InputError(path, "not an Alertmanager webhook payload or /api/v2/alerts snapshot")
     parsed = ParsedFile(source=NAME, kind=kind)
-    settings = _Settings.of(options)
+    settings = settings_from_table(AlertmanagerOptions, options, "sources.alertmanager")
     firings: dict[str, Row] = {}
     for prefix, doc in json_documents(path, parsed):
         if kind == KIND_WEBHOOK:
@@ -163,26 +164,27 @@ def read(path: Path, options: Mapping[str, Any], kind: str | None = None) -> Par
     return parsed
 
 
-class _Settings:
-    def __init__(self, paging: list[str] | None, instance_labels: frozenset[str]) -> None:
-        self.paging = paging
-        self.instance_labels = instance_labels
+@settings_dataclass
+class AlertmanagerOptions:
+    """``[sources.alertmanager]`` settings."""
 
-    @staticmethod
-    def of(options: Mapping[str, Any]) -> _Settings:
-        unknown = set(options) - {"paging_receivers", "instance_labels"}
-        if unknown:
-            raise InputError("[sources.alertmanager]", f"unknown option(s) {sorted(unknown)}")
-        paging = options.get("paging_receivers")
-        extra = frozenset(options.get("instance_labels", []))
-        return _Settings(list(paging) if paging is not None else None, INSTANCE_LABELS | extra)
+    # glob patterns of the receivers that page a human; default: DEFAULT_PAGING's names
+    paging_receivers: Names | None = None
+    # more labels to leave out of rule_key (besides INSTANCE_LABELS)
+    instance_labels: Names = ()
+
+    @property
+    def identity_free_labels(self) -> frozenset[str]:
+        """Labels that vary per instance and so never name a rule."""
+        return INSTANCE_LABELS | frozenset(self.instance_labels)
 
     def pages(self, receiver: str | None) -> bool:
+        """Whether a notification to ``receiver`` pages a human."""
         if receiver is None:
             return False
-        if self.paging is None:
+        if self.paging_receivers is None:
             return bool(DEFAULT_PAGING.search(receiver))
-        return any(fnmatch.fnmatchcase(receiver, pattern) for pattern in self.paging)
+        return any(fnmatch.fnmatchcase(receiver, pattern) for pattern in self.paging_receivers)
 
 
 def _add(
@@ -192,7 +194,7 @@ def _add(
     alert: Any,
     receivers: list[str | None],
     group_status: Any,
-    settings: _Settings,
+    settings: AlertmanagerOptions,
 ) -> None:
     parsed.read += 1
     try:
@@ -209,7 +211,7 @@ def _add(
 
 
 def _alert_row(
-    alert: Any, receivers: list[str | None], group_status: Any, settings: _Settings
+    alert: Any, receivers: list[str | None], group_status: Any, settings: AlertmanagerOptions
 ) -> Row:
     if not isinstance(alert, Mapping):
         raise RecordError("alert is not a JSON object")
@@ -248,7 +250,7 @@ def _alert_row(
         Alerts.source: NAME,
         Alerts.alert_id: f"{fp}@{iso_z(starts)}",
         Alerts.incident_id: None,
-        Alerts.rule_key: rule_key(labels, settings.instance_labels),
+        Alerts.rule_key: rule_key(labels, settings.identity_free_labels),
         Alerts.title: title or labels.get("alertname"),
         Alerts.service: labels.get("service") or labels.get("job"),
         Alerts.team: labels.get("team"),

@@ -14,17 +14,24 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import pyarrow as pa
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from alertlens.ingest.fields import labels_json, normalised_severity, text_or_none, utc_timestamp
 from alertlens.ingest.readers import _common
 from alertlens.ingest.records import InputError, ParsedFile, RecordError, Row
-from alertlens.ingest.schema import RECORD_TABLES, SEVERITIES, Alerts, Common, Incidents
+from alertlens.ingest.schema import RECORD_TABLES, Alerts, Common, Incidents
+from alertlens.ingest.settings_table import (
+    Severity,
+    TimeZone,
+    one_of,
+    settings_dataclass,
+    settings_from_table,
+)
 from alertlens.ingest.templates import title_templates
 
 NAME = "csv"
@@ -34,62 +41,64 @@ _NOT_MAPPABLE = {Common.source, Common.month, Common.ingested_from}
 _HEADER_NAME = re.compile(r"^[\w .#+()/%:-]{1,64}$")
 
 
-@dataclass(frozen=True)
+def _mappable(columns: dict[str, str], table: str) -> dict[str, str]:
+    schema, _ = RECORD_TABLES[table]
+    unknown = sorted(set(columns) - (set(schema.names) - _NOT_MAPPABLE))
+    if unknown:
+        raise ValueError(f"columns: no canonical {table} column {', '.join(unknown)}")
+    for required in (_TABLES[table], Alerts.created_at):
+        if required not in columns:
+            raise ValueError(f"columns: {required} must be mapped to a CSV header")
+    return columns
+
+
+@settings_dataclass
 class CsvMapping:
     """One mapping from a CSV layout to a canonical table."""
 
-    columns: dict[str, str]  # canonical column -> CSV header
-    table: str = Alerts.table
-    date_format: str | None = None  # strptime format; needed for day/month text
-    timezone: str | None = None  # IANA zone for times without offset
+    # canonical column -> CSV header (the id column and created_at are required)
+    columns: dict[str, str]
+    table: Annotated[str, AfterValidator(one_of(*_TABLES))] = Alerts.table
+    # strptime format; needed for day/month text
+    date_format: str | None = None
+    # IANA zone for times without offset
+    timezone: TimeZone | None = None
     delimiter: str = ","
-    severity_map: dict[str, str] = field(default_factory=dict)  # raw value -> canonical severity
+    # raw value (case-insensitive) -> canonical severity
+    severity_map: dict[str, Severity] = Field(default_factory=dict)
 
-    @classmethod
-    def from_mapping(cls, d: Mapping[str, Any], section: str) -> CsvMapping:
-        """A mapping from its TOML table; unknown keys, columns and severities are errors."""
-        _common.unknown_keys(d, cls.__dataclass_fields__, section)
-        table = d.get("table", Alerts.table)
-        if table not in _TABLES:
-            raise ValueError(
-                f"[{section}]: table must be one of {', '.join(_TABLES)}, not {table!r}"
-            )
-        columns = dict(d.get("columns") or {})
-        schema, _ = RECORD_TABLES[table]
-        known = set(schema.names) - _NOT_MAPPABLE
-        _common.unknown_keys(columns, known, f"{section}.columns")
-        for required in (_TABLES[table], Alerts.created_at):
-            if required not in columns:
-                raise ValueError(f"[{section}.columns]: {required} must be mapped to a CSV header")
-        severities = {
-            str(k).strip().lower(): str(v) for k, v in (d.get("severity_map") or {}).items()
-        }
-        bad = sorted(set(severities.values()) - set(SEVERITIES))
-        if bad:
-            raise ValueError(
-                f"[{section}.severity_map]: {', '.join(bad)} not in {', '.join(SEVERITIES)}"
-            )
-        return cls(
-            columns=columns,
-            table=table,
-            date_format=d.get("date_format"),
-            timezone=d.get("timezone"),
-            delimiter=d.get("delimiter", ","),
-            severity_map=severities,
-        )
+    @model_validator(mode="after")
+    def _complete(self) -> CsvMapping:
+        _mappable(self.columns, self.table)
+        folded = {k.strip().lower(): v for k, v in self.severity_map.items()}
+        object.__setattr__(self, "severity_map", folded)
+        return self
+
+
+def _mapping(table: Any) -> Any:
+    """A TOML table as a CsvMapping (whose own fields are checked strictly)."""
+    if isinstance(table, Mapping):
+        return settings_from_table(CsvMapping, table, "sources.csv.mappings")
+    return table
+
+
+@settings_dataclass
+class CsvOptions:
+    """``[sources.csv]``: named mappings, and which one to use (default: the one whose headers
+    the file has)."""
+
+    mappings: dict[str, Annotated[CsvMapping, BeforeValidator(_mapping)]] = Field(
+        default_factory=dict
+    )
+    mapping: str | None = None
 
 
 def mappings_from_options(options: Mapping[str, Any]) -> dict[str, CsvMapping]:
     """The configured mappings by name (``""`` for a mapping written directly in [sources.csv])."""
     if "columns" in options:
         direct = {k: v for k, v in options.items() if k != "mapping"}
-        return {"": CsvMapping.from_mapping(direct, "sources.csv")}
-    _common.unknown_keys(options, ("mappings", "mapping"), "sources.csv")
-    named = options.get("mappings") or {}
-    return {
-        name: CsvMapping.from_mapping(m, f"sources.csv.mappings.{name}")
-        for name, m in named.items()
-    }
+        return {"": settings_from_table(CsvMapping, direct, "sources.csv")}
+    return dict(settings_from_table(CsvOptions, options, "sources.csv").mappings)
 
 
 def detect(path: Path, head: str) -> str | None:

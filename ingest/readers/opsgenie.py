@@ -17,10 +17,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import AfterValidator
 
 from alertlens.ingest.fields import (
     json_pointer,
@@ -32,6 +33,7 @@ from alertlens.ingest.fields import (
 from alertlens.ingest.readers import _common
 from alertlens.ingest.records import InputError, ParsedFile, RecordError, Row
 from alertlens.ingest.schema import Alerts, Notifications
+from alertlens.ingest.settings_table import one_of, settings_dataclass, settings_from_table
 from alertlens.ingest.templates import title_templates
 
 NAME = "opsgenie"
@@ -68,23 +70,13 @@ _LOG_KIND = (
 )
 
 
-@dataclass(frozen=True)
+@settings_dataclass
 class OpsgenieOptions:
     """``[sources.opsgenie]`` settings."""
 
-    report_time_unit: str = "ms"  # unit of report.ackTime / closeTime: ms, s, us or ns
+    # unit of report.ackTime / closeTime: ms, s, us or ns
+    report_time_unit: Annotated[str, AfterValidator(one_of(*_UNITS))] = "ms"
     alert_id: str | None = None  # alert of a logs file whose name holds no UUID
-
-    @classmethod
-    def from_mapping(cls, d: Mapping[str, Any]) -> OpsgenieOptions:
-        """Settings from the ``[sources.opsgenie]`` table; unknown keys are an error."""
-        _common.unknown_keys(d, cls.__dataclass_fields__, "sources.opsgenie")
-        settings = cls(**d)
-        if settings.report_time_unit not in _UNITS:
-            raise ValueError(
-                f"[sources.opsgenie]: report_time_unit must be one of {', '.join(_UNITS)}"
-            )
-        return settings
 
 
 def detect(path: Path, head: str) -> str | None:
@@ -106,7 +98,7 @@ def detect(path: Path, head: str) -> str | None:
 
 def read(path: Path, options: Mapping[str, Any], kind: str | None = None) -> ParsedFile:
     """Every alert, log entry or webhook action in an Opsgenie export."""
-    settings = OpsgenieOptions.from_mapping(options)
+    settings = settings_from_table(OpsgenieOptions, options, "sources.opsgenie")
     kind = kind or detect(path, _common.head_text(path))
     if kind is None:
         raise InputError(path, "not an Opsgenie alerts page, alert logs page or webhook payload")

@@ -19,7 +19,6 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -35,6 +34,12 @@ from alertlens.ingest.readers import _common
 from alertlens.ingest.readers.alertmanager import INSTANCE_LABELS, fingerprint, rule_key
 from alertlens.ingest.records import InputError, ParsedFile, RecordError, Row
 from alertlens.ingest.schema import Alerts
+from alertlens.ingest.settings_table import (
+    Names,
+    Positive,
+    settings_dataclass,
+    settings_from_table,
+)
 
 NAME = "prometheus"
 KIND_ALERTS = "prometheus.alerts"
@@ -42,24 +47,12 @@ KIND_RANGE = "prometheus.query_range"
 _GAP_FACTOR = 1.5
 
 
-@dataclass(frozen=True)
+@settings_dataclass
 class PrometheusOptions:
     """``[sources.prometheus]`` settings."""
 
-    step: float | None = None  # query_range step in seconds; None = inferred from the samples
-    instance_labels: tuple[str, ...] = ()  # more labels to leave out of rule_key
-
-    @classmethod
-    def from_mapping(cls, d: Mapping[str, Any]) -> PrometheusOptions:
-        """Settings from the ``[sources.prometheus]`` table; unknown keys are an error."""
-        _common.unknown_keys(d, cls.__dataclass_fields__, "sources.prometheus")
-        step = d.get("step")
-        if step is not None and (not isinstance(step, int | float) or step <= 0):
-            raise ValueError(f"[sources.prometheus]: step must be a positive number, not {step!r}")
-        return cls(
-            step=None if step is None else float(step),
-            instance_labels=tuple(d.get("instance_labels", ())),
-        )
+    step: Positive | None = None  # query_range step in seconds; None = inferred from the samples
+    instance_labels: Names = ()  # more labels to leave out of rule_key
 
 
 def detect(path: Path, head: str) -> str | None:
@@ -78,7 +71,7 @@ def detect(path: Path, head: str) -> str | None:
 
 def read(path: Path, options: Mapping[str, Any], kind: str | None = None) -> ParsedFile:
     """Every firing in a Prometheus alerts snapshot or ALERTS query_range result."""
-    settings = PrometheusOptions.from_mapping(options)
+    settings = settings_from_table(PrometheusOptions, options, "sources.prometheus")
     document = _common.load_json(path)
     data = document.get("data") if isinstance(document, dict) else None
     if not isinstance(data, dict):

@@ -11,15 +11,23 @@ left the ``New`` state (ServiceNow has no acknowledge field).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from pydantic import Field
 
 from alertlens.ingest.fields import normalised_severity, text_or_none, utc_timestamp
 from alertlens.ingest.readers import _common, _servicenow_bpi
 from alertlens.ingest.records import InputError, ParsedFile, RecordError, Row
 from alertlens.ingest.schema import Incidents
+from alertlens.ingest.settings_table import (
+    Severity,
+    TimeZone,
+    settings_dataclass,
+    settings_from_table,
+)
 
 NAME = "servicenow"
 
@@ -40,20 +48,17 @@ _HUMAN_CONTACTS = frozenset(
 _ALERT_CONTACTS = frozenset({"monitoring", "event", "alert", "integration"})
 
 
-@dataclass(frozen=True)
+@settings_dataclass
 class ServiceNowOptions:
     """``[sources.servicenow]`` settings."""
 
-    date_format: str | None = None  # strptime format of the export's dates, e.g. "%d/%m/%Y %H:%M"
-    timezone: str | None = None  # IANA zone of dates without offset; Table API JSON defaults to UTC
+    # strptime format of the export's dates, e.g. "%d/%m/%Y %H:%M"
+    date_format: str | None = None
+    # IANA zone of dates without offset; Table API JSON defaults to UTC
+    timezone: TimeZone | None = None
     delimiter: str = ","
-    severity_map: dict[str, str] = field(default_factory=dict)  # raw priority/impact -> severity
-
-    @classmethod
-    def from_mapping(cls, d: Mapping[str, Any]) -> ServiceNowOptions:
-        """Settings from the ``[sources.servicenow]`` table; unknown keys are an error."""
-        _common.unknown_keys(d, cls.__dataclass_fields__, "sources.servicenow")
-        return cls(**{k: (dict(v) if k == "severity_map" else v) for k, v in d.items()})
+    # raw priority / impact text -> canonical severity
+    severity_map: dict[str, Severity] = Field(default_factory=dict)
 
 
 def detect(path: Path, head: str) -> str | None:
@@ -72,7 +77,7 @@ def detect(path: Path, head: str) -> str | None:
 
 def read(path: Path, options: Mapping[str, Any], kind: str | None = None) -> ParsedFile:
     """Every incident in a ServiceNow export, one row each (newest version wins)."""
-    settings = ServiceNowOptions.from_mapping(options)
+    settings = settings_from_table(ServiceNowOptions, options, "sources.servicenow")
     kind = kind or detect(path, _common.head_text(path))
     if kind == "servicenow.bpi2013":
         return _servicenow_bpi.read_bpi2013(path, settings.severity_map)

@@ -19,6 +19,7 @@ from alertlens.ingest.fields import json_pointer, text_or_none, utc_timestamp
 from alertlens.ingest.readers import _common
 from alertlens.ingest.records import InputError, ParsedFile, RecordError, Row
 from alertlens.ingest.schema import Incidents, Notifications
+from alertlens.ingest.settings_table import settings_dataclass, settings_from_table
 
 NAME = "statuspage"
 IMPACT_SEVERITY: dict[str, str] = {
@@ -36,9 +37,9 @@ UPDATE_KIND: dict[str, str] = {
 }
 
 
-def from_mapping(d: Mapping[str, Any]) -> None:
-    """Statuspage has no settings; any key is an error."""
-    _common.unknown_keys(d, (), "sources.statuspage")
+@settings_dataclass
+class StatuspageOptions:
+    """``[sources.statuspage]``: Statuspage has no settings; any key is an error."""
 
 
 def detect(path: Path, head: str) -> str | None:
@@ -56,7 +57,7 @@ def detect(path: Path, head: str) -> str | None:
 
 def read(path: Path, options: Mapping[str, Any], kind: str | None = None) -> ParsedFile:
     """Every incident in the file with its updates as notifications."""
-    from_mapping(options)
+    settings_from_table(StatuspageOptions, options, "sources.statuspage")
     parsed = ParsedFile(source=NAME, kind="statuspage.incidents")
     for locator, incident in _incidents(path):
         parsed.read += 1

@@ -16,7 +16,6 @@ from alertlens.ingest.readers.alertmanager import (
     read,
     rule_key,
 )
-from alertlens.ingest.records import InputError
 from alertlens.ingest.schema import Alerts
 
 
@@ -146,7 +145,7 @@ def test_paging_receivers_option(tmp_path: Path) -> None:
     path.write_text(json.dumps(payload))
     assert read(path, {}).rows[Alerts.table][0][Alerts.paged] is False
     assert read(path, {"paging_receivers": ["*-phone"]}).rows[Alerts.table][0][Alerts.paged] is True
-    with pytest.raises(InputError, match="unknown option"):
+    with pytest.raises(ValueError, match="unknown key 'paging'"):
         read(path, {"paging": ["x"]})
 
 
