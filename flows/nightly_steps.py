@@ -21,7 +21,6 @@ from alertlens.ingest.secrets import WEBHOOK_URL_ENV
 from alertlens.ingest.service import FileReport
 from alertlens.reports.units import time_unit
 
-
 WEBHOOK_ENV = WEBHOOK_URL_ENV
 
 

@@ -193,7 +193,7 @@ def response_spread(ack: Sequence[SpreadRow], resolve: Sequence[SpreadRow],
         return _empty(fig, title, "No acknowledged or resolved incidents in these weeks.")
     axes = fig.subplots(1, 2, sharey=True)
     for ax, spreads, name in ((axes[0], ack, "Time to acknowledge"),
-                              (axes[1], resolve, "Time to resolve (human-handled)")):
+                              (axes[1], resolve, "Time to resolve (auto-resolved aside)")):
         by_group = {s.group: s for s in spreads}
         shown = [by_group[g] for g in groups if g in by_group and by_group[g].n]
         unit = time_unit([s.p90 for s in shown])
@@ -258,7 +258,8 @@ def weekly_trend(points: Sequence[WeekPoint]) -> Figure:
 
 
 def response_trend(points: Sequence[WeekPoint]) -> Figure:
-    """The weekly median time to acknowledge and to resolve (human-handled), each in one unit."""
+    """The weekly median time to acknowledge and to resolve (auto-resolved incidents aside),
+    each in one unit."""
     fig = _figure(3.0)
     title = f"The last {len(points)} weeks: median response times"
     values = [v for p in points for v in (p.mtta_median, p.mttr_median) if v is not None]
@@ -267,7 +268,7 @@ def response_trend(points: Sequence[WeekPoint]) -> Figure:
     axes = fig.subplots(1, 2)
     xs = [p.week_start for p in points]
     for ax, attr, name, color in ((axes[0], "mtta_median", "Time to acknowledge", PALETTE[0]),
-                                  (axes[1], "mttr_median", "Time to resolve (human-handled)",
+                                  (axes[1], "mttr_median", "Time to resolve (auto-resolved aside)",
                                    PALETTE[2])):
         unit: TimeUnit = time_unit([getattr(p, attr) for p in points])
         ax.plot(xs, [unit.number(getattr(p, attr)) for p in points], marker="o", markersize=3,

@@ -24,7 +24,7 @@ CARDS: Final[dict[str, tuple[str, m.Unit]]] = {
     _W.acknowledged_share: ("Incidents acknowledged", "share"),
     _W.escalation_rate: ("Incidents escalated", "share"),
     _W.mtta_median: ("Time to acknowledge (median)", "seconds"),
-    _W.mttr_median: ("Time to resolve, human-handled (median)", "seconds"),
+    _W.mttr_median: ("Time to resolve (median, auto-resolved aside)", "seconds"),
     _W.recurrence_rate: ("Repeat incidents", "share"),
     _W.interruptions: ("Interruptions", "count"),
     _W.sleep_interruptions: ("Sleep-hour interruptions", "count"),

@@ -1,18 +1,20 @@
 """Who handled each incident, and the response figures of a set of incidents with every
 population they are computed over and every group they leave out.
 
-- **Handling**: *human* when someone acknowledged the incident or the source says a person
-  resolved it; *auto* when it resolved by itself (or timed out) unacknowledged; else *unknown*
-  (still open and unacknowledged, or the source does not say).
+- **Handling**: *human* when someone acknowledged the incident (before it was resolved) or the
+  source says a person resolved it; *auto* when it resolved by itself (or timed out)
+  unacknowledged; else *unknown* (still open and unacknowledged, or the source does not say).
 - **Acknowledged share**: acknowledged / incidents of sources that record acknowledgements at
   all (a source with no acknowledgement anywhere is "unknown", never "0 %").
 - **Escalation rate**: incidents escalated at least once (``escalation_count`` > 0 or an
   ``escalate`` event) / incidents of sources that record escalations.
 - **MTTA**: acknowledged incidents, created -> first acknowledgement.
-- **MTTR**: human-handled incidents only (auto-resolved noise would otherwise make fixing noise
-  look like MTTR getting worse), created -> resolved; still-open ones are censored at the end of
-  the data (Kaplan–Meier). While fewer than ``min_resolved_share`` of them are resolved the
-  median is withheld as pending. Auto-resolved incidents have their own MTTR.
+- **MTTR**: every incident except the auto-resolved ones (which would otherwise make fixing
+  noise look like MTTR getting worse): human-handled ones and those whose handling the source
+  does not record, created -> resolved; still-open ones are censored at the end of the data
+  (Kaplan–Meier). While fewer than ``min_resolved_share`` of them are resolved the median is
+  withheld as pending. Auto-resolved incidents have their own MTTR. (``opsgenie`` mode counts
+  closed incidents only, so nothing is censored there.)
 """
 
 from __future__ import annotations
@@ -41,11 +43,12 @@ AUTO: Final = "auto"
 UNKNOWN: Final = "unknown"
 ESCALATE: Final = "escalate"
 AUTO_RESOLVERS: Final = ("auto", "timeout")
+PAGERDUTY: Final = "pagerduty"  # the mode that counts still-open incidents (as censored)
 
-MTTR_HUMAN: Final = (
-    "human-handled incidents (acknowledged, or resolved by a person), created -> resolved; "
-    "still-open ones censored at the end of the data (Kaplan–Meier); merged-away, "
-    "resolved-before-created and resolved-when-created excluded"
+MTTR_POPULATION: Final = (
+    "incidents not resolved by themselves (handled by a person, or handling not recorded), "
+    "created -> resolved; still-open ones censored at the end of the data (Kaplan–Meier); "
+    "merged-away, resolved-before-created and resolved-when-created excluded"
 )
 MTTR_AUTO: Final = "auto-resolved incidents (resolved by themselves, never acknowledged)"
 
@@ -53,7 +56,9 @@ MTTR_AUTO: Final = "auto-resolved incidents (resolved by themselves, never ackno
 def with_response_flags(population: pd.DataFrame, notifications: pd.DataFrame) -> pd.DataFrame:
     """``population`` with ``handling``, ``acknowledged`` and ``escalated`` (``Population``);
     the two flags are None for incidents of sources that never record them."""
-    acked = population[Incidents.acknowledged_at].notna()
+    ack = population[Incidents.acknowledged_at]
+    # An acknowledgement after the resolution is no response to it.
+    acked = ack.notna() & ~(ack > population[RESOLVE_TIME]).fillna(False)
     resolver = population[Incidents.resolved_by].astype(object)
     human = acked | (resolver == HUMAN)
     auto = ~human & resolver.isin(AUTO_RESOLVERS)
@@ -108,7 +113,7 @@ class ResponseFigures:
     acknowledged_share: float | None
     escalation_rate: float | None
     mtta: DurationStats
-    mttr: DurationStats  # human-handled, censored
+    mttr: DurationStats  # all but the auto-resolved, still-open ones censored
     mttr_auto: DurationStats
     mttm: DurationStats
     #: data-quality notes as (headline it affects, text): each is shown beside that figure
@@ -133,17 +138,18 @@ def response_figures(
     mttr_reason = frame[EXCLUDED["mttr"]]
     zero = int((mttr_reason == RESOLVED_WHEN_CREATED).sum())
     backwards = int((mttr_reason == RESOLVED_BEFORE_CREATED).sum())
-    ages = _ages(frame, as_of)
-    mttr = distribution(frame.loc[human, SECONDS["mttr"]],
-                        ages.where(human & open_), population=MTTR_HUMAN,
-                        excluded=mttr_reason[human])
+    ages = _ages(frame, as_of if mode == PAGERDUTY else None)
+    measured = ~auto  # the MTTR population: everything but the auto-resolved
+    mttr = distribution(frame.loc[measured, SECONDS["mttr"]],
+                        ages.where(measured & open_), population=MTTR_POPULATION,
+                        excluded=mttr_reason[measured])
     warnings = _warnings(frame, n=n, zero=zero, backwards=backwards,
                          ack_unknown=int((~ack_known).sum()))
     pending = _mttr(mttr, min_resolved_share)
     if pending is not mttr:
         warnings.append((WeeklyHeadlines.mttr_median,
                          f"pending: {mttr.censored} of {mttr.count + mttr.censored} "
-                         "human-handled incidents are still open"))
+                         "incidents (auto-resolved ones aside) are still open"))
         mttr = pending
     return ResponseFigures(
         incidents=n,
@@ -172,7 +178,8 @@ def response_figures(
 
 
 def bucket_figures(frame: pd.DataFrame, keys: pd.Series, labels: list[str], *,
-                   as_of: pd.Timestamp | None, min_resolved_share: float) -> pd.DataFrame:
+                   as_of: pd.Timestamp | None, mode: str,
+                   min_resolved_share: float) -> pd.DataFrame:
     """Per label of ``labels`` (``keys`` labels each row of ``frame``): acknowledged_share,
     escalation_rate, mtta_median, mtta_p90, mttr_median, mttr_p90, by exactly the rules of
     :func:`response_figures`, vectorised for long histories."""
@@ -188,9 +195,10 @@ def bucket_figures(frame: pd.DataFrame, keys: pd.Series, labels: list[str], *,
     mtta = frame[SECONDS["mtta"]].groupby(keys)
     out[w.mtta_median] = mtta.quantile(0.5).reindex(labels)
     out[w.mtta_p90] = mtta.quantile(0.9).reindex(labels)
-    human = frame[Population.handling] == HUMAN
-    resolve = frame[SECONDS["mttr"]].where(human)
-    ages = _ages(frame, as_of).where(human & frame[RESOLVE_TIME].isna())
+    measured = frame[Population.handling] != AUTO
+    resolve = frame[SECONDS["mttr"]].where(measured)
+    ages = _ages(frame, as_of if mode == PAGERDUTY else None).where(
+        measured & frame[RESOLVE_TIME].isna())
     grouped = resolve.groupby(keys)
     out[w.mttr_median] = grouped.quantile(0.5).reindex(labels)
     out[w.mttr_p90] = grouped.quantile(0.9).reindex(labels)

@@ -239,7 +239,7 @@ def _figures(inputs: ReviewInputs, request: ReviewRequest, metrics: MetricsAnaly
                                              settings=settings) for column in RESPONSE_BY},
         spread_weeks=tuple(spread_window),
         ack_spread=t.spreads(pooled[SECONDS["mtta"]], pooled[Incidents.team]),
-        resolve_spread=t.spreads(t.human_resolve_seconds(pooled), pooled[Incidents.team]),
+        resolve_spread=t.spreads(t.resolve_seconds(pooled), pooled[Incidents.team]),
         recurrences=t.recurrence_rows(metrics.incidents.fix_status,
                                       metrics.incidents.recurrences, period),
         noise=_noise(noise, metrics, recomputed),

@@ -66,7 +66,7 @@ class ResponseRow:
     human_handled: int
     mtta_median: float | None
     mtta_p90: float | None
-    mttr_median: float | None  # human-handled, Kaplan–Meier when some are open
+    mttr_median: float | None  # auto-resolved aside, Kaplan–Meier when some are open
     mttr_p90: float | None
     still_open: int
 

@@ -17,7 +17,7 @@ from alertlens.analysis.oncall.load import BUSINESS, OFF_HOURS, SLEEP, shift_loa
 from alertlens.analysis.pipeline import NoiseFacts
 from alertlens.analysis.projection import ALL
 from alertlens.analysis.response.durations import SECONDS
-from alertlens.analysis.response.populations import HUMAN, response_figures
+from alertlens.analysis.response.populations import AUTO, response_figures
 from alertlens.analysis.review.rows import (
     BurnoutRow,
     IncidentRow,
@@ -145,9 +145,9 @@ def spreads(seconds: pd.Series, groups: pd.Series) -> tuple[SpreadRow, ...]:
     return tuple(rows)
 
 
-def human_resolve_seconds(frame: pd.DataFrame) -> pd.Series:
-    """Time to resolve of the human-handled incidents (NaN elsewhere)."""
-    return frame[SECONDS["mttr"]].where(frame[Population.handling] == HUMAN)
+def resolve_seconds(frame: pd.DataFrame) -> pd.Series:
+    """Time to resolve of the incidents that did not resolve by themselves (NaN elsewhere)."""
+    return frame[SECONDS["mttr"]].where(frame[Population.handling] != AUTO)
 
 
 def recurrence_rows(fix_status: pd.DataFrame, recurring: pd.DataFrame,

@@ -63,6 +63,7 @@ def headline_table(inputs: HeadlineInputs, labels: list[str], bucket: Bucket) ->
     table[_W.pages] = _counts(bucket, inputs.pages, labels) if inputs.has_alerts else np.nan
     if len(response):
         figures = bucket_figures(response, keys, labels, as_of=inputs.as_of,
+                                 mode=inputs.settings.mode,
                                  min_resolved_share=inputs.settings.mttr_min_resolved_share)
         for column in figures.columns:
             table[column] = figures[column].to_numpy()

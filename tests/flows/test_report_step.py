@@ -16,9 +16,9 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pytest
+from alertlens.analysis.review.week import last_complete_week, week_start
 
 from alertlens.analysis.noise.analysis import noise_analysis
-from alertlens.analysis.review.week import last_complete_week, week_start
 from alertlens.flows.commands import report as report_command
 from alertlens.flows.config import Config
 from alertlens.ingest.lake import Lake
