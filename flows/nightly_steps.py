@@ -86,8 +86,8 @@ def headline_lines(summary: Mapping[str, Any]) -> list[str]:
         f"Pages per week: {_figure(summary, Summary.pages_per_week)} now, "
         f"{_figure(summary, Summary.projected_pages_per_week_after_fixes)} after the recommended "
         "fixes",
-        f"Time to acknowledge (median): {_duration(summary, Summary.mtta_seconds)}, "
-        f"time to resolve, human-handled (median): {_duration(summary, Summary.mttr_seconds)}",
+        f"Time to acknowledge (median): {_duration(summary, Summary.mtta_seconds)}, time to "
+        f"resolve, auto-resolved aside (median): {_duration(summary, Summary.mttr_seconds)}",
     ]
     later = summary.get(Summary.not_counted) or {}
     if isinstance(later, Mapping) and (later.get(Summary.alerts) or later.get(Summary.incidents)):

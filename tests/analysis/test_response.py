@@ -15,10 +15,6 @@ from alertlens.analysis.frames import Frames
 from alertlens.analysis.incidents.population import incident_population
 from alertlens.analysis.pipeline import metrics_analysis
 from alertlens.analysis.response import response_frame
-from alertlens.analysis.response.populations import response_figures
-from alertlens.analysis.response.survival import km_quantile
-from alertlens.analysis.summary import summary_json
-from alertlens.ingest.metrics_schema import Population
 from alertlens.analysis.response.durations import (
     DIMENSIONS,
     METRICS,
@@ -26,7 +22,11 @@ from alertlens.analysis.response.durations import (
     response_durations,
     response_times,
 )
+from alertlens.analysis.response.populations import response_figures
+from alertlens.analysis.response.survival import km_quantile
 from alertlens.analysis.settings import MetricsSettings
+from alertlens.analysis.summary import summary_json
+from alertlens.ingest.metrics_schema import Population
 from tests.analysis import metrics_frames as mf
 
 BASE = pd.Timestamp("2026-10-05T00:00:00Z")
