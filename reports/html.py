@@ -155,6 +155,11 @@ def short_when(value: datetime | None) -> str:
     return "–" if value is None else value.strftime("%a %d %b %H:%M")
 
 
+def stamp(value: datetime | None) -> str:
+    """A timestamp with its year, as ``24 Feb 2021 19:25`` (the table says UTC)."""
+    return "–" if value is None else value.strftime("%d %b %Y %H:%M")
+
+
 def day(value: datetime | date | None) -> str:
     """A date as ``17 Nov 2026``."""
     return "–" if value is None else value.strftime("%d %b %Y")
@@ -180,8 +185,9 @@ def takeaways(report: Report) -> list[str]:
                 f"{value_text(h.previous, h.unit, unit)} in {report.previous_label})."
             )
     if report.headline and all(h.verdict is None for h in report.headline):
-        lines.append(f"No headline figure shows a clear change over the last "
-                     f"{len(report.window)} weeks.")
+        weeks = len(report.window)
+        lines.append(f"No headline figure shows a clear change over the last {weeks} "
+                     f"week{'s' if weeks != 1 else ''}.")
     noise = report.noise
     total = noise.noise_pages_total if noise.measure == "pages" else noise.noise_firings_total
     if noise.rules and total > 0:
@@ -228,6 +234,7 @@ def _environment() -> Environment:
         short_when=short_when,
         shorten=shorten,
         day=day,
+        stamp=stamp,
     )
     return env
 
