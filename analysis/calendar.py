@@ -30,7 +30,7 @@ def iso_week(times: pd.Series, timezone: str = "UTC") -> pd.Series:
     if times.empty:
         return pd.Series([], index=times.index, dtype=object)
     cal = times.dt.tz_convert(timezone).dt.isocalendar()
-    labels = cal["year"].astype("string") + "-W" + cal["week"].astype("string").str.zfill(2)
+    labels = cal.year.astype("string") + "-W" + cal.week.astype("string").str.zfill(2)
     return labels.astype(object).where(times.notna(), None)
 
 

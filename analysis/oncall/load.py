@@ -29,7 +29,7 @@ UNKNOWN_CHANNEL: Final = "unknown"
 _I = Interruptions
 _INTERRUPTION_COLUMNS = [_I.user, _I.at, _I.target, _I.channels, _I.notifications, _I.local_time,
                          _I.timezone, _I.weekday, _I.hour, _I.week, _I.period, _I.shift_start]
-_CHANNEL: Final = "channel"
+_CHANNEL: Final = Notifications.channel
 _CLUSTER: Final = "cluster"
 
 
