@@ -31,7 +31,8 @@ def iso_week(times: pd.Series, timezone: str = "UTC") -> pd.Series:
         return pd.Series([], index=times.index, dtype=object)
     cal = times.dt.tz_convert(timezone).dt.isocalendar()
     labels = cal.year.astype("string") + "-W" + cal.week.astype("string").str.zfill(2)
-    return labels.astype(object).where(times.notna(), None)
+    weeks: pd.Series = labels.astype(object).where(times.notna(), None)
+    return weeks
 
 
 def week_monday(week: str) -> date:

@@ -26,3 +26,20 @@ def jsonable(value: object) -> object:
 def records(frame: pd.DataFrame) -> list[dict]:
     """The rows of ``frame`` as JSON-able dicts."""
     return [jsonable(row) for row in frame.to_dict(orient="records")]
+
+
+def optional_float(value: object) -> float | None:
+    """``value`` as a float; None for None, NaN, NaT, NA or anything not a number."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+        return None
+    number = float(value)
+    return None if np.isnan(number) else number
+
+
+def optional_text(value: object) -> str:
+    """``value`` as text; "" for None and the missing-value markers."""
+    if value is None or value is pd.NaT or value is pd.NA:
+        return ""
+    if isinstance(value, float) and np.isnan(value):
+        return ""
+    return str(value)

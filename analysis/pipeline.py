@@ -34,6 +34,7 @@ from alertlens.analysis.incidents import IncidentMetrics, incident_metrics
 from alertlens.analysis.incidents.frequency import counted_incidents
 from alertlens.analysis.incidents.population import ORIGIN, alert_only_sources
 from alertlens.analysis.incidents.recurrence import repeat_share
+from alertlens.analysis.jsonable import optional_float
 from alertlens.analysis.noise import NoiseAnalysis, noise_analysis
 from alertlens.analysis.noise.analysis import COMPRESSION_RATIO
 from alertlens.analysis.noise.thresholds import NoiseThresholds
@@ -314,7 +315,7 @@ def _summary(
 
 
 def _rate(value: object) -> float | None:
-    return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
+    return optional_float(value)
 
 
 def _response_json(response: ResponseMetrics) -> ResponseJson:

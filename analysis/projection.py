@@ -56,7 +56,9 @@ def projection(population: pd.DataFrame, alerts: pd.DataFrame, scored: pd.DataFr
 
 def overall(table: pd.DataFrame) -> pd.Series:
     """The ``all`` row of a projection table."""
-    return table.set_index(_P.team).loc[ALL]
+    row = table.set_index(_P.team).loc[ALL]
+    assert isinstance(row, pd.Series)  # team is unique, so one row
+    return row
 
 
 def _team(values: pd.Series) -> pd.Series:

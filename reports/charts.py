@@ -12,6 +12,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -197,7 +198,7 @@ def response_spread(ack: Sequence[SpreadRow], resolve: Sequence[SpreadRow],
         by_group = {s.group: s for s in spreads}
         shown = [by_group[g] for g in groups if g in by_group and by_group[g].n]
         unit = time_unit([s.p90 for s in shown])
-        stats = [{"label": plain(s.group, 30), "med": unit.number(s.p50),
+        stats: list[dict[str, Any]] = [{"label": plain(s.group, 30), "med": unit.number(s.p50),
                   "q1": unit.number(s.p25), "q3": unit.number(s.p75),
                   "whislo": unit.number(s.p10), "whishi": unit.number(s.p90), "fliers": []}
                  for s in shown]

@@ -57,7 +57,8 @@ def recurrence_by_team(recurring: pd.DataFrame) -> pd.DataFrame:
     t = RecurrenceByTeam
     team = recurring[Incidents.team].astype(object).where(recurring[Incidents.team].notna(),
                                                           UNKNOWN_GROUP)
-    table = recurring.groupby(team)[_R.is_repeat].agg(**{t.incidents: "size", t.repeats: "sum"})
+    repeats = recurring[_R.is_repeat].groupby(team)
+    table = pd.DataFrame({t.incidents: repeats.size(), t.repeats: repeats.sum()})
     table = table.rename_axis(t.team).reset_index().astype({t.repeats: "int64"})
     table[t.recurrence_rate] = table[t.repeats] / table[t.incidents]
     return table

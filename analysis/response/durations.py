@@ -157,8 +157,9 @@ def distribution(seconds: pd.Series | np.ndarray, censored_at: pd.Series | np.nd
 
 
 def _finite(values: pd.Series | np.ndarray) -> np.ndarray:
-    array = np.asarray(values, dtype=float)
-    return array[~np.isnan(array)]
+    array: np.ndarray = np.asarray(values, dtype=float)
+    finite: np.ndarray = array[~np.isnan(array)]
+    return finite
 
 
 def response_summary(durations: pd.DataFrame, *, mode: str, metric: str) -> DurationStats:

@@ -64,11 +64,11 @@ def with_response_flags(population: pd.DataFrame, notifications: pd.DataFrame) -
     auto = ~human & resolver.isin(AUTO_RESOLVERS)
     handling = np.where(human, HUMAN, np.where(auto, AUTO, UNKNOWN))
     recording = set(population.loc[acked, Incidents.source].dropna())
-    return population.assign(**{
-        Population.handling: handling,
-        Population.acknowledged: _known(acked, population[Incidents.source].isin(recording)),
-        Population.escalated: _escalated(population, notifications),
-    })
+    flagged = population.copy()
+    flagged[Population.handling] = handling
+    flagged[Population.acknowledged] = _known(acked, population[Incidents.source].isin(recording))
+    flagged[Population.escalated] = _escalated(population, notifications)
+    return flagged
 
 
 def _known(flags: pd.Series, known: pd.Series) -> pd.Series:
@@ -188,10 +188,10 @@ def bucket_figures(frame: pd.DataFrame, keys: pd.Series, labels: list[str], *,
     for column, flag in ((w.acknowledged_share, Population.acknowledged),
                          (w.escalation_rate, Population.escalated)):
         values = frame[flag]
-        known = values.notna()
-        hits = values.where(known, False).astype(bool)
-        out[column] = (hits.groupby(keys).sum() / known.groupby(keys).sum().replace(0, np.nan)
-                       ).reindex(labels)
+        known = values.notna().astype(float)
+        hits = values.where(values.notna(), False).astype(bool).astype(float)
+        judged = known.groupby(keys).sum()
+        out[column] = (hits.groupby(keys).sum() / judged.where(judged > 0)).reindex(labels)
     mtta = frame[SECONDS["mtta"]].groupby(keys)
     out[w.mtta_median] = mtta.quantile(0.5).reindex(labels)
     out[w.mtta_p90] = mtta.quantile(0.9).reindex(labels)
@@ -226,8 +226,8 @@ def _ages(frame: pd.DataFrame, as_of: pd.Timestamp | None) -> pd.Series:
     """Seconds from creation to ``as_of`` (the censoring time of still-open incidents)."""
     if as_of is None or frame.empty:
         return pd.Series(np.nan, index=frame.index)
-    ages = (as_of - frame[Incidents.created_at]).dt.total_seconds()
-    return ages.clip(lower=0.0)
+    ages: pd.Series = (as_of - frame[Incidents.created_at]).dt.total_seconds().clip(lower=0.0)
+    return ages
 
 
 def _warnings(frame: pd.DataFrame, *, n: int, zero: int, backwards: int,

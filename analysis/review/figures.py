@@ -28,6 +28,7 @@ from alertlens.analysis.calendar import (
 )
 from alertlens.analysis.frames import Frames
 from alertlens.analysis.incidents.frequency import counted_incidents, paged_alerts
+from alertlens.analysis.jsonable import optional_float
 from alertlens.analysis.noise.thresholds import NoiseThresholds
 from alertlens.analysis.pipeline import MetricsAnalysis, NoiseFacts, metrics_analysis
 from alertlens.analysis.projection import overall
@@ -282,8 +283,7 @@ def _headlines(metrics: MetricsAnalysis, period: Period,
                                 trends[key]) for key in HEADLINES)
 
 
-def _num(value: object) -> float | None:
-    return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
+_num = optional_float
 
 
 def _noise(facts: NoiseFacts, metrics: MetricsAnalysis, recomputed: bool) -> NoiseFigures:

@@ -11,6 +11,7 @@ import pandas as pd
 
 from alertlens.analysis.calendar import Period
 from alertlens.analysis.incidents.population import RECURRENCE_KEY, UNKNOWN_GROUP
+from alertlens.analysis.jsonable import optional_float, optional_text
 from alertlens.analysis.noise.cofiring import COMPRESSION, EPISODES, FIRINGS, GROUP, RULES_IN_GROUP
 from alertlens.analysis.noise.explain import RUNBOOK_SHARE
 from alertlens.analysis.oncall.load import BUSINESS, OFF_HOURS, SLEEP, shift_load
@@ -48,12 +49,8 @@ from alertlens.ingest.schema import Alerts, Incidents, Rules, Scored
 SPREAD_QUANTILES: Final = (0.1, 0.25, 0.5, 0.75, 0.9)
 
 
-def _text(value: object) -> str:
-    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
-
-
-def _number(value: object) -> float | None:
-    return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
+_text = optional_text
+_number = optional_float
 
 
 def _groups(values: pd.Series) -> pd.Series:
@@ -182,8 +179,9 @@ def responder_rows(interrupts: pd.DataFrame, team_of_target: pd.Series,
     if interrupts.empty:
         return ()
     teams = interrupts[i.target].map(team_of_target).fillna(UNKNOWN_GROUP)
-    over = shift_load(interrupts, settings)
-    over = over[over[ShiftLoad.over_budget]].groupby(ShiftLoad.user).size()
+    shifts = shift_load(interrupts, settings)
+    over = {str(user): int(n) for user, n in
+            shifts[shifts[ShiftLoad.over_budget]].groupby(ShiftLoad.user).size().items()}
     rows = []
     for user, part in interrupts.groupby(i.user, sort=True):
         periods = part[i.period].value_counts()
@@ -191,7 +189,7 @@ def responder_rows(interrupts: pd.DataFrame, team_of_target: pd.Series,
             responder=str(user), team=str(teams[part.index].mode().iloc[0]),
             timezone=str(part[i.timezone].iloc[0]),
             business_hours=int(periods.get(BUSINESS, 0)), off_hours=int(periods.get(OFF_HOURS, 0)),
-            sleep_hours=int(periods.get(SLEEP, 0)), shifts_over_budget=int(over.get(user, 0)),
+            sleep_hours=int(periods.get(SLEEP, 0)), shifts_over_budget=over.get(str(user), 0),
         ))
     rows.sort(key=lambda r: (-(r.business_hours + r.off_hours + r.sleep_hours), r.responder))
     return tuple(rows)
@@ -201,7 +199,8 @@ def team_of_targets(incidents: pd.DataFrame, alerts: pd.DataFrame) -> pd.Series:
     """The team of every incident and alert id."""
     teams = pd.concat([incidents.set_index(Incidents.incident_id)[Incidents.team],
                        alerts.set_index(Alerts.alert_id)[Alerts.team]]).dropna()
-    return teams[~teams.index.duplicated()]
+    unique: pd.Series = teams[~teams.index.duplicated()]
+    return unique
 
 
 def burnout_rows(table: pd.DataFrame) -> tuple[BurnoutRow, ...]:

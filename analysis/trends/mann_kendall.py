@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from alertlens.analysis.jsonable import optional_float
+
 BETTER: Final = "getting better"
 WORSE: Final = "getting worse"
 FLAT: Final = "no clear change"
@@ -145,7 +147,7 @@ def period_comparison(series: pd.Series, week: str) -> Comparison:
 
 
 def _number(value: object) -> float | None:
-    return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
+    return optional_float(value)
 
 
 def _relative_change(now: float | None, before: float | None) -> float | None:

@@ -65,7 +65,7 @@ def test_verdict_words_say_how_sure_the_test_is() -> None:
     """p < alpha / 5 reads "confident", p < alpha "tentative"."""
     series = _weekly([5, 4, 6, 3, 4, 2, 3, 2])
     result = trend(series, alpha=0.05)
-    assert 0.01 <= result.p_value < 0.05
+    assert result.p_value is not None and 0.01 <= result.p_value < 0.05
     assert result.verdict == f"{BETTER}, {TENTATIVE}"
     assert trend(series, alpha=0.01).verdict == FLAT
 
