@@ -77,7 +77,36 @@ _EXPORTS: dict[str, str] = {
     "weekly_report": "alertlens.flows.steps",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "Alerts",
+    "AnalysisResults",
+    "AnalysisStore",
+    "Config",
+    "FileReport",
+    "Incidents",
+    "Lake",
+    "Manifest",
+    "MetricsAnalysis",
+    "MetricsSettings",
+    "NoiseAnalysis",
+    "NoiseThresholds",
+    "Notifications",
+    "Quarantine",
+    "ReviewFigures",
+    "Rules",
+    "Scored",
+    "Summary",
+    "analysis_results",
+    "analyze",
+    "ingest_paths",
+    "load_config",
+    "metrics_analysis",
+    "noise_analysis",
+    "report",
+    "review_figures",
+    "review_inputs",
+    "weekly_report",
+]
 
 
 def __getattr__(name: str) -> Any:

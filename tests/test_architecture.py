@@ -117,6 +117,7 @@ def test_public_api_is_complete_and_importable() -> None:
     import alertlens
 
     assert alertlens.__all__ == sorted(alertlens.__all__)
+    assert set(alertlens.__all__) == set(alertlens._EXPORTS)
     for name in alertlens.__all__:
         assert getattr(alertlens, name) is not None, name
     code = "import sys, alertlens; print(sorted(m for m in sys.modules if m.startswith('pandas')))"
