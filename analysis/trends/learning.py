@@ -66,8 +66,7 @@ def learning_summary(population: pd.DataFrame, recurring: pd.DataFrame) -> Learn
     keyed = recurring[recurring[Incidents.source].isin(sources)]
     by_key = has_postmortem(judged.set_index([Incidents.source, Incidents.incident_id]))
     keys = pd.MultiIndex.from_frame(keyed[[Incidents.source, Incidents.incident_id]])
-    flags = by_key.groupby(level=[0, 1]).any().reindex(keys)
-    flags = flags.fillna(False).to_numpy(dtype=bool)
+    flags = by_key.groupby(level=[0, 1]).any().reindex(keys).fillna(False).to_numpy(dtype=bool)
     after = keyed[Recurrences.recurred_after].to_numpy(dtype=bool)
     return LearningSummary(
         KNOWN, tuple(sources), len(high), int(marked.sum()),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from tests.analysis import metrics_frames as mf
 CASES = json.loads((Path(__file__).parents[1] / "fixtures" / "metrics_cases.json").read_text())
 
 
-def _dig(summary: dict, dotted: str) -> Any:
+def _dig(summary: Mapping[str, Any], dotted: str) -> Any:
     # Keys may themselves contain dots only at the last level (e.g. "excluded" reason texts).
     node: Any = summary
     for part in dotted.split("."):
