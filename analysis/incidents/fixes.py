@@ -68,12 +68,14 @@ def fix_status(
     if not keys:
         return _typed(pd.DataFrame(columns=columns))
     marked = population[has_postmortem(population)].dropna(subset=[RECURRENCE_KEY])
+    by_key = dict(tuple(marked.groupby(RECURRENCE_KEY)))
+    rules = _rule_firings(alerts, keys)
     rows = []
     for key, group in recurring[recurring[RECURRENCE_KEY].isin(keys)].groupby(RECURRENCE_KEY):
         times = group[Incidents.created_at]
         found = [e for e in (
-            _postmortem(marked[marked[RECURRENCE_KEY] == key]),
-            _rule_change(str(key), alerts),
+            _postmortem(by_key.get(key)),
+            _rule_change(rules.get(str(key))),
             _rate_drop(times, start, end, alpha),
         ) if e is not None]
         fix = max(found, key=lambda e: e.at) if found else None
@@ -109,8 +111,8 @@ def _status(fix: Evidence | None, after: int, end: pd.Timestamp,
     return FIX_HELD if end - fix.at >= quiet_period else FIX_TOO_EARLY
 
 
-def _postmortem(marked: pd.DataFrame) -> Evidence | None:
-    if marked.empty:
+def _postmortem(marked: pd.DataFrame | None) -> Evidence | None:
+    if marked is None or marked.empty:
         return None
     latest = marked.sort_values(Incidents.created_at).iloc[-1]
     at = latest[RESOLVE_TIME] if pd.notna(latest[RESOLVE_TIME]) else latest[Incidents.created_at]
@@ -118,14 +120,23 @@ def _postmortem(marked: pd.DataFrame) -> Evidence | None:
                     f"{latest[Incidents.postmortem]} on {latest[Incidents.incident_id]}")
 
 
-def _rule_change(key: str, alerts: pd.DataFrame) -> Evidence | None:
-    """The rule of ``key`` stopped paging, or its severity was lowered, for good."""
-    if not key.startswith(RULE_PREFIX) or alerts.empty:
-        return None
-    source, _, rule = key[len(RULE_PREFIX):].partition("|")
-    own = alerts[(alerts[Alerts.source] == source) & (alerts[Alerts.rule_key] == rule)]
-    own = own.sort_values(Alerts.created_at, kind="mergesort")
-    if len(own) < 2:
+def _rule_firings(alerts: pd.DataFrame, keys: list[str]) -> dict[str, pd.DataFrame]:
+    """The firings of the alert rule of each ``rule|source|rule_key`` key, in time order
+    (grouped once: a lake has many rules and many firings)."""
+    wanted = {tuple(k[len(RULE_PREFIX):].split("|", 1)): k for k in keys
+              if k.startswith(RULE_PREFIX) and "|" in k[len(RULE_PREFIX):]}
+    if not wanted or alerts.empty:
+        return {}
+    pairs = pd.MultiIndex.from_frame(alerts[[Alerts.source, Alerts.rule_key]])
+    own = alerts[pairs.isin(list(wanted))].sort_values(Alerts.created_at, kind="mergesort")
+    return {wanted[(str(s), str(r))]: group
+            for (s, r), group in own.groupby([Alerts.source, Alerts.rule_key], sort=False)}
+
+
+def _rule_change(own: pd.DataFrame | None) -> Evidence | None:
+    """The rule stopped paging, or its severity was lowered, for good (``own``: its firings in
+    time order)."""
+    if own is None or len(own) < 2:
         return None
     found = []
     paged = own[Alerts.paged].astype("boolean")
