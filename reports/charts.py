@@ -230,12 +230,13 @@ def weekly_trend(points: Sequence[WeekPoint]) -> Figure:
     axes = fig.subplots(1, 2)
     xs = [p.week_start for p in points]
     counts = axes[0]
-    for attr, name, color, marker in (("incidents", "incidents", PALETTE[0], "o"),
-                                      ("pages", "pages", PALETTE[1], "s")):
+    # Pages dashed and drawn first: where they equal the incidents both lines stay visible.
+    for attr, name, color, marker, style in (("pages", "pages", PALETTE[1], "s", "--"),
+                                             ("incidents", "incidents", PALETTE[0], "o", "-")):
         ys = [_nan(getattr(p, attr)) for p in points]
         if any(y == y for y in ys):
             counts.plot(xs, ys, marker=marker, markersize=3, linewidth=1.4, color=color,
-                        label=name)
+                        linestyle=style, label=name)
     counts.set_ylabel("Count a week", fontsize=9)
     counts.set_title("Incidents and pages", fontsize=10)
     counts.yaxis.set_major_locator(MaxNLocator(integer=True))
