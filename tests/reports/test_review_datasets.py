@@ -107,7 +107,8 @@ def rendered(request: pytest.FixtureRequest,
                     [f"{w.category.__name__}: {w.message}" for w in caught], stderr.getvalue())
 
 
-pytestmark = [pytest.mark.realdata]
+# One worker builds every data set's review once (module fixture) instead of each worker again.
+pytestmark = [pytest.mark.realdata, pytest.mark.xdist_group("review-datasets")]
 
 
 def test_the_default_review_week(rendered: Rendered) -> None:
