@@ -9,7 +9,6 @@ from typing import cast
 
 import pandas as pd
 
-from alertlens.analysis.calendar import iso_week
 from alertlens.analysis.jsonable import jsonable
 from alertlens.analysis.response.durations import DurationStats
 from alertlens.analysis.trends.learning import LearningSummary
@@ -23,7 +22,6 @@ from alertlens.ingest.metrics_schema import (
     SummaryJson,
     TrendJson,
 )
-from alertlens.ingest.schema import Alerts, Scored
 
 
 @dataclass(frozen=True)
@@ -100,12 +98,3 @@ def headline_json(comparison: Comparison) -> HeadlineJson:
     """One headline comparison as JSON."""
     return HeadlineJson(this_week=comparison.this, previous_week=comparison.previous,
                         four_week_average=comparison.average_4w)
-
-
-def noise_share_by_week(alerts_scored: pd.DataFrame, timezone: str = "UTC") -> pd.Series:
-    """Share of alert firings judged noise per ISO week on ``timezone``'s clock, by week."""
-    if alerts_scored.empty:
-        return pd.Series(dtype=float)
-    weeks = iso_week(alerts_scored[Alerts.created_at], timezone)
-    share = alerts_scored[Scored.is_noise].astype(float).groupby(weeks).mean()
-    return share.sort_index()

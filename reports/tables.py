@@ -55,11 +55,6 @@ def report_tables(report: Report) -> dict[str, list[Row]]:
     return {name: [_row(r) for r in rows] for name, rows in tables.items() if rows}
 
 
-def columns(rows: Sequence[Row]) -> list[str]:
-    """The column names of a table's rows (its dataclass's fields, in order)."""
-    return list(rows[0]) if rows else []
-
-
 def _row(item: object) -> Row:
     assert is_dataclass(item) and not isinstance(item, type)
     plain = asdict(item)

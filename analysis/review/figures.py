@@ -229,7 +229,7 @@ def _figures(inputs: ReviewInputs, request: ReviewRequest, metrics: MetricsAnaly
         window=metrics.trends.window,
         quiet=quiet,
         in_progress=period.end > now,
-        headlines=_headlines(metrics, period, request),
+        headlines=_headlines(metrics, period),
         weekly=metrics.trends.weekly[
             metrics.trends.weekly[WeeklyHeadlines.week].isin(metrics.trends.window)
         ].reset_index(drop=True),
@@ -261,8 +261,7 @@ def _figures(inputs: ReviewInputs, request: ReviewRequest, metrics: MetricsAnaly
         notes=tuple(notes),
     )
 
-def _headlines(metrics: MetricsAnalysis, period: Period,
-               request: ReviewRequest) -> tuple[HeadlineFigure, ...]:
+def _headlines(metrics: MetricsAnalysis, period: Period) -> tuple[HeadlineFigure, ...]:
     trends = metrics.trends.trends
     if period.week is not None:
         weekly = metrics.trends.weekly.set_index(WeeklyHeadlines.week)
