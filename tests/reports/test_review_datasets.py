@@ -86,12 +86,22 @@ class Rendered:
     stderr: str
 
 
-@pytest.fixture(scope="module", params=sorted(DATASETS))
+_BUILT: dict[str, Rendered] = {}
+
+
+@pytest.fixture(params=sorted(DATASETS))
 def rendered(request: pytest.FixtureRequest,
              tmp_path_factory: pytest.TempPathFactory) -> Rendered:
+    """Each data set's review, built once per test process whatever order the tests run in."""
     dataset = DATASETS[request.param]
     if dataset.real and not REALDATA.is_dir():
         pytest.skip(f"real data not present at {REALDATA}")
+    if dataset.name not in _BUILT:
+        _BUILT[dataset.name] = _rendered(dataset, tmp_path_factory)
+    return _BUILT[dataset.name]
+
+
+def _rendered(dataset: Dataset, tmp_path_factory: pytest.TempPathFactory) -> Rendered:
     base, summary = once_per_run(tmp_path_factory, f"review-{dataset.name}",
                                  lambda folder: _built(folder, dataset))
     out = tmp_path_factory.mktemp(f"reports-{dataset.name}")
