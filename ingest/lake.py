@@ -39,6 +39,7 @@ import pyarrow.parquet as pq
 
 from alertlens.ingest.durable import atomic_write, fsync_dir
 from alertlens.ingest.schema import (
+    ANALYSIS_DIR,
     MANIFEST_SCHEMA,
     PARTITION_TIME,
     QUARANTINE_SCHEMA,
@@ -106,6 +107,10 @@ class LakeBusy(Exception):
     """Another process holds the lake's write lock."""
 
 
+class LakeNotFoundError(FileNotFoundError):
+    """Reading a lake that does not exist: an error, never an empty result."""
+
+
 class Lake:
     """A lake rooted at ``root``. Reading needs no lock; writing takes an exclusive file lock."""
 
@@ -115,9 +120,14 @@ class Lake:
     # --- paths --------------------------------------------------------------------------
 
     @property
+    def exists(self) -> bool:
+        """Whether the lake's folder exists (a missing lake is never read as an empty one)."""
+        return self.root.is_dir()
+
+    @property
     def analysis_dir(self) -> Path:
         """Where analysis outputs live."""
-        return self.root / "analysis"
+        return self.root / ANALYSIS_DIR
 
     def table_dir(self, table: str) -> Path:
         """The directory of ``table``."""
@@ -137,6 +147,8 @@ class Lake:
     def read_arrow(self, table: str, *, sources: Sequence[str] | None = None) -> pa.Table:
         """All rows of ``table`` (optionally only some sources) with the canonical schema."""
         spec = SPECS[table]
+        if not self.root.is_dir():
+            raise LakeNotFoundError(f"{self.root}: no such lake (run `alertlens ingest` first)")
         self._recover_if_possible()
         parts = []
         for path in sorted(self.table_dir(table).rglob(PART_FILE)):

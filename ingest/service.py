@@ -145,7 +145,7 @@ def pending_files(
 ) -> tuple[list[PendingFile], list[FileReport]]:
     """Files under ``paths`` the manifest does not have yet (all of them with ``force``), and a
     skipped report for each of the others. A file given twice is taken once."""
-    done = set() if force else lake.ingested_hashes()
+    done = set() if force or not lake.exists else lake.ingested_hashes()
     pending: list[PendingFile] = []
     skipped: list[FileReport] = []
     seen: set[str] = set()

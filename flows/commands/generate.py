@@ -51,6 +51,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
 
     from alertlens.flows.config import ConfigError
     from alertlens.flows.console import console
+    from alertlens.ingest.metrics_schema import Summary
     from alertlens.synthetic.families import generate_world
     from alertlens.synthetic.settings import parse_end
 
@@ -82,11 +83,11 @@ def run(args: argparse.Namespace, config: Config) -> int:
             target_alerts=args.target_alerts or settings.target_alerts,
             progress=report,
         )
-    e = result.expected
+    e = result.expected  # the ground truth names its figures as summary.json does
     console.print(
-        f"{result.scenario}: {e['alerts']:,} alerts, {e['incidents']:,} incidents "
-        f"over {e['weeks']} weeks; "
-        f"{e['pages_per_week']} pages/week, noise share {e['noise_share']:.0%}, "
+        f"{result.scenario}: {e[Summary.alerts]:,} alerts, {e[Summary.incidents]:,} "
+        f"incidents over {e[Summary.weeks]} weeks; "
+        f"{e[Summary.pages_per_week]} pages/week, noise share {e[Summary.noise_share]:.0%}, "
         f"{e['pages_per_week_after_fixes']} pages/week after fixes"
     )
     console.print(f"{len(result.files)} files in {args.out}")

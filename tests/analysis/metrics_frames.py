@@ -12,12 +12,8 @@ from alertlens.ingest.schema import ALERTS_SCHEMA, INCIDENTS_SCHEMA, NOTIFICATIO
 
 _DEFAULTS: dict[pa.Schema, dict[str, Any]] = {
     INCIDENTS_SCHEMA: {"source": "pagerduty", "severity": "unknown", "resolved_by": "unknown"},
-    ALERTS_SCHEMA: {
-        "source": "alertmanager",
-        "severity": "unknown",
-        "resolved_by": "unknown",
-        "rule_key": "rule",
-    },
+    ALERTS_SCHEMA: {"source": "alertmanager", "severity": "unknown", "resolved_by": "unknown",
+                    "rule_key": "rule"},
     NOTIFICATIONS_SCHEMA: {"source": "pagerduty", "kind": "notify"},
 }
 
@@ -37,19 +33,12 @@ def frame(schema: pa.Schema, rows: list[dict[str, Any]]) -> pd.DataFrame:
                 full.get(name), str
             ):
                 full[name] = ts(full[name])
-        full.setdefault(
-            "incident_id"
-            if schema is INCIDENTS_SCHEMA
-            else "alert_id"
-            if schema is ALERTS_SCHEMA
-            else "event_id",
-            f"id{i}",
-        )
+        full.setdefault("incident_id" if schema is INCIDENTS_SCHEMA else
+                        "alert_id" if schema is ALERTS_SCHEMA else "event_id", f"id{i}")
         filled.append(full)
     table = pa.Table.from_pylist(filled, schema=schema)
-    return table.to_pandas(
-        types_mapper={pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}.get
-    )
+    return table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype(),
+                                         pa.bool_(): pd.BooleanDtype()}.get)
 
 
 def incidents(rows: list[dict[str, Any]]) -> pd.DataFrame:
