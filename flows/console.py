@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from alertlens.analysis.noise import evaluation as ev
+from alertlens.analysis.noise.evaluation import WORLD_FAMILY
 from alertlens.ingest.service import FileReport
 
 console = Console(highlight=False)
@@ -112,7 +113,7 @@ def ablation_table(rows: Sequence[dict[str, Any]]) -> Table:
     for _, title in ABLATION_COLUMNS:
         table.add_column(title, justify="right")
     for row in rows:
-        table.add_row(row["variant"], row["family"], *_ablation_cells(row))
+        table.add_row(row["variant"], row[WORLD_FAMILY], *_ablation_cells(row))
     return table
 
 
@@ -121,7 +122,7 @@ def ablation_markdown(rows: Sequence[dict[str, Any]]) -> str:
     titles = ["variant", "family", *(title for _, title in ABLATION_COLUMNS)]
     lines = ["| " + " | ".join(titles) + " |", "|" + "---|" * len(titles)]
     for row in rows:
-        cells = [row["variant"], row["family"], *_ablation_cells(row)]
+        cells = [row["variant"], row[WORLD_FAMILY], *_ablation_cells(row)]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 

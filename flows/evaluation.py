@@ -23,6 +23,7 @@ from alertlens.analysis.noise.evaluation import (
     RULE_PRECISION,
     RULE_RECALL,
     SECONDS,
+    WORLD_FAMILY,
     evaluation,
     meets_targets,
     pooled,
@@ -108,7 +109,7 @@ def evaluated(
     scores = evaluation(analysis, data.truth_alerts, data.truth)
     return {
         "scenario": data.scenario,
-        "family": data.family,
+        WORLD_FAMILY: data.family,
         "seed": data.seed,
         ALERTS: len(data.alerts),
         SECONDS: seconds,
@@ -122,13 +123,13 @@ def ablation(worlds: Sequence[World], thresholds: NoiseThresholds) -> list[dict[
     out: list[dict[str, Any]] = []
     for name, steps in ABLATIONS.items():
         rows = [evaluated(w, thresholds, steps) for w in worlds]
-        for family in dict.fromkeys(r["family"] for r in rows):
-            mine = [r for r in rows if r["family"] == family]
+        for family in dict.fromkeys(r[WORLD_FAMILY] for r in rows):
+            mine = [r for r in rows if r[WORLD_FAMILY] == family]
             total = pooled(mine)
             out.append(
                 {
                     "variant": name,
-                    "family": family,
+                    WORLD_FAMILY: family,
                     "worlds": len(mine),
                     "met": sum(meets_targets(r) for r in mine),
                     ALERT_F1: total[ALERT_F1],

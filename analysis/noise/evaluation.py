@@ -230,6 +230,7 @@ def _relative(estimate: float, truth: float | None) -> float:
 POOLED = "pooled"
 SECONDS = "analysis_seconds"
 ALERTS = "alerts"
+WORLD_FAMILY = "family"  # which generator made the world (synthetic.names.FAMILIES)
 
 #: The issue's targets, for every world and every seed.
 TARGET_ALERT_F1 = 0.95
