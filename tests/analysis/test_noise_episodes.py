@@ -191,7 +191,7 @@ def test_a_storm_keeps_its_root_and_flags_the_symptoms() -> None:
     assert not scored[Scored.is_noise].iloc[-1]
     assert result.summary["compression_ratio"] == pytest.approx(25 / 7)
     fixes = result.rules.set_index(Rules.rule_key)
-    assert fixes.loc["QueueLag", Rules.recommendation].startswith("Merge into NodeDown")
+    assert str(fixes.loc["QueueLag", Rules.recommendation]).startswith("Merge into NodeDown")
 
 
 def test_a_worked_alert_in_an_episode_is_not_redundant() -> None:

@@ -4,6 +4,8 @@ the titles (tiny inline frames)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -21,7 +23,9 @@ HASH_A = "3fa2b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6"
 HASH_B = "0bd1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a63fa2b9"
 
 
-def _identity(rows: list[dict[str, object]], steps: IdentitySteps | None = None) -> pd.DataFrame:
+def _identity(
+    rows: Sequence[Mapping[str, Any]], steps: IdentitySteps | None = None
+) -> pd.DataFrame:
     return rule_identity(alerts_frame(rows), steps or IdentitySteps())
 
 

@@ -41,7 +41,7 @@ ACKED_ELSEWHERE = {
 }
 
 
-def all_of(rows: list[dict], notifications: pd.DataFrame | None = None, **kw: float) -> Signals:
+def all_of(rows: list[dict], notifications: pd.DataFrame | None = None, **kw: Any) -> Signals:
     alerts = alerts_frame([*({Alerts.source: PEOPLE} | r for r in rows), ACKED_ELSEWHERE])
     thresholds = NoiseThresholds(**kw) if kw else T
     activity = human_activity(alerts, notifications)

@@ -53,7 +53,7 @@ def test_verdict_words() -> None:
         "quiet since 2026-09-01",
     ]
     assert out[Rules.is_noisy].tolist() == [True, False, True, False, True]
-    assert np.isnan(out.loc[3, Rules.confidence])
+    assert out[Rules.confidence].isna().tolist() == [False, False, False, True, False]
 
 
 def test_confidence_grows_with_firings() -> None:
