@@ -1,11 +1,14 @@
 """Rules that fire on a schedule: a cron job's report, a nightly backup's "done" page.
 
 A rule fires on a schedule when its firing times, folded onto a candidate period (an hour to a
-week), bunch at one phase far beyond chance: the Rayleigh test of the phases' mean resultant
-length R (Zar's approximation of its p-value, Bonferroni over the periods) with R at least
-``MIN_RESULTANT`` (a tight schedule, not office hours), and it fires about once per cycle (a
-flapping burst fires many times in one cycle). The period kept is the longest significant one
-(a nightly job is also "hourly": its minute never changes). A firing is *on schedule* when its
+week), bunch at one phase far beyond chance, by either of two tests (Bonferroni over both, the
+periods and the daylight-saving tries): the Rayleigh test of the phases' mean resultant length R
+(Zar's approximation of its p-value) with R at least ``MIN_RESULTANT`` (a tight schedule, not
+office hours), or the scan statistic of the most firings inside one ``SCAN_WINDOW`` of the
+period (Wallenstein's approximation), which five runs of a nightly job already pass; and it
+fires about once per cycle (a flapping burst fires many times in one cycle). The period kept is
+the one that puts the most firings on schedule, the longest of those (a nightly job is also
+"hourly": its minute never changes). A firing is *on schedule* when its
 phase lies within three circular standard deviations of the rule's mean phase.
 
 A cron job runs in its zone's local time, so when daylight saving time starts or ends its UTC
@@ -17,6 +20,7 @@ pass), and pays for the extra tries in the p-value.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from math import comb
 from typing import Final
 
 import numpy as np
@@ -33,6 +37,8 @@ MAX_P_VALUE: Final = 1e-3
 ONE_PER_CYCLE: Final = 0.6
 #: An on-schedule phase window never narrower than this (clock jitter, job run times).
 MIN_TOLERANCE_NS: Final = 10 * 60 * 10**9
+#: The scan test's window: a job's start jitter and run time.
+SCAN_WINDOW_NS: Final = 30 * 60 * 10**9
 #: A period is tested only when it spans this many units of the times' resolution.
 RESOLUTION_CYCLES: Final = 24
 
@@ -87,6 +93,24 @@ def schedules(
     return Schedule(testable, on, period)
 
 
+def scan_p(count: int, n: int, width: float) -> float:
+    """P-value of ``count`` of ``n`` uniform phases falling in one arc of ``width`` (a share of
+    the circle): Wallenstein's approximation n C(n-1, count-1) width^(count-1)."""
+    if count < 2:
+        return 1.0
+    return float(min(1.0, n * comb(n - 1, count - 1) * width ** (count - 1)))
+
+
+def _densest_arc(theta: np.ndarray, width: float) -> tuple[int, float]:
+    """(most phases inside one arc of ``width`` radians, that arc's middle)."""
+    phases = np.sort(np.mod(theta, 2 * np.pi))
+    doubled = np.concatenate([phases, phases + 2 * np.pi])
+    ends = np.searchsorted(doubled, phases + width, side="right")
+    counts = ends - np.arange(len(phases))
+    k = int(np.argmax(counts))
+    return int(counts[k]), float(phases[k] + width / 2)
+
+
 def _phases(times: np.ndarray, p_ns: int) -> tuple[np.ndarray, int]:
     """Phases (radians) of the time-sorted ``times`` on period ``p_ns``, with the one-hour
     daylight-saving jump that concentrates them most applied (and how many shifts were tried)."""
@@ -120,22 +144,32 @@ def _period(times: np.ndarray, shortest_hours: float = 0.0) -> tuple[float, np.n
             continue
         p_ns = hours * HOUR_NS
         theta, tries = _phases(times, p_ns)
+        penalty = 2 * len(PERIODS_H) * tries
         mean = np.exp(1j * theta).mean()
         resultant = float(np.abs(mean))
-        if resultant < MIN_RESULTANT:
+        tight = resultant >= MIN_RESULTANT and rayleigh_p(resultant, n) * penalty <= MAX_P_VALUE
+        width = min(2 * np.pi * SCAN_WINDOW_NS / p_ns, np.pi / 2)
+        count, centre = _densest_arc(theta, width)
+        scanned = count >= MIN_FIRINGS and scan_p(count, n, width / (2 * np.pi)) * penalty <= (
+            MAX_P_VALUE
+        )
+        if not (tight or scanned):
             continue
-        if rayleigh_p(resultant, n) * len(PERIODS_H) * tries > MAX_P_VALUE:
-            continue
-        spread = np.sqrt(-2 * np.log(max(resultant, 1e-12)))  # circular standard deviation
-        distance = np.abs(np.angle(np.exp(1j * (theta - np.angle(mean)))))
-        tolerance = max(3 * spread, 2 * np.pi * MIN_TOLERANCE_NS / p_ns)
+        if tight:
+            spread = np.sqrt(-2 * np.log(max(resultant, 1e-12)))  # circular standard deviation
+            centre, tolerance = float(np.angle(mean)), 3 * spread
+        else:
+            tolerance = width / 2
+        tolerance = max(tolerance, 2 * np.pi * MIN_TOLERANCE_NS / p_ns)
+        distance = np.abs(np.angle(np.exp(1j * (theta - centre))))
         hit = distance <= tolerance
         cycles = len(np.unique(times[hit] // p_ns))
         if hit.sum() < MIN_FIRINGS or cycles < ONE_PER_CYCLE * hit.sum():
             continue
         unsorted = np.empty(n, dtype=bool)
         unsorted[order] = hit
-        best = (float(hours), unsorted)
+        if best is None or hit.sum() >= best[1].sum():
+            best = (float(hours), unsorted)
     return best
 
 
