@@ -102,13 +102,14 @@ def scan_p(count: int, n: int, width: float) -> float:
 
 
 def _densest_arc(theta: np.ndarray, width: float) -> tuple[int, float]:
-    """(most phases inside one arc of ``width`` radians, that arc's middle)."""
+    """(most phases inside one arc of ``width`` radians, the mean phase of those)."""
     phases = np.sort(np.mod(theta, 2 * np.pi))
     doubled = np.concatenate([phases, phases + 2 * np.pi])
     ends = np.searchsorted(doubled, phases + width, side="right")
     counts = ends - np.arange(len(phases))
     k = int(np.argmax(counts))
-    return int(counts[k]), float(phases[k] + width / 2)
+    inside = doubled[k : k + int(counts[k])]
+    return int(counts[k]), float(np.angle(np.exp(1j * inside).mean()))
 
 
 def _phases(times: np.ndarray, p_ns: int) -> tuple[np.ndarray, int]:
