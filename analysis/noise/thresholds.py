@@ -40,8 +40,9 @@ class NoiseThresholds:
     prior_firings: Positive = 3.0
     # rule decision: noisy when the rule's noise rate (shrunk toward its family's) reaches this
     rule_noise_share: Share = 0.5
-    # below this many firings a verdict says "needs more data"
+    # below this many firings, or this confidence, a verdict says "needs more data"
     verdict_min_firings: PositiveInt = 3
+    verdict_min_confidence: Share = 0.8
     # a noisy rule silent this many weeks before the data ends: "quiet since", no fix proposed
     quiet_weeks: Positive = 3.0
     # families: the most BIC may choose, and the restarts per candidate

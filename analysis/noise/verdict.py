@@ -10,8 +10,9 @@ line; ``noise_low``/``noise_high`` bound the 80% credible interval.
 The verdict says what a person can do with it:
 
 - ``noisy`` / ``keep``: decided, with enough firings;
-- ``needs more data``: fewer than ``verdict_min_firings`` firings (the best guess still counts
-  in the noise share and the what-if, but no fix is pressed);
+- ``needs more data``: fewer than ``verdict_min_firings`` firings, or a verdict less than
+  ``verdict_min_confidence`` sure (the best guess still counts in the noise share and the
+  what-if, but no fix is pressed);
 - ``cannot tell``: no firing could be evaluated (the export lacks the lifetimes and the
   response), so nothing is claimed either way;
 - ``quiet since YYYY-MM-DD``: a noisy rule silent for ``quiet_weeks`` before the data ends
@@ -63,7 +64,8 @@ def verdicts(
         quiet = noisy & (last < end - pd.Timedelta(weeks=t.quiet_weeks)).to_numpy()
         dates = last.dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
         verdict[quiet] = [f"{QUIET} {d}" for d in dates[quiet]]
-    verdict[firings < t.verdict_min_firings] = NEEDS_DATA
+    unsure = (firings < t.verdict_min_firings) | (confidence < t.verdict_min_confidence)
+    verdict[unsure] = NEEDS_DATA
     verdict[~tell] = CANNOT_TELL
     return rules.assign(
         **{
