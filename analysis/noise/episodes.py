@@ -213,22 +213,22 @@ def _leads(
     if n == 0:
         return np.zeros(0, dtype=np.int64)
     times = pd.DatetimeIndex(alerts[Alerts.created_at]).as_unit("ns").asi8
-    order = np.lexsort((np.arange(n), times, episode))
+    frame = pd.DataFrame({"pos": np.arange(n), "e": episode, "code": codes, "t": times})
+    follower = np.zeros(n, dtype=bool)
+    if follows:
+        present = frame[["e", "code"]].drop_duplicates()
+        pairs = pd.DataFrame(sorted(follows), columns=["code", "other"])
+        candidates = present.merge(pairs, on="code")
+        there = candidates.merge(
+            present.rename(columns={"code": "other"}), on=["e", "other"]
+        )[["e", "code"]].drop_duplicates()
+        marked = frame.merge(there.assign(f=True), on=["e", "code"], how="left")
+        follower = marked["f"].fillna(False).to_numpy(dtype=bool)
+    # the earliest non-follower of each episode, else its earliest alert
+    ranked = frame.assign(f=follower).sort_values(["e", "f", "t", "pos"], kind="stable")
+    firsts = ranked.drop_duplicates("e")
     lead = np.full(int(episode.max()) + 1, -1, dtype=np.int64)
-    first = np.ones(n, dtype=bool)
-    first[1:] = episode[order][1:] != episode[order][:-1]
-    lead[episode[order][first]] = order[first]
-    sizes = np.bincount(episode)
-    follower_of: dict[int, set[int]] = {}
-    for a, b in follows:
-        follower_of.setdefault(a, set()).add(b)
-    for e in np.flatnonzero(sizes > 1):
-        members = order[episode[order] == e]
-        present = set(codes[members].tolist())
-        for pos in members:
-            if not (follower_of.get(int(codes[pos]), set()) & present):
-                lead[e] = pos
-                break
+    lead[firsts["e"].to_numpy()] = firsts["pos"].to_numpy()
     return lead
 
 
