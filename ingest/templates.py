@@ -72,13 +72,31 @@ def template_ids(templates: Iterable[str | None]) -> pd.Series:
     return pd.Series(lookup[codes], index=series.index, dtype="object")
 
 
+#: Every token holding a digit (the vectorised pass; hash names are redone one by one).
+DIGIT_TOKEN = r"[^\s()<>\[\]{},;=:\"']*\d[^\s()<>\[\]{},;=:\"']*"
+
+
 def _masked(unique_titles: pa.Array) -> list[str | None]:
     out = pc.utf8_trim_whitespace(unique_titles)
     for pattern, replacement in MASKS:
         out = pc.replace_substring_regex(out, pattern=pattern, replacement=replacement)
     out = pc.replace_substring_regex(out, pattern=r"\s+", replacement=" ")
-    raw = unique_titles.to_pylist()
-    return [_values_masked(t, r) for t, r in zip(out.to_pylist(), raw, strict=True)]
+    plain = pc.replace_substring_regex(out, pattern=DIGIT_TOKEN, replacement=VALUE)
+    # the few titles holding a hash name, or left without a word, take the slow path
+    hashed = pc.match_substring_regex(unique_titles, pattern=r"[0-9a-fA-F]{16,}")
+    wordless = pc.invert(
+        pc.match_substring_regex(
+            pc.replace_substring_regex(plain, pattern=r"<[A-Z*]+>", replacement=""),
+            pattern=r"[A-Za-z]",
+        )
+    )
+    slow = pc.fill_null(pc.or_(hashed, wordless), False).to_numpy(zero_copy_only=False)
+    result: list[str | None] = plain.to_pylist()
+    if slow.any():
+        raw, template = unique_titles.to_pylist(), out.to_pylist()
+        for i in slow.nonzero()[0]:
+            result[i] = _values_masked(template[i], raw[i])
+    return result
 
 
 def _values_masked(template: str | None, title: str | None) -> str | None:

@@ -173,43 +173,51 @@ def _display(value: str, scope: str) -> str:
 
 def _with_learnt_slots(templates: pd.Series, scope: np.ndarray) -> pd.Series:
     """``templates`` with hash names that vary per firing, and word positions that vary across
-    otherwise identical templates of one scope, turned into slots."""
+    otherwise identical templates of one scope, turned into slots. Works on the distinct
+    (scope, template) pairs with their firing counts, not on every alert."""
     frame = pd.DataFrame({"t": templates.to_numpy(dtype=object), "s": scope})
     known = frame["t"].notna()
     if not known.any():
         return templates
-    frame.loc[known, "t"] = _hash_slots(frame.loc[known])
     counts = frame[known].groupby(["s", "t"]).size().rename("n").reset_index()
-    merged = _word_slots(counts)
-    lookup = dict(zip(zip(merged["s"], merged["t"], strict=True), merged["merged"], strict=True))
-    out = [
-        lookup.get((s, t), t) if t is not None else None
-        for s, t in zip(frame["s"], frame["t"], strict=True)
-    ]
-    return pd.Series(out, index=templates.index, dtype=object)
+    counts["h"] = _hash_slots(counts)
+    hashed = counts.groupby(["s", "h"], as_index=False)[["n"]].sum()
+    hashed.columns = pd.Index(["s", "t", "n"])
+    merged = _word_slots(hashed)
+    final = counts.merge(
+        merged[["s", "t", "merged"]].rename(columns={"t": "h"}), on=["s", "h"], how="left"
+    )
+    lookup = pd.Series(
+        final["merged"].to_numpy(dtype=object),
+        index=pd.MultiIndex.from_frame(final[["s", "t"]]),
+    )
+    keys = pd.MultiIndex.from_frame(frame[["s", "t"]])
+    out = lookup.reindex(keys).to_numpy(dtype=object)
+    out[~known.to_numpy()] = None
+    return pd.Series(out, index=templates.index)
 
 
-def _hash_slots(frame: pd.DataFrame) -> pd.Series:
-    """Hash names that are unique to their firing in most firings of a (scope, shape) whose
-    other words stay the same: slots."""
-    tokens = frame["t"].str.split(" ")
+def _hash_slots(counts: pd.DataFrame) -> pd.Series:
+    """Per distinct (scope ``s``, template ``t``, firings ``n``): the template with hash names
+    that are unique to their firing in most firings of a (scope, shape) whose other words stay
+    the same turned into slots."""
+    tokens = counts["t"].str.split(" ")
     shape = tokens.map(lambda ts: " ".join("<HASH>" if HASH_NAME.fullmatch(t) else t for t in ts))
-    has_hash = shape != frame["t"]
-    if not has_hash.any():
-        return frame["t"]
+    has_hash = shape != counts["t"]
     # a title made of hashes only is a name, never a slot (a template is never just a slot)
     words = shape.map(lambda t: any(w != "<HASH>" and not w.startswith("<") for w in t.split()))
     has_hash &= words
+    out = counts["t"].copy()
     if not has_hash.any():
-        return frame["t"]
-    sub = pd.DataFrame({"s": frame["s"], "shape": shape, "t": frame["t"]})[has_hash]
-    stats = sub.groupby(["s", "shape"])["t"].agg(["nunique", "size"])
+        return out
+    sub = pd.DataFrame({"s": counts["s"], "shape": shape, "t": counts["t"], "n": counts["n"]})
+    sub = sub[has_hash]
+    stats = sub.groupby(["s", "shape"]).agg(distinct=("t", "nunique"), size=("n", "sum"))
     varying = stats[
-        (stats["nunique"] >= MIN_SLOT_VALUES)
-        & (stats["nunique"] >= UNIQUE_HASH_SHARE * stats["size"])
+        (stats["distinct"] >= MIN_SLOT_VALUES)
+        & (stats["distinct"] >= UNIQUE_HASH_SHARE * stats["size"])
     ]
     slotted = pd.MultiIndex.from_frame(sub[["s", "shape"]]).isin(varying.index)
-    out = frame["t"].copy()
     idx = sub.index[slotted]
     out.loc[idx] = sub.loc[idx, "shape"].str.replace("<HASH>", SLOT, regex=False)
     return out
