@@ -56,6 +56,7 @@ def _common_parent(paths: Sequence[Path]) -> Path | None:
 #: The evaluation table's columns: result key -> heading.
 COLUMNS: tuple[tuple[str, str], ...] = (
     (ev.ALERTS, "alerts"),
+    (ev.MATCHED, "ingested"),
     (ev.SCORED_SHARE, "scored"),
     (ev.ALERT_PRECISION, "alert P"),
     (ev.ALERT_RECALL, "alert R"),
@@ -150,6 +151,6 @@ def _cell(key: str, value: Any) -> str:
         return f"{value:+.1f}" if key == ev.NOISE_SHARE_ERROR else f"{value:.1f}"
     if key in (ev.PAGES_AFTER_ERROR, ev.INCIDENTS_AFTER_ERROR):
         return f"{100 * value:+.0f}%"
-    if key in (ev.SCORED_SHARE, ev.DECIDED_SHARE):
+    if key in (ev.SCORED_SHARE, ev.DECIDED_SHARE, ev.MATCHED):
         return f"{100 * value:.0f}%"
     return f"{value:.3f}"
