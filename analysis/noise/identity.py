@@ -24,6 +24,7 @@ A source the analysis has no name for (a mapped CSV, ServiceNow) keeps the reade
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
@@ -84,38 +85,46 @@ def rule_identity(alerts: pd.DataFrame, steps: IdentitySteps = IdentitySteps()) 
     basis = np.full(n, "source", dtype=object)
     named = np.isin(source, list(NAMED_SOURCES))
     undecided = named.copy()
-    if steps.names:
+    if steps.names and named.any():
+        # labels are read for the sources the analysis names (a regex pass per key)
+        sub = labels.where(named, None)
+        prometheus = np.isin(source, list(PROMETHEUS_SOURCES))
+        severity = _where(prometheus, _label(sub, "severity"))
         for label, kind in NAME_LABELS:
-            value = _label(labels, label)
+            value = _label(sub, label)
             hit = undecided & pd.notna(value)
             if not hit.any():
                 continue
-            severity = _where(np.isin(source, list(PROMETHEUS_SOURCES)), _label(labels, "severity"))
-            key[hit] = [
-                _joined(src, kind, s, v, sev)
-                for src, s, v, sev in zip(
-                    source[hit], scope[hit], value[hit], severity[hit], strict=True
-                )
-            ]
-            name[hit] = [_display(v, s) for v, s in zip(value[hit], scope[hit], strict=True)]
+            key[hit] = _combined(
+                lambda src, sc, v, sev, k=kind: _joined(src, k, sc, v, sev),
+                source[hit],
+                scope[hit],
+                value[hit],
+                severity[hit],
+            )
+            name[hit] = _combined(_display, value[hit], scope[hit])
             basis[hit] = kind
             undecided &= ~hit
-        alias = _stable_alias(
-            _label(labels, "alias"), alerts[Alerts.alert_id].to_numpy(dtype=object)
-        )
+        alias = _stable_alias(_label(sub, "alias"), alerts[Alerts.alert_id].to_numpy(dtype=object))
         hit = undecided & pd.notna(alias) & (source == "opsgenie")
-        key[hit] = [
-            _joined(s, "alias", sc, a, None)
-            for s, sc, a in zip(source[hit], scope[hit], alias[hit], strict=True)
-        ]
-        name[hit] = alias[hit]
-        basis[hit] = "alias"
-        undecided &= ~hit
+        if hit.any():
+            key[hit] = _combined(
+                lambda src, sc, a: _joined(src, "alias", sc, a, None),
+                source[hit],
+                scope[hit],
+                alias[hit],
+            )
+            name[hit] = alias[hit]
+            basis[hit] = "alias"
+            undecided &= ~hit
     rest = undecided & templates.notna().to_numpy()
-    key[rest] = [
-        _joined(s, "title", sc, t, None)
-        for s, sc, t in zip(source[rest], scope[rest], templates.to_numpy()[rest], strict=True)
-    ]
+    if rest.any():
+        key[rest] = _combined(
+            lambda src, sc, t: _joined(src, "title", sc, t, None),
+            source[rest],
+            scope[rest],
+            templates.to_numpy()[rest],
+        )
     basis[rest] = "template"
     out = pd.DataFrame(
         {RULE_KEY: key, RULE_NAME: name, BASIS: basis, TEMPLATE: templates.to_numpy()},
@@ -123,6 +132,20 @@ def rule_identity(alerts: pd.DataFrame, steps: IdentitySteps = IdentitySteps()) 
     )
     out[TEMPLATE] = _rule_templates(out[RULE_KEY], out[TEMPLATE])
     return out
+
+
+def _combined(make: Callable[..., str], *columns: np.ndarray) -> np.ndarray:
+    """``make(*row)`` per row of ``columns``, computed once per distinct row."""
+    texts = [
+        pc.fill_null(pa.array(np.asarray(c, dtype=object), type=pa.string()), "\x00")
+        for c in columns
+    ]
+    joined = pc.binary_join_element_wise(*texts, "\x1f").to_numpy(zero_copy_only=False)
+    codes, uniques = pd.factorize(joined)
+    values = [
+        make(*(None if v == "\x00" else v for v in str(row).split("\x1f"))) for row in uniques
+    ]
+    return np.asarray(values, dtype=object)[codes]
 
 
 def _scope(alerts: pd.DataFrame) -> np.ndarray:
@@ -232,7 +255,9 @@ def _word_slots(counts: pd.DataFrame) -> pd.DataFrame:
     counts = counts.assign(merged=counts["t"])
     tokens = counts["t"].str.split(" ")
     counts["len"] = tokens.map(len)
-    for _, group in counts.groupby(["s", "len"]):
+    sizes = counts.groupby(["s", "len"])["t"].transform("size")
+    candidates = counts[(sizes >= MIN_SLOT_VALUES) & (counts["len"] >= 2)]
+    for _, group in candidates.groupby(["s", "len"]):
         length = len(str(group["t"].iat[0]).split(" "))
         if len(group) < MIN_SLOT_VALUES or length < 2:
             continue
