@@ -78,6 +78,7 @@ ABLATION_COLUMNS: tuple[tuple[str, str], ...] = (
     (ev.RULE_RECALL, "rule R"),
     (ev.NOISE_SHARE_ERROR, "noise share |err| (pts)"),
     (ev.PAGES_AFTER_ERROR, "pages/wk after |err|"),
+    (ev.KEYS_PER_RULE, "rule keys per rule"),
 )
 
 
@@ -132,13 +133,14 @@ def _ablation_cells(row: dict[str, Any]) -> list[str]:
     cells = [f"{row['met']}/{row['worlds']}"]
     for key, _ in ABLATION_COLUMNS[1:]:
         value = float(row[key])
-        cells.append(
-            f"{100 * value:.0f}%"
-            if key == ev.PAGES_AFTER_ERROR
-            else f"{value:.3f}"
-            if key != ev.NOISE_SHARE_ERROR
-            else f"{value:.1f}"
-        )
+        if key == ev.PAGES_AFTER_ERROR:
+            cells.append(f"{100 * value:.0f}%")
+        elif key == ev.NOISE_SHARE_ERROR:
+            cells.append(f"{value:.1f}")
+        elif key == ev.KEYS_PER_RULE:
+            cells.append(f"{value:.2f}")
+        else:
+            cells.append(f"{value:.3f}")
     return cells
 
 

@@ -18,6 +18,7 @@ from alertlens.analysis.noise.analysis import NoiseSteps, noise_analysis
 from alertlens.analysis.noise.evaluation import (
     ALERT_F1,
     ALERTS,
+    KEYS_PER_RULE,
     NOISE_SHARE_ERROR,
     PAGES_AFTER_ERROR,
     RULE_PRECISION,
@@ -137,6 +138,7 @@ def ablation(worlds: Sequence[World], thresholds: NoiseThresholds) -> list[dict[
                     RULE_RECALL: total[RULE_RECALL],
                     NOISE_SHARE_ERROR: total[NOISE_SHARE_ERROR],
                     PAGES_AFTER_ERROR: total[PAGES_AFTER_ERROR],
+                    KEYS_PER_RULE: sum(r[KEYS_PER_RULE] for r in mine) / len(mine),
                 }
             )
     return out

@@ -31,6 +31,7 @@ INCIDENTS_AFTER_ERROR = "incidents_after_error"
 MATCHED = "matched_share"
 SCORED_SHARE = "scored_share"  # share of the truth's alerts whose label is observable
 DECIDED_SHARE = "decided_share"  # share of the observable world rules given a verdict
+KEYS_PER_RULE = "keys_per_rule"  # rule keys the analysis split each world rule into (mean)
 #: Raw counts behind the ratios, so several worlds can be pooled (micro-averaged).
 ALERT_TP, ALERT_FP, ALERT_FN = "alert_tp", "alert_fp", "alert_fn"
 RULE_TP, RULE_FP, RULE_FN = "rule_tp", "rule_fp", "rule_fn"
@@ -77,6 +78,9 @@ def evaluation(
         **_prf(predicted, actual, ALERT_PRECISION, ALERT_RECALL, ALERT_F1),
         **_prf(rules["p"], rules["a"], RULE_PRECISION, RULE_RECALL, None),
         DECIDED_SHARE: float(rules["decided"].mean()) if len(rules) else 1.0,
+        KEYS_PER_RULE: float(every.groupby(TRUTH_RULE)[Alerts.rule_key].nunique().mean())
+        if len(every)
+        else 1.0,
         FIX_AGREEMENT: hits / total if total else 1.0,
         FIX_HITS: hits,
         FIX_TOTAL: total,
