@@ -61,6 +61,10 @@ def load_config(path: Path | None = None, *, env: dict[str, str] | None = None) 
             data = tomllib.loads(candidate.read_text(encoding="utf-8"))
         except FileNotFoundError as err:
             raise ConfigError(f"{candidate}: no such configuration file") from err
+        except IsADirectoryError as err:
+            raise ConfigError(f"{candidate}: is a folder, not a configuration file") from err
+        except OSError as err:
+            raise ConfigError(f"{candidate}: cannot read ({err.strerror})") from err
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
             raise ConfigError(f"{candidate}: not valid TOML ({err})") from err
     paths = data.get("paths", {})

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +29,18 @@ from alertlens.ingest.fields import (
     utc_timestamp,
 )
 from alertlens.ingest.jsonfiles import json_documents, locator
-from alertlens.ingest.readers._common import head_text
-from alertlens.ingest.records import InputError, ParsedFile, RecordError, Row
+from alertlens.ingest.readers._common import int_or_none
+from alertlens.ingest.records import (
+    Bad,
+    InContext,
+    InputError,
+    OptionsError,
+    ParsedFile,
+    RecordError,
+    Row,
+)
 from alertlens.ingest.schema import Alerts, Notifications
+from alertlens.ingest.shape import FileShape, file_shape, first, has
 
 NAME = "alertmanager"
 KIND_WEBHOOK = "alertmanager.webhook"
@@ -71,14 +80,27 @@ INSTANCE_LABELS = frozenset(
 DEFAULT_PAGING = re.compile(r"pager|page|oncall|on-call|opsgenie|victorops", re.IGNORECASE)
 
 
-def detect(path: Path, head: str) -> str | None:
-    """The Alertmanager kind when ``head`` looks like a webhook payload or an API v2 alert list."""
-    if re.search(r'"groupKey"\s*:', head) and re.search(r'"alerts"\s*:\s*\[', head):
+def check_options(options: Mapping[str, Any]) -> None:
+    """OptionsError when ``[sources.alertmanager]`` has an unknown key or a bad value."""
+    _Settings.of(options)
+
+
+def detect(shape: FileShape) -> str | None:
+    """The Alertmanager kind when the file holds webhook payloads (objects with ``groupKey``
+    and an ``alerts`` list, alone, in a list or one a line) or an API v2 alert list."""
+    if not shape.is_json:
+        return None
+    doc = shape.sample
+    payload = first(doc) if isinstance(doc, list) else doc
+    if has(payload, "groupKey", "alerts") and isinstance(payload["alerts"], list):
         return KIND_WEBHOOK
+    alert = first(doc)
+    status = alert.get("status") if isinstance(alert, dict) else None
     if (
-        head.lstrip().startswith("[")
-        and '"fingerprint"' in head
-        and re.search(r'"status"\s*:\s*\{\s*"(state|inhibitedBy|silencedBy)"', head)
+        isinstance(doc, list)
+        and has(alert, "fingerprint", "labels", "startsAt")
+        and isinstance(status, dict)
+        and "state" in status
     ):
         return KIND_API
     return None
@@ -107,60 +129,61 @@ def rule_key(labels: Mapping[str, str], instance_labels: frozenset[str] = INSTAN
 
 def read(path: Path, options: Mapping[str, Any], kind: str | None = None) -> ParsedFile:
     """Every alert firing in an Alertmanager webhook log or API v2 snapshot."""
-    head = head_text(path)
-    # An empty snapshot ("[]") carries nothing to detect; read as this source, it is one.
-    kind = kind or detect(path, head) or (KIND_API if head.lstrip().startswith("[") else None)
+    settings = _Settings.of(options)
+    kind = kind or detect(file_shape(path))
     if kind not in (KIND_WEBHOOK, KIND_API):
         raise InputError(path, "not an Alertmanager webhook payload or /api/v2/alerts snapshot")
     parsed = ParsedFile(source=NAME, kind=kind)
-    settings = _Settings.of(options)
-    firings: dict[str, Row] = {}
-    for prefix, doc in json_documents(path, parsed):
-        if kind == KIND_WEBHOOK:
-            payloads = doc if isinstance(doc, list) else [doc]
-            for p_no, payload in enumerate(payloads):
-                base = (p_no,) if isinstance(doc, list) else ()
-                if not isinstance(payload, Mapping) or not isinstance(payload.get("alerts"), list):
-                    parsed.read += 1
-                    parsed.reject(
-                        locator(prefix, json_pointer(*base)),
-                        "not a webhook payload (no alerts list)",
-                        payload,
-                    )
-                    continue
-                parsed.truncated_alerts += int(payload.get("truncatedAlerts") or 0)
-                receiver = text_or_none(payload.get("receiver"))
-                for i, alert in enumerate(payload["alerts"]):
-                    where = locator(prefix, json_pointer(*base, "alerts", i))
-                    _add(parsed, firings, where, alert, [receiver], payload.get("status"), settings)
-        else:
-            alerts = doc if isinstance(doc, list) else []
-            if not isinstance(doc, list):
-                raise InputError(path, "an /api/v2/alerts snapshot is a JSON list")
-            for i, alert in enumerate(alerts):
-                receivers = (
-                    [
-                        text_or_none(r.get("name"))
-                        for r in (alert.get("receivers") or [])
-                        if isinstance(r, Mapping)
-                    ]
-                    if isinstance(alert, Mapping)
-                    else []
-                )
-                _add(
-                    parsed,
-                    firings,
-                    locator(prefix, json_pointer(i)),
-                    alert,
-                    receivers,
-                    None,
-                    settings,
-                )
-    for row in firings.values():
-        parsed.add(Alerts.table, row)
+    records = _webhook_alerts(path, parsed) if kind == KIND_WEBHOOK else _api_alerts(path)
+    parsed.accept(
+        records,
+        lambda item: _alert_row(item.value, *item.context, settings),
+        table=Alerts.table,
+        key=Alerts.alert_id,
+        merge=_combined,
+    )
+    for row in parsed.rows.get(Alerts.table, []):
         for event in _lifecycle_events(row):
             parsed.add(Notifications.table, event)
     return parsed
+
+
+def _webhook_alerts(path: Path, parsed: ParsedFile) -> Iterator[tuple[str, Any]]:
+    """(locator, (alert, receivers, payload status)) for every alert of every payload."""
+    for prefix, doc in json_documents(path):
+        if isinstance(doc, Bad):
+            yield prefix, doc
+            continue
+        payloads = doc if isinstance(doc, list) else [doc]
+        for p_no, payload in enumerate(payloads):
+            base = (p_no,) if isinstance(doc, list) else ()
+            where = locator(prefix, json_pointer(*base))
+            if not isinstance(payload, Mapping) or not isinstance(payload.get("alerts"), list):
+                yield where or "/", Bad("not a webhook payload (no alerts list)", payload)
+                continue
+            parsed.truncated_alerts += max(int_or_none(payload.get("truncatedAlerts")) or 0, 0)
+            receiver = text_or_none(payload.get("receiver"))
+            status = payload.get("status")
+            for i, alert in enumerate(payload["alerts"]):
+                pointer = locator(prefix, json_pointer(*base, "alerts", i))
+                yield pointer, InContext(alert, ([receiver], status))
+
+
+def _api_alerts(path: Path) -> Iterator[tuple[str, Any]]:
+    """(locator, (alert, receivers, None)) for every alert of an API v2 snapshot."""
+    for prefix, doc in json_documents(path):
+        if isinstance(doc, Bad):
+            yield prefix, doc
+            continue
+        if not isinstance(doc, list):
+            raise InputError(path, "an /api/v2/alerts snapshot is a JSON list")
+        for i, alert in enumerate(doc):
+            receivers = [
+                text_or_none(r.get("name"))
+                for r in (alert.get("receivers") if isinstance(alert, Mapping) else None) or []
+                if isinstance(r, Mapping)
+            ]
+            yield locator(prefix, json_pointer(i)), InContext(alert, (receivers, None))
 
 
 class _Settings:
@@ -172,9 +195,17 @@ class _Settings:
     def of(options: Mapping[str, Any]) -> _Settings:
         unknown = set(options) - {"paging_receivers", "instance_labels"}
         if unknown:
-            raise InputError("[sources.alertmanager]", f"unknown option(s) {sorted(unknown)}")
+            raise OptionsError(f"[sources.alertmanager]: unknown option(s) {sorted(unknown)}")
         paging = options.get("paging_receivers")
-        extra = frozenset(options.get("instance_labels", []))
+        labels = options.get("instance_labels", [])
+        for name, value in (("paging_receivers", paging), ("instance_labels", labels)):
+            if value is not None and (
+                not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value)
+            ):
+                raise OptionsError(
+                    f"[sources.alertmanager] {name}: expected a list of strings, got {value!r}"
+                )
+        extra = frozenset(labels)
         return _Settings(list(paging) if paging is not None else None, INSTANCE_LABELS | extra)
 
     def pages(self, receiver: str | None) -> bool:
@@ -183,29 +214,6 @@ class _Settings:
         if self.paging is None:
             return bool(DEFAULT_PAGING.search(receiver))
         return any(fnmatch.fnmatchcase(receiver, pattern) for pattern in self.paging)
-
-
-def _add(
-    parsed: ParsedFile,
-    firings: dict[str, Row],
-    where: str,
-    alert: Any,
-    receivers: list[str | None],
-    group_status: Any,
-    settings: _Settings,
-) -> None:
-    parsed.read += 1
-    try:
-        row = _alert_row(alert, receivers, group_status, settings)
-    except RecordError as err:
-        parsed.reject(where, str(err), alert)
-        return
-    old = firings.get(row[Alerts.alert_id])
-    if old is None:
-        firings[row[Alerts.alert_id]] = row
-        return
-    parsed.deduplicated += 1
-    firings[row[Alerts.alert_id]] = _combined(old, row)
 
 
 def _alert_row(
