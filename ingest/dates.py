@@ -7,7 +7,8 @@ every time column of a file before one is parsed:
 - a column with a value whose first number exceeds 12 (and none whose second does) is
   day-first; the other way round it is month-first; a four-digit first number is year-first;
 - a column whose values all fit both orders is ambiguous: the file is refused with one line
-  naming the column and two of its values, asking for ``date_format``;
+  naming the column and two of its values, asking for ``date_format`` (in a column of other
+  values, such as ISO-8601, an ambiguous value is only its record's problem: quarantined);
 - a column mixing day-only and month-only values is refused the same way;
 - ISO-8601 and epoch values need no decision.
 
@@ -49,11 +50,13 @@ def column_order(column: str, values: Iterable[Any]) -> str | None:
     month_only: str | None = None
     year_first: str | None = None
     either: list[str] = []
+    others = 0
     for value in values:
         if not isinstance(value, str):
             continue
         match = _NUMERIC.fullmatch(value.strip())
         if match is None:
+            others += 1
             continue
         first, second = int(match.group(1)), int(match.group(3))
         if len(match.group(1)) == 4:
@@ -73,7 +76,7 @@ def column_order(column: str, values: Iterable[Any]) -> str | None:
         return DAY_FIRST
     if month_only:
         return MONTH_FIRST
-    if either:
+    if either and not others and not year_first:
         shown = " and ".join(repr(v) for v in either)
         raise AmbiguousDates(
             f"column {column!r}: every date is day/month ambiguous ({shown}); set date_format"
@@ -88,8 +91,12 @@ def numeric_date(text: str, order: str) -> datetime:
     if match is None:
         raise RecordError(f"timestamp {text!r} does not look like the column's other dates")
     a, _, b, c, hour, minute, second, fraction, half = match.groups()
-    if order == YEAR_FIRST:
+    if len(a) == 4:
         year, month, day = int(a), int(b), int(c)
+    elif order == YEAR_FIRST:
+        raise RecordError(
+            f"timestamp {text!r} is day/month ambiguous; set the source's date_format"
+        )
     elif order == DAY_FIRST:
         day, month, year = int(a), int(b), int(c)
     else:
@@ -163,13 +170,24 @@ class DateColumns:
             if match is not None:
                 self.assumed_utc = self.assumed_utc or self.timezone is None
                 return as_utc(numeric_date(value, order), zone, value)
+        fmt = self.date_format
         try:
-            moment = utc_timestamp(value, date_format=self.date_format)
+            moment = utc_timestamp(value, date_format=fmt)
         except RecordError as err:
+            if fmt is not None and "does not match format" in str(err):
+                fmt = None  # an ISO-8601 value next to formatted ones reads as itself
+                try:
+                    moment = utc_timestamp(value)
+                except RecordError as iso_err:
+                    if "no UTC offset" not in str(iso_err):
+                        raise err from iso_err
+                    self.assumed_utc = self.assumed_utc or self.timezone is None
+                    return utc_timestamp(value, assume_tz=zone)
+                return moment
             if "no UTC offset" not in str(err):
                 raise
             self.assumed_utc = self.assumed_utc or self.timezone is None
-            return utc_timestamp(value, assume_tz=zone, date_format=self.date_format)
+            return utc_timestamp(value, assume_tz=zone, date_format=fmt)
         return moment
 
     def notes(self) -> list[str]:

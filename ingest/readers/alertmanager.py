@@ -45,6 +45,7 @@ from alertlens.ingest.shape import FileShape, file_shape, first, has
 NAME = "alertmanager"
 KIND_WEBHOOK = "alertmanager.webhook"
 KIND_API = "alertmanager.api_v2"
+KIND_GROUPS = "alertmanager.api_v2_groups"
 
 #: Labels that name one instance of a rule, not the rule: left out of rule_key.
 INSTANCE_LABELS = frozenset(
@@ -94,13 +95,16 @@ def detect(shape: FileShape) -> str | None:
     payload = first(doc) if isinstance(doc, list) else doc
     if has(payload, "groupKey", "alerts") and isinstance(payload["alerts"], list):
         return KIND_WEBHOOK
+    group = first(doc)
+    if isinstance(doc, list) and has(group, "alerts", "labels", "receiver"):
+        return KIND_GROUPS
     alert = first(doc)
     status = alert.get("status") if isinstance(alert, dict) else None
     if (
         isinstance(doc, list)
-        and has(alert, "fingerprint", "labels", "startsAt")
+        and has(alert, "fingerprint", "labels")
         and isinstance(status, dict)
-        and "state" in status
+        and any(k in status for k in ("state", "inhibitedBy", "silencedBy"))
     ):
         return KIND_API
     return None
@@ -130,11 +134,16 @@ def rule_key(labels: Mapping[str, str], instance_labels: frozenset[str] = INSTAN
 def read(path: Path, options: Mapping[str, Any], kind: str | None = None) -> ParsedFile:
     """Every alert firing in an Alertmanager webhook log or API v2 snapshot."""
     settings = _Settings.of(options)
-    kind = kind or detect(file_shape(path))
-    if kind not in (KIND_WEBHOOK, KIND_API):
+    if kind is None:
+        shape = file_shape(path)
+        # an empty snapshot ("[]") carries nothing to detect; read as this source, it is one
+        kind = detect(shape) or (KIND_API if shape.sample == [] else None)
+    if kind not in (KIND_WEBHOOK, KIND_API, KIND_GROUPS):
         raise InputError(path, "not an Alertmanager webhook payload or /api/v2/alerts snapshot")
     parsed = ParsedFile(source=NAME, kind=kind)
-    records = _webhook_alerts(path, parsed) if kind == KIND_WEBHOOK else _api_alerts(path)
+    records = {KIND_WEBHOOK: _webhook_alerts, KIND_API: _api_alerts, KIND_GROUPS: _group_alerts}[
+        kind
+    ](path, parsed)
     parsed.accept(
         records,
         lambda item: _alert_row(item.value, *item.context, settings),
@@ -169,7 +178,32 @@ def _webhook_alerts(path: Path, parsed: ParsedFile) -> Iterator[tuple[str, Any]]
                 yield pointer, InContext(alert, ([receiver], status))
 
 
-def _api_alerts(path: Path) -> Iterator[tuple[str, Any]]:
+def _group_alerts(path: Path, parsed: ParsedFile) -> Iterator[tuple[str, Any]]:
+    """(locator, (alert, receivers, None)) for every alert of a /api/v2/alerts/groups
+    snapshot (the same alerts as /api/v2/alerts, grouped by route)."""
+    for prefix, doc in json_documents(path):
+        if isinstance(doc, Bad):
+            yield prefix, doc
+            continue
+        if not isinstance(doc, list):
+            raise InputError(path, "an /api/v2/alerts/groups snapshot is a JSON list")
+        for g, group in enumerate(doc):
+            alerts = group.get("alerts") if isinstance(group, Mapping) else None
+            if not isinstance(alerts, list):
+                yield locator(prefix, json_pointer(g)), Bad("group has no alerts list", group)
+                continue
+            for i, alert in enumerate(alerts):
+                receivers = [
+                    text_or_none(r.get("name"))
+                    for r in (alert.get("receivers") if isinstance(alert, Mapping) else None) or []
+                    if isinstance(r, Mapping)
+                ]
+                yield locator(prefix, json_pointer(g, "alerts", i)), InContext(
+                    alert, (receivers, None)
+                )
+
+
+def _api_alerts(path: Path, parsed: ParsedFile) -> Iterator[tuple[str, Any]]:
     """(locator, (alert, receivers, None)) for every alert of an API v2 snapshot."""
     for prefix, doc in json_documents(path):
         if isinstance(doc, Bad):

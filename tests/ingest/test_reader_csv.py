@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from alertlens.ingest.readers import csv_mapped
-from alertlens.ingest.records import InputError
+from alertlens.ingest.records import InputError, NotConfigured
 from alertlens.ingest.schema import Alerts
+from alertlens.ingest.shape import file_shape
 
 
 def _options(fixtures: Path, name: str) -> dict:
@@ -21,7 +22,7 @@ def _options(fixtures: Path, name: str) -> dict:
 
 def test_direct_mapping_with_date_format_and_severity_map(fixtures: Path) -> None:
     path = fixtures / "csv" / "generic_tool_alerts.csv"
-    assert csv_mapped.detect(path, path.read_text()) == "csv.mapped"
+    assert csv_mapped.detect(file_shape(path)) == "csv.mapped"
     parsed = csv_mapped.read(path, _options(fixtures, "generic_tool_mapping.toml"))
     assert (parsed.read, parsed.accepted, len(parsed.rejected), parsed.deduplicated) == (5, 2, 2, 1)
     assert [r.locator for r in parsed.rejected] == ["line 4", "line 6"]
@@ -59,9 +60,9 @@ def test_bad_configuration_is_refused(fixtures: Path) -> None:
         csv_mapped.read(
             path, {"columns": {"alert_id": "a", "created_at": "b"}, "severity_map": {"x": "p1"}}
         )
-    with pytest.raises(InputError, match="not in the CSV header"):
+    with pytest.raises(NotConfigured, match=r"no \[sources.csv\] mapping fits"):
         csv_mapped.read(path, {"columns": {"alert_id": "id", "created_at": "Fired At"}})
-    with pytest.raises(InputError, match="no CSV mapping"):
+    with pytest.raises(NotConfigured, match=r"map its columns in \[sources.csv\]"):
         csv_mapped.read(path, {})
 
 
@@ -70,16 +71,16 @@ def test_detect_leaves_vendor_csv_and_non_csv_alone(tmp_path: Path) -> None:
     log.write_text(
         'ts=2026-11-26T15:27:38Z caller=main.go:240 level=info msg="Starting", version=0.25\n'
     )
-    assert csv_mapped.detect(log, log.read_text()) is None
+    assert csv_mapped.detect(file_shape(log)) is None
     sn = tmp_path / "sn.csv"
     sn.write_text("number,opened_at,sys_updated_at\nINC1,2024-01-01 00:00,2024-01-01 00:00\n")
-    assert csv_mapped.detect(sn, sn.read_text()) is None
+    assert csv_mapped.detect(file_shape(sn)) is None
 
 
 @pytest.mark.realdata
 def test_velocity2013_pagerduty_alert_stream(realdata: Path, fixtures: Path) -> None:
     path = realdata / "velocity2013-pagerduty-alerts" / "alerts.csv"
-    assert csv_mapped.detect(path, path.read_text()[:65536]) == "csv.mapped"
+    assert csv_mapped.detect(file_shape(path)) == "csv.mapped"
     parsed = csv_mapped.read(path, _options(fixtures, "velocity2013_mapping.toml"))
     assert (parsed.read, parsed.accepted, len(parsed.rejected), parsed.deduplicated) == (
         3596,
