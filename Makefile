@@ -28,9 +28,10 @@ demo: setup  ## run the nightly pipeline on data/samples and print the HTML repo
 	$(BIN)/alertlens --config data/samples/unlucky-team/alertlens.toml nightly \
 		--inbox data/samples/unlucky-team --lake data/lake --out data/reports
 
-test: setup  ## run the whole test suite
+test: setup  ## run the whole test suite: lint, types, tests (doctests and the notebook included)
 	$(BIN)/ruff check .
-	$(BIN)/pytest -n 2 --dist loadgroup --durations=10
+	$(BIN)/mypy
+	$(BIN)/pytest -n 2 --durations=10
 
 setup: system venv  ## install system packages (when missing) and the virtual environment
 
@@ -49,8 +50,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-lint: venv  ## ruff
+lint: venv  ## ruff and mypy
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 bench: setup  ## the benchmarks in benchmarks/ (minutes)
 	$(BIN)/python benchmarks/run.py

@@ -52,7 +52,7 @@ def _config(config_path: str | None) -> Config:
 @task(name="parse-file")
 def parse_task(file: PendingFile, config_path: str | None) -> ParsedInput:
     """One inbox file parsed (an unreadable one is kept for whole-file quarantine)."""
-    return parsed_input(file, _config(config_path).section("sources"), strict=False)
+    return parsed_input(file, _config(config_path).sources, strict=False)
 
 
 @task(name="commit")
@@ -147,7 +147,7 @@ def nightly_flow(
     """
     logger = get_run_logger()
     config = _config(config_path)
-    settings = steps.nightly_settings(config)
+    settings = config.nightly
     pull = pull_task.with_options(
         retries=settings.pull_retries, retry_delay_seconds=settings.pull_retry_delay_seconds
     )

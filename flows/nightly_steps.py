@@ -12,43 +12,13 @@ from typing import Any
 
 import httpx
 
-from alertlens.flows.config import Config, ConfigError
+from alertlens.flows.config import Config
 from alertlens.ingest.pull import opsgenie, pagerduty, prometheus
-from alertlens.ingest.pull.http import PullSettings, default_since, token_from_env
+from alertlens.ingest.pull.http import default_since, token_from_env
+from alertlens.ingest.secrets import WEBHOOK_URL_ENV
 from alertlens.ingest.service import FileReport
-from alertlens.ingest.settings_table import settings_from_table
 
-WEBHOOK_ENV = "ALERTLENS_WEBHOOK_URL"  # a Slack incoming-webhook URL is a secret: env only
-PULLABLE = ("pagerduty", "opsgenie", "prometheus")
-
-
-@dataclass(frozen=True)
-class NightlySettings:
-    """``[nightly]`` in alertlens.toml."""
-
-    pull: tuple[str, ...] = ()  # sources to pull before ingesting, e.g. ["pagerduty"]
-    prometheus_url: str = ""  # needed when "prometheus" is pulled
-    opsgenie_eu: bool = False  # pull from the EU region
-    dask_workers: int = 0  # >0: parse inbox files on a local Dask cluster of this many processes
-    pull_retries: int = 2  # retries of a whole pull task, on top of [pull] per-request retries
-    pull_retry_delay_seconds: int = 60  # wait before each retry of a pull task
-
-    @classmethod
-    def from_mapping(cls, d: Mapping[str, Any]) -> NightlySettings:
-        """Settings from the ``[nightly]`` table; unknown keys and sources are an error."""
-        settings = settings_from_table(cls, d, "nightly")
-        bad = [s for s in settings.pull if s not in PULLABLE]
-        if bad:
-            choices = ", ".join(PULLABLE)
-            raise ValueError(f"[nightly] pull: cannot pull {bad}; choose from {choices}")
-        if "prometheus" in settings.pull and not settings.prometheus_url:
-            raise ValueError("[nightly] pull includes prometheus but prometheus_url is not set")
-        for name in ("dask_workers", "pull_retries", "pull_retry_delay_seconds"):
-            if getattr(settings, name) < 0:
-                raise ValueError(f"[nightly] {name}: must be >= 0")
-        return settings
-
-
+WEBHOOK_ENV = WEBHOOK_URL_ENV
 @dataclass(frozen=True)
 class PullOutcome:
     """One source's pull in a nightly run."""
@@ -64,20 +34,11 @@ class PullOutcome:
         return PullOutcome(source, error=message or "failed")
 
 
-def nightly_settings(config: Config) -> NightlySettings:
-    """The [nightly] section; a bad value is a configuration error."""
-    try:
-        return NightlySettings.from_mapping(config.section("nightly"))
-    except (ValueError, TypeError) as err:
-        raise ConfigError(f"{config.path}: {err}") from err
-
-
 def pull_source(
     source: str, inbox: Path, config: Config, now: datetime | None = None
 ) -> PullOutcome:
     """Pull the trailing window of ``source`` into ``inbox``; raises on failure (tasks retry)."""
-    settings = PullSettings.from_mapping(config.section("pull"))
-    nightly = nightly_settings(config)
+    settings, nightly = config.pull, config.nightly
     until = now or datetime.now(UTC)
     since = default_since(until, settings.window_hours)
     if source == "pagerduty":

@@ -20,13 +20,12 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from alertlens.ingest.settings_table import settings_from_table
+from alertlens.flows.config import ScheduleSettings
 
 log = logging.getLogger("alertlens.serve")
 
@@ -42,25 +41,6 @@ PREFECT_QUIET_ENV: Mapping[str, str] = {
 
 class ServeError(Exception):
     """The deployment cannot be served (bad flow entry point, server failed to start …)."""
-
-
-@dataclass(frozen=True)
-class ScheduleSettings:
-    """``[schedule]`` in alertlens.toml."""
-
-    cron: str = "0 2 * * *"  # 02:00 every night
-    timezone: str = "UTC"
-    deployment: str = "alertlens-nightly"
-    server_port: int = 4200  # the embedded server's port; 0 picks a free one
-    server_startup_seconds: float = 120.0
-
-    @classmethod
-    def from_mapping(cls, d: Mapping[str, Any]) -> ScheduleSettings:
-        """Settings from the ``[schedule]`` table; unknown keys are an error."""
-        settings = settings_from_table(cls, d, "schedule")
-        if len(settings.cron.split()) != 5:
-            raise ValueError(f"[schedule] cron: {settings.cron!r} is not a 5-field cron expression")
-        return settings
 
 
 def free_port(host: str = "127.0.0.1") -> int:

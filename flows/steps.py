@@ -9,11 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from alertlens.analysis.noise.thresholds import NoiseThresholds
 from alertlens.analysis.pipeline import MetricsAnalysis, analysis_results
 from alertlens.analysis.review import ReviewError, ReviewInputs, review_figures
-from alertlens.analysis.settings import MetricsSettings
-from alertlens.flows.config import Config, ConfigError
+from alertlens.flows.config import Config
 from alertlens.ingest.lake import Lake
 from alertlens.ingest.outputs import AnalysisStore
 from alertlens.ingest.schema import (
@@ -31,7 +29,6 @@ from alertlens.reports.html import render_html
 from alertlens.reports.model import Report
 from alertlens.reports.pdf import PAPERS, render_pdf
 from alertlens.reports.sections import report_model
-from alertlens.reports.settings import ReportSettings
 from alertlens.reports.write import ReportPaths, write_report
 
 #: The metrics tables the report reads back instead of recomputing them.
@@ -47,30 +44,14 @@ class AnalysisOutputs:
     summary: dict[str, Any]
 
 
-def noise_thresholds(config: Config) -> NoiseThresholds:
-    """The [noise] section as thresholds; a bad key is a configuration error."""
-    try:
-        return NoiseThresholds.from_mapping(config.section("noise"))
-    except (ValueError, TypeError) as err:
-        raise ConfigError(f"{config.path}: {err}") from err
-
-
-def metrics_settings(config: Config) -> MetricsSettings:
-    """The [metrics] and [responders] sections as settings."""
-    try:
-        return MetricsSettings.from_mapping(config.section("metrics"), config.section("responders"))
-    except (ValueError, TypeError) as err:
-        raise ConfigError(f"{config.path}: {err}") from err
-
-
 def analyze(lake: Lake, config: Config) -> AnalysisOutputs:
     """Analyse the whole lake and publish ``<lake>/analysis/`` as one set."""
     results = analysis_results(
         lake.read(Alerts.table),
         lake.read(Incidents.table),
         lake.read(Notifications.table),
-        thresholds=noise_thresholds(config),
-        settings=metrics_settings(config),
+        thresholds=config.noise,
+        settings=config.metrics,
     )
     store = AnalysisStore(lake)
     files = store.publish(results.tables, results.summary)
@@ -96,8 +77,8 @@ def review_inputs(lake: Lake, config: Config) -> ReviewInputs:
             alerts,
             incidents,
             notifications,
-            thresholds=noise_thresholds(config),
-            settings=metrics_settings(config),
+            thresholds=config.noise,
+            settings=config.metrics,
         ).noise
         scored, rules, whatif = noise.alerts_scored, noise.rules, noise.whatif
         notes.append(
@@ -125,8 +106,7 @@ def weekly_report(
     lake: Lake, config: Config, week: str | None = None, *, now: datetime | None = None
 ) -> Report:
     """The weekly review of ``week`` (default: the last complete week) as the report model."""
-    settings = ReportSettings.from_mapping(config.section("report"))
-    metrics = metrics_settings(config)
+    settings, metrics = config.report, config.metrics
     figures = review_figures(
         review_inputs(lake, config),
         week=week,
@@ -155,7 +135,7 @@ def report(
 ) -> ReportPaths:
     """Review ``week`` of the lake at ``lake_root`` and write it under ``out_dir/<today>/``
     (report.html, report.pdf unless ``pdf`` is False), refreshing the index and ``latest``."""
-    settings = ReportSettings.from_mapping(config.section("report"))
+    settings = config.report
     paper = paper or settings.paper
     if paper not in PAPERS:
         raise ReviewError(f"unknown paper {paper!r}; choose one of {', '.join(PAPERS)}")
@@ -171,8 +151,6 @@ def report(
 __all__ = [
     "AnalysisOutputs",
     "analyze",
-    "metrics_settings",
-    "noise_thresholds",
     "report",
     "review_inputs",
     "weekly_report",

@@ -27,41 +27,35 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field
 
 from alertlens.ingest.durable import fsync_dir
 from alertlens.ingest.jsonfiles import loads
 from alertlens.ingest.limits import json_value_problem
 from alertlens.ingest.records import InputError
-from alertlens.ingest.settings_table import settings_from_table
+from alertlens.ingest.secrets import RECEIVER_TOKEN_ENV
+from alertlens.ingest.settings_table import PositiveInt, settings_dataclass
 
 log = logging.getLogger("alertlens.receiver")
 
-TOKEN_ENV = "ALERTLENS_RECEIVER_TOKEN"
+TOKEN_ENV = RECEIVER_TOKEN_ENV
 _DIGITS = re.compile(r"[0-9]{1,15}")
 WEBHOOK_PATHS = frozenset({"/", "/webhook"})
 
 
-@dataclass(frozen=True)
+@settings_dataclass
 class ReceiverSettings:
     """``[receiver]`` in alertlens.toml."""
 
     host: str = "127.0.0.1"  # listen on loopback unless told otherwise
-    port: int = 9095
-    max_body_bytes: int = 4 * 1024 * 1024  # larger bodies get 413
-
-    @classmethod
-    def from_mapping(cls, d: Mapping[str, Any]) -> ReceiverSettings:
-        """Settings from the ``[receiver]`` table; unknown keys are an error."""
-        settings = settings_from_table(cls, d, "receiver")
-        if not 0 <= settings.port <= 65535 or settings.max_body_bytes <= 0:
-            raise ValueError("[receiver]: port must be 0..65535 and max_body_bytes > 0")
-        return settings
+    port: Annotated[int, Field(ge=0, le=65535)] = 9095
+    max_body_bytes: PositiveInt = 4 * 1024 * 1024  # larger bodies get 413
 
 
 class PayloadError(ValueError):

@@ -14,6 +14,7 @@ import pyarrow as pa
 
 from alertlens.ingest.limits import json_value_problem, printable
 from alertlens.ingest.schema import RECORD_TABLES, Common, Quarantine
+from alertlens.ingest.settings_table import SettingsError
 
 Row = dict[str, Any]
 T = TypeVar("T")
@@ -37,8 +38,9 @@ class NotConfigured(InputError):
     CSV with no column map): listed as skipped, and read again once the settings exist."""
 
 
-class OptionsError(ValueError):
-    """A ``[sources.<name>]`` setting is wrong: a configuration error, never a record's fault."""
+#: A ``[sources.<name>]`` setting is wrong: a configuration error (exit 2), never a record's
+#: fault. The settings' own error, so the CLI reports both the same way.
+OptionsError = SettingsError
 
 
 class RecordError(ValueError):

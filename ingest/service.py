@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from alertlens.ingest.fields import file_sha256
 from alertlens.ingest.lake import Lake
-from alertlens.ingest.readers import reader, source_names
+from alertlens.ingest.readers import checked_options, reader, source_names
 from alertlens.ingest.reconcile import reconciled_batches
 from alertlens.ingest.records import (
     InputError,
@@ -168,11 +168,7 @@ def check_sources(config_sources: Mapping[str, Any]) -> None:
     if not isinstance(config_sources, Mapping):
         raise OptionsError("[sources] must be a table of [sources.<name>] tables")
     for name, options in config_sources.items():
-        if name not in source_names():
-            raise OptionsError(
-                f"[sources.{name}]: unknown source (known: {', '.join(source_names())})"
-            )
-        reader(name).check_options(options)
+        checked_options(name, options)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ def pd_ids(prefix: str, count: int, *, width: int, salt: int, start: int = 0) ->
     ``width`` base-36 digits can hold (at most 64), so ids never repeat.
 
     >>> pd_ids("P", 2, width=6, salt=7)
-    ['P0GWKAT', 'P0TRY4N']
+    ['PY4Z91V', 'PXXWA7C']
     """
     bits = min(64, int(width * np.log2(36)))
     mask = np.uint64((1 << bits) - 1) if bits < 64 else np.uint64(0xFFFFFFFFFFFFFFFF)

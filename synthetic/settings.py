@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Annotated
 
-from alertlens.ingest.settings_table import settings_from_table
-from alertlens.synthetic.scenarios import DEFAULT_END, SCENARIOS
+from pydantic import AfterValidator, PlainValidator
+
+from alertlens.ingest.settings_table import Positive, PositiveInt, one_of, settings_dataclass
+from alertlens.synthetic.names import SCENARIO_NAMES
+from alertlens.synthetic.scenarios import DEFAULT_END
 
 
-@dataclass(frozen=True)
+@settings_dataclass
 class GeneratorSettings:
     """Defaults for the generator; every CLI flag overrides its key.
 
@@ -19,23 +20,11 @@ class GeneratorSettings:
     length (12); end: last day of the window, exclusive (2026-11-23); target_alerts: firings the
     ``large-org`` scenario aims at (1,000,000)."""
 
-    scenario: str = "unlucky-team"
+    scenario: Annotated[str, AfterValidator(one_of(*SCENARIO_NAMES))] = "unlucky-team"
     seed: int = 1
-    weeks: float = 12.0
-    end: datetime = DEFAULT_END
-    target_alerts: int = 1_000_000
-
-    @classmethod
-    def from_mapping(cls, d: Mapping[str, Any]) -> GeneratorSettings:
-        """Settings from a ``[generate]`` table; raises ValueError on unknown keys or bad values."""
-        settings = settings_from_table(cls, d, "generate", convert={"end": parse_end})
-        if settings.scenario not in SCENARIOS:
-            raise ValueError(
-                f"[generate] scenario: {settings.scenario!r} is not one of {', '.join(SCENARIOS)}"
-            )
-        if settings.weeks <= 0 or settings.target_alerts <= 0:
-            raise ValueError("[generate] weeks and target_alerts must be positive")
-        return settings
+    weeks: Positive = 12.0
+    end: Annotated[datetime, PlainValidator(parse_end)] = DEFAULT_END
+    target_alerts: PositiveInt = 1_000_000
 
 
 def parse_end(value: object) -> datetime:

@@ -3,8 +3,12 @@
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -45,3 +49,26 @@ def needs_programs(*names: str) -> pytest.MarkDecorator:
     return pytest.mark.skipif(
         bool(missing), reason=f"not installed: {', '.join(missing)} (run make setup)"
     )
+
+
+def once_per_run(
+    tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], dict[str, Any]]
+) -> tuple[Path, dict[str, Any]]:
+    """``build(folder)`` run once for the whole test run, however many xdist workers ask: the
+    first one builds under a lock in the run's shared temp folder, the others wait and reuse its
+    folder and the JSON result. (A session fixture alone runs once per worker, and xdist's
+    group scheduling does not reliably keep a group on one worker.)"""
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the basetemp every worker's own one sits in
+    folder = shared / f"once-{name}"
+    result = folder / "result.json"
+    with open(shared / f"once-{name}.lock", "a+") as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        try:
+            if not result.is_file():
+                folder.mkdir(parents=True, exist_ok=True)
+                result.write_text(json.dumps(build(folder)), encoding="utf-8")
+        finally:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+    return folder, json.loads(result.read_text(encoding="utf-8"))

@@ -29,9 +29,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p = sub.add_parser(
         "evaluate",
         help="score the noise analysis against generated worlds with ground truth",
-        description="Generate worlds (or reuse --worlds folders holding exports and "
-        "ground_truth.json), ingest them into a scratch lake, run the noise analysis with the "
-        "[noise] settings and print precision/recall against the ground truth.",
+        description="Generate worlds (kept under --work when given, and reused from there), "
+        "ingest them into a scratch lake, run the noise analysis with the [noise] settings and "
+        "print precision/recall against the ground truth.",
     )
     p.add_argument(
         "--scenario",
@@ -55,15 +55,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 def run(args: argparse.Namespace, config: Config) -> int:
     """Evaluate every (scenario, seed) and print the table; exit 1 when a target is missed."""
     from alertlens.analysis.noise.evaluation import verdict, with_pooled_rows
-    from alertlens.analysis.noise.thresholds import NoiseThresholds
-    from alertlens.flows.config import ConfigError
     from alertlens.flows.console import console, results_table
     from alertlens.flows.evaluation import evaluated_world
 
-    try:
-        thresholds = NoiseThresholds.from_mapping(config.section("noise"))
-    except ValueError as err:
-        raise ConfigError(str(err)) from err
+    thresholds = config.noise
     scenarios = args.scenario or list(DEFAULT_SCENARIOS)
     with tempfile.TemporaryDirectory(prefix="alertlens-eval-") as scratch:
         work = args.work or Path(scratch)

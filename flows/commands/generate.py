@@ -47,14 +47,14 @@ def run(args: argparse.Namespace, config: Config) -> int:
 
     from alertlens.flows.config import ConfigError
     from alertlens.flows.console import console
-    from alertlens.synthetic.settings import GeneratorSettings, parse_end
+    from alertlens.synthetic.settings import parse_end
     from alertlens.synthetic.world import generate
 
     try:
-        settings = GeneratorSettings.from_mapping(config.section("generate"))
-        end = parse_end(args.end) if args.end else settings.end
+        end = parse_end(args.end) if args.end else config.generate.end
     except ValueError as err:
-        raise ConfigError(str(err)) from err
+        raise ConfigError(f"--end: {err}") from err
+    settings = config.generate
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),

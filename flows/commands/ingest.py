@@ -70,7 +70,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
             files,
             source=args.source,
             force=args.force,
-            config_sources=config.section("sources"),
+            config_sources=config.sources,
             on_file=on_file,
             strict=strict,
         )

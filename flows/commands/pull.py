@@ -73,13 +73,9 @@ def when(text: str, now: datetime) -> datetime:
 
 def run(args: argparse.Namespace, config: Config) -> int:
     """Pull, write, ingest; prints what was fetched and ingested."""
-    from alertlens.flows.config import ConfigError
-    from alertlens.ingest.pull.http import PullError, PullSettings, default_since
+    from alertlens.ingest.pull.http import MissingSecret, PullError, default_since
 
-    try:
-        settings = PullSettings.from_mapping(config.section("pull"))
-    except ValueError as err:
-        raise ConfigError(f"{config.path}: {err}") from err
+    settings = config.pull
     now = datetime.now(UTC)
     until = when(args.until, now) if args.until else now
     since = when(args.since, now) if args.since else default_since(until, settings.window_hours)
@@ -88,6 +84,8 @@ def run(args: argparse.Namespace, config: Config) -> int:
     inbox = args.inbox or config.inbox
     try:
         result = _pull(args, settings, inbox, since, until, now)
+    except MissingSecret as err:
+        raise UsageError(str(err)) from err
     except PullError as err:
         print(f"alertlens: pull {args.pull_source} failed: {err}", file=sys.stderr)
         return 1
@@ -127,6 +125,6 @@ def _ingest(files: list[Path], lake_dir: Path, config: Config) -> int:
     from alertlens.ingest.lake import Lake
     from alertlens.ingest.service import ingest_paths
 
-    reports = ingest_paths(Lake(lake_dir), files, config_sources=config.section("sources"))
+    reports = ingest_paths(Lake(lake_dir), files, config_sources=config.sources)
     console.print(ingest_table(reports))
     return 0

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from alertlens.ingest.receiver import TOKEN_ENV
+from alertlens.ingest.secrets import RECEIVER_TOKEN_ENV as TOKEN_ENV
 
 if TYPE_CHECKING:
     from alertlens.flows.config import Config
@@ -33,17 +33,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 def run(args: argparse.Namespace, config: Config) -> int:
     """Serve until SIGTERM / Ctrl-C."""
     from alertlens.flows.config import ConfigError
-    from alertlens.ingest.receiver import ReceiverSettings, make_server, serve_until_signalled
+    from alertlens.ingest.receiver import make_server, serve_until_signalled
+    from alertlens.ingest.settings_table import SettingsError, overridden
 
     try:
-        settings = ReceiverSettings.from_mapping(
-            {
-                **config.section("receiver"),
-                **({"host": args.host} if args.host else {}),
-                **({"port": args.port} if args.port is not None else {}),
-            }
-        )
-    except ValueError as err:
+        settings = overridden(config.receiver, "receiver", host=args.host, port=args.port)
+    except SettingsError as err:
         raise ConfigError(f"{config.path}: {err}") from err
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     inbox = args.inbox or config.inbox

@@ -36,16 +36,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 def run(args: argparse.Namespace, config: Config) -> int:
     """Serve until SIGTERM / Ctrl-C."""
     from alertlens.flows.config import ConfigError
-    from alertlens.flows.serve import NIGHTLY_ENTRY, ScheduleSettings, ServeError, run_served
+    from alertlens.flows.serve import NIGHTLY_ENTRY, ServeError, run_served
+    from alertlens.ingest.settings_table import SettingsError, overridden
 
-    overrides = {
-        k: v
-        for k, v in (("cron", args.cron), ("timezone", args.timezone), ("server_port", args.port))
-        if v is not None
-    }
     try:
-        settings = ScheduleSettings.from_mapping({**config.section("schedule"), **overrides})
-    except ValueError as err:
+        settings = overridden(
+            config.schedule, "schedule", cron=args.cron, timezone=args.timezone,
+            server_port=args.port,
+        )
+    except SettingsError as err:
         raise ConfigError(f"{config.path}: {err}") from err
     lake = (args.lake or config.lake).resolve()
     parameters = {

@@ -22,7 +22,13 @@ from typing import Any
 import httpx
 
 from alertlens.ingest.durable import atomic_write
-from alertlens.ingest.settings_table import settings_from_table
+from alertlens.ingest.settings_table import (
+    NonNegative,
+    NonNegativeInt,
+    Positive,
+    PositiveInt,
+    settings_dataclass,
+)
 
 log = logging.getLogger("alertlens.pull")
 
@@ -33,34 +39,20 @@ class PullError(Exception):
     """A pull cannot go on: a missing token, a refused request, retries exhausted."""
 
 
-@dataclass(frozen=True)
+@settings_dataclass
 class PullSettings:
     """``[pull]`` in alertlens.toml."""
 
-    window_hours: float = 48.0  # default look-back; PagerDuty analytics lag up to 24 h
-    timeout_seconds: float = 30.0
-    max_retries: int = 6  # per request, for 429, 5xx and network errors
-    backoff_seconds: float = 1.0  # first retry delay; doubles each retry, with jitter
-    max_backoff_seconds: float = 60.0
-    page_limit: int = 100  # records asked for per page
+    window_hours: Positive = 48.0  # default look-back; PagerDuty analytics lag up to 24 h
+    timeout_seconds: Positive = 30.0
+    max_retries: NonNegativeInt = 6  # per request, for 429, 5xx and network errors
+    backoff_seconds: NonNegative = 1.0  # first retry delay; doubles each retry, with jitter
+    max_backoff_seconds: Positive = 60.0
+    page_limit: PositiveInt = 100  # records asked for per page
     pagerduty_url: str = "https://api.pagerduty.com"
     opsgenie_url: str = "https://api.opsgenie.com"
     opsgenie_eu_url: str = "https://api.eu.opsgenie.com"
-    prometheus_step_seconds: int = 60
-
-    @classmethod
-    def from_mapping(cls, d: Mapping[str, Any]) -> PullSettings:
-        """Settings from the ``[pull]`` table; unknown keys are an error."""
-        settings = settings_from_table(cls, d, "pull")
-        if (
-            settings.window_hours <= 0
-            or settings.page_limit <= 0
-            or settings.prometheus_step_seconds <= 0
-        ):
-            raise ValueError(
-                "[pull]: window_hours, page_limit and prometheus_step_seconds must be > 0"
-            )
-        return settings
+    prometheus_step_seconds: PositiveInt = 60
 
 
 def default_since(now: datetime | None = None, hours: float = 48.0) -> datetime:
@@ -210,11 +202,16 @@ def _short(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
+class MissingSecret(PullError):
+    """The secret a pull needs is not in the environment: a user error, not an API failure."""
+
+
 def token_from_env(name: str, env: Mapping[str, str] | None = None) -> str:
-    """The secret in environment variable ``name``; PullError naming the variable when unset."""
+    """The secret in environment variable ``name``; MissingSecret naming the variable when
+    unset."""
     value = (os.environ if env is None else env).get(name, "").strip()
     if not value:
-        raise PullError(f"set {name} in the environment (it is never read from alertlens.toml)")
+        raise MissingSecret(f"set {name} in the environment (it is never read from alertlens.toml)")
     return value
 
 

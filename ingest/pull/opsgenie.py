@@ -28,10 +28,11 @@ from alertlens.ingest.pull.http import (
     pages_in_window,
     written_ids,
 )
+from alertlens.ingest.secrets import OPSGENIE_KEY_ENV
 
 log = logging.getLogger("alertlens.pull.opsgenie")
 
-KEY_ENV = "OPSGENIE_API_KEY"
+KEY_ENV = OPSGENIE_KEY_ENV
 OFFSET_CAP = 20_000
 MAX_LOG_PAGES = 1_000  # a guard against a paging.next that never ends
 _SAFE_ID = re.compile(r"[^A-Za-z0-9_.-]")

@@ -26,10 +26,11 @@ from alertlens.ingest.pull.http import (
     pages_in_window,
     written_ids,
 )
+from alertlens.ingest.secrets import PAGERDUTY_TOKEN_ENV
 
 log = logging.getLogger("alertlens.pull.pagerduty")
 
-TOKEN_ENV = "PAGERDUTY_API_TOKEN"
+TOKEN_ENV = PAGERDUTY_TOKEN_ENV
 OFFSET_CAP = 10_000  # the API refuses offset + limit beyond this
 
 

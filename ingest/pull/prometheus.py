@@ -14,12 +14,13 @@ from typing import Any
 import httpx
 
 from alertlens.ingest.pull.http import ApiClient, InboxWriter, PullError, PullResult, PullSettings
+from alertlens.ingest.secrets import PROMETHEUS_TOKEN_ENV
 
 log = logging.getLogger("alertlens.pull.prometheus")
 
 QUERY = 'ALERTS{alertstate="firing"}'
 MAX_POINTS = 11_000
-TOKEN_ENV = "PROMETHEUS_BEARER_TOKEN"
+TOKEN_ENV = PROMETHEUS_TOKEN_ENV
 
 
 def client(

@@ -34,12 +34,12 @@ from alertlens.ingest.records import (
     Bad,
     InContext,
     InputError,
-    OptionsError,
     ParsedFile,
     RecordError,
     Row,
 )
 from alertlens.ingest.schema import Alerts, Notifications
+from alertlens.ingest.settings_table import Names, settings_dataclass, settings_from_table
 from alertlens.ingest.shape import FileShape, file_shape, first, has
 
 NAME = "alertmanager"
@@ -79,11 +79,6 @@ INSTANCE_LABELS = frozenset(
     }
 )
 DEFAULT_PAGING = re.compile(r"pager|page|oncall|on-call|opsgenie|victorops", re.IGNORECASE)
-
-
-def check_options(options: Mapping[str, Any]) -> None:
-    """OptionsError when ``[sources.alertmanager]`` has an unknown key or a bad value."""
-    _Settings.of(options)
 
 
 def detect(shape: FileShape) -> str | None:
@@ -133,7 +128,7 @@ def rule_key(labels: Mapping[str, str], instance_labels: frozenset[str] = INSTAN
 
 def read(path: Path, options: Mapping[str, Any], kind: str | None = None) -> ParsedFile:
     """Every alert firing in an Alertmanager webhook log or API v2 snapshot."""
-    settings = _Settings.of(options)
+    settings = settings_from_table(AlertmanagerOptions, options, "sources.alertmanager")
     if kind is None:
         shape = file_shape(path)
         # an empty snapshot ("[]") carries nothing to detect; read as this source, it is one
@@ -220,38 +215,31 @@ def _api_alerts(path: Path, parsed: ParsedFile) -> Iterator[tuple[str, Any]]:
             yield locator(prefix, json_pointer(i)), InContext(alert, (receivers, None))
 
 
-class _Settings:
-    def __init__(self, paging: list[str] | None, instance_labels: frozenset[str]) -> None:
-        self.paging = paging
-        self.instance_labels = instance_labels
+@settings_dataclass
+class AlertmanagerOptions:
+    """``[sources.alertmanager]`` settings."""
 
-    @staticmethod
-    def of(options: Mapping[str, Any]) -> _Settings:
-        unknown = set(options) - {"paging_receivers", "instance_labels"}
-        if unknown:
-            raise OptionsError(f"[sources.alertmanager]: unknown option(s) {sorted(unknown)}")
-        paging = options.get("paging_receivers")
-        labels = options.get("instance_labels", [])
-        for name, value in (("paging_receivers", paging), ("instance_labels", labels)):
-            if value is not None and (
-                not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value)
-            ):
-                raise OptionsError(
-                    f"[sources.alertmanager] {name}: expected a list of strings, got {value!r}"
-                )
-        extra = frozenset(labels)
-        return _Settings(list(paging) if paging is not None else None, INSTANCE_LABELS | extra)
+    # glob patterns of the receivers that page a human; default: DEFAULT_PAGING's names
+    paging_receivers: Names | None = None
+    # more labels to leave out of rule_key (besides INSTANCE_LABELS)
+    instance_labels: Names = ()
+
+    @property
+    def identity_free_labels(self) -> frozenset[str]:
+        """Labels that vary per instance and so never name a rule."""
+        return INSTANCE_LABELS | frozenset(self.instance_labels)
 
     def pages(self, receiver: str | None) -> bool:
+        """Whether a notification to ``receiver`` pages a human."""
         if receiver is None:
             return False
-        if self.paging is None:
+        if self.paging_receivers is None:
             return bool(DEFAULT_PAGING.search(receiver))
-        return any(fnmatch.fnmatchcase(receiver, pattern) for pattern in self.paging)
+        return any(fnmatch.fnmatchcase(receiver, pattern) for pattern in self.paging_receivers)
 
 
 def _alert_row(
-    alert: Any, receivers: list[str | None], group_status: Any, settings: _Settings
+    alert: Any, receivers: list[str | None], group_status: Any, settings: AlertmanagerOptions
 ) -> Row:
     if not isinstance(alert, Mapping):
         raise RecordError("alert is not a JSON object")
@@ -290,7 +278,7 @@ def _alert_row(
         Alerts.source: NAME,
         Alerts.alert_id: f"{fp}@{iso_z(starts)}",
         Alerts.incident_id: None,
-        Alerts.rule_key: rule_key(labels, settings.instance_labels),
+        Alerts.rule_key: rule_key(labels, settings.identity_free_labels),
         Alerts.title: title or labels.get("alertname"),
         Alerts.service: labels.get("service") or labels.get("job"),
         Alerts.team: labels.get("team"),

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import pyarrow as pa
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from alertlens.ingest.dates import AmbiguousDates, DateColumns
 from alertlens.ingest.fields import labels_json, normalised_severity, text_or_none
@@ -28,13 +28,20 @@ from alertlens.ingest.records import (
     InContext,
     InputError,
     NotConfigured,
-    OptionsError,
     ParsedFile,
     RecordError,
     Row,
     collapse_duplicates,
 )
-from alertlens.ingest.schema import RECORD_TABLES, SEVERITIES, Alerts, Common, Incidents
+from alertlens.ingest.schema import RECORD_TABLES, Alerts, Common, Incidents
+from alertlens.ingest.settings_table import (
+    Names,
+    Severity,
+    TimeZone,
+    one_of,
+    settings_dataclass,
+    settings_from_table,
+)
 from alertlens.ingest.shape import FileShape
 from alertlens.ingest.templates import title_templates
 
@@ -45,113 +52,87 @@ _NOT_MAPPABLE = {Common.source, Common.month, Common.ingested_from}
 _HEADER_NAME = re.compile(r"^[\w .#+()/%:-]{1,64}$")
 
 
-@dataclass(frozen=True)
-class CsvMapping:
-    """One mapping from a CSV layout to a canonical table."""
-
-    columns: dict[str, str]  # canonical column -> CSV header
-    table: str = Alerts.table
-    date_format: str | None = None  # strptime format; needed for day/month text
-    timezone: str | None = None  # IANA zone for times without offset
-    delimiter: str = ","
-    severity_map: dict[str, str] = field(default_factory=dict)  # raw value -> canonical severity
-    recovery: Recovery | None = None  # rows that resolve an earlier firing instead of firing
-
-    @classmethod
-    def from_mapping(cls, d: Mapping[str, Any], section: str) -> CsvMapping:
-        """A mapping from its TOML table; unknown keys, columns and severities are errors."""
-        _common.unknown_keys(d, cls.__dataclass_fields__, section)
-        _common.check_time_options(d, section)
-        table = d.get("table", Alerts.table)
-        if table not in _TABLES:
-            raise OptionsError(
-                f"[{section}]: table must be one of {', '.join(_TABLES)}, not {table!r}"
-            )
-        if not isinstance(d.get("columns") or {}, Mapping):
-            raise OptionsError(f"[{section}] columns: expected a table of canonical = header")
-        columns = dict(d.get("columns") or {})
-        if not all(isinstance(v, str) for v in columns.values()):
-            raise OptionsError(f"[{section}.columns]: every header must be text")
-        schema, _ = RECORD_TABLES[table]
-        known = set(schema.names) - _NOT_MAPPABLE
-        _common.unknown_keys(columns, known, f"{section}.columns")
-        for required in (_TABLES[table], Alerts.created_at):
-            if required not in columns:
-                raise OptionsError(
-                    f"[{section}.columns]: {required} must be mapped to a CSV header"
-                )
-        severities = {
-            str(k).strip().lower(): str(v) for k, v in (d.get("severity_map") or {}).items()
-        }
-        bad = sorted(set(severities.values()) - set(SEVERITIES))
-        if bad:
-            raise OptionsError(
-                f"[{section}.severity_map]: {', '.join(bad)} not in {', '.join(SEVERITIES)}"
-            )
-        delimiter = d.get("delimiter", ",")
-        if not isinstance(delimiter, str) or len(delimiter) != 1:
-            raise OptionsError(f"[{section}] delimiter: expected one character, got {delimiter!r}")
-        recovery = d.get("recovery")
-        return cls(
-            columns=columns,
-            table=table,
-            date_format=d.get("date_format"),
-            timezone=d.get("timezone"),
-            delimiter=delimiter,
-            severity_map=severities,
-            recovery=None if recovery is None else Recovery.from_mapping(recovery, section, table),
-        )
-
-
-@dataclass(frozen=True)
+@settings_dataclass
 class Recovery:
     """``[…recovery]``: rows whose ``column`` holds one of ``values`` are recovery notices. A
     recovery resolves the latest open firing before it with the same values in the ``match``
     headers (resolved_at = the recovery's time, resolved_by auto) and is folded into it
     (counted as deduplicated); a recovery with no open firing is skipped."""
 
-    column: str
-    values: tuple[str, ...]
-    match: tuple[str, ...] = ()
+    column: str  # the CSV header whose value marks a recovery row
+    values: Names  # its values that mean "recovered" (case-insensitive), e.g. ["success"]
+    match: Names = ()  # CSV headers a recovery and its firing share, e.g. ["name", "service"]
 
-    @classmethod
-    def from_mapping(cls, d: Any, section: str, table: str) -> Recovery:
-        """The recovery rule from its TOML table; OptionsError when it is incomplete."""
-        where = f"{section}.recovery"
-        if not isinstance(d, Mapping):
-            raise OptionsError(f"[{where}]: expected a table with column, values and match")
-        _common.unknown_keys(d, ("column", "values", "match"), where)
-        column, values, match = d.get("column"), d.get("values"), d.get("match", [])
-        if table != Alerts.table:
-            raise OptionsError(f"[{where}]: only alerts mappings have recoveries")
-        if not isinstance(column, str):
-            raise OptionsError(f"[{where}] column: expected a CSV header, got {column!r}")
-        for name, value in (("values", values), ("match", match)):
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise OptionsError(f"[{where}] {name}: expected a list of text, got {value!r}")
-        if not values:
-            raise OptionsError(f"[{where}] values: name at least one recovery value")
-        return cls(column, tuple(v.strip().lower() for v in values), tuple(match))
+    @model_validator(mode="after")
+    def _has_values(self) -> Recovery:
+        if not self.values:
+            raise ValueError("values: name at least one recovery value")
+        object.__setattr__(self, "values", tuple(v.strip().lower() for v in self.values))
+        return self
+
+
+def _mappable(columns: dict[str, str], table: str) -> dict[str, str]:
+    schema, _ = RECORD_TABLES[table]
+    unknown = sorted(set(columns) - (set(schema.names) - _NOT_MAPPABLE))
+    if unknown:
+        raise ValueError(f"columns: no canonical {table} column {', '.join(unknown)}")
+    for required in (_TABLES[table], Alerts.created_at):
+        if required not in columns:
+            raise ValueError(f"columns: {required} must be mapped to a CSV header")
+    return columns
+
+
+@settings_dataclass
+class CsvMapping:
+    """One mapping from a CSV layout to a canonical table."""
+
+    # canonical column -> CSV header (the id column and created_at are required)
+    columns: dict[str, str]
+    table: Annotated[str, AfterValidator(one_of(*_TABLES))] = Alerts.table
+    # strptime format; needed for day/month text
+    date_format: str | None = None
+    # IANA zone for times without offset
+    timezone: TimeZone | None = None
+    delimiter: str = ","
+    # raw value (case-insensitive) -> canonical severity
+    severity_map: dict[str, Severity] = Field(default_factory=dict)
+    # rows that resolve an earlier firing instead of firing themselves (alerts only)
+    recovery: Recovery | None = None
+
+    @model_validator(mode="after")
+    def _complete(self) -> CsvMapping:
+        _mappable(self.columns, self.table)
+        if self.recovery is not None and self.table != Alerts.table:
+            raise ValueError("recovery: only alerts mappings have recoveries")
+        folded = {k.strip().lower(): v for k, v in self.severity_map.items()}
+        object.__setattr__(self, "severity_map", folded)
+        return self
+
+
+def _mapping(table: Any) -> Any:
+    """A TOML table as a CsvMapping (whose own fields are checked strictly)."""
+    if isinstance(table, Mapping):
+        return settings_from_table(CsvMapping, table, "sources.csv.mappings")
+    return table
+
+
+@settings_dataclass
+class CsvOptions:
+    """``[sources.csv]``: named mappings, and which one to use (default: the one whose headers
+    the file has)."""
+
+    mappings: dict[str, Annotated[CsvMapping, BeforeValidator(_mapping)]] = Field(
+        default_factory=dict
+    )
+    mapping: str | None = None
 
 
 def mappings_from_options(options: Mapping[str, Any]) -> dict[str, CsvMapping]:
     """The configured mappings by name (``""`` for a mapping written directly in [sources.csv])."""
     if "columns" in options:
         direct = {k: v for k, v in options.items() if k != "mapping"}
-        return {"": CsvMapping.from_mapping(direct, "sources.csv")}
-    _common.unknown_keys(options, ("mappings", "mapping"), "sources.csv")
-    named = options.get("mappings") or {}
-    if not isinstance(named, Mapping) or not all(isinstance(m, Mapping) for m in named.values()):
-        raise OptionsError("[sources.csv.mappings]: expected tables [sources.csv.mappings.<name>]")
-    return {
-        name: CsvMapping.from_mapping(m, f"sources.csv.mappings.{name}")
-        for name, m in named.items()
-    }
-
-
-def check_options(options: Mapping[str, Any]) -> None:
-    """OptionsError when ``[sources.csv]`` or one of its mappings is wrong."""
-    mappings_from_options(options)
+        return {"": settings_from_table(CsvMapping, direct, "sources.csv")}
+    return dict(settings_from_table(CsvOptions, options, "sources.csv").mappings)
 
 
 def detect(shape: FileShape) -> str | None:

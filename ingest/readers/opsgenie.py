@@ -17,10 +17,11 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import AfterValidator
 
 from alertlens.ingest.fields import (
     json_pointer,
@@ -35,12 +36,12 @@ from alertlens.ingest.records import (
     Bad,
     InContext,
     InputError,
-    OptionsError,
     ParsedFile,
     RecordError,
     Row,
 )
 from alertlens.ingest.schema import Alerts, Notifications
+from alertlens.ingest.settings_table import one_of, settings_dataclass, settings_from_table
 from alertlens.ingest.shape import FileShape, file_shape, first, has
 from alertlens.ingest.templates import title_templates
 
@@ -78,33 +79,13 @@ _LOG_KIND = (
 )
 
 
-@dataclass(frozen=True)
+@settings_dataclass
 class OpsgenieOptions:
     """``[sources.opsgenie]`` settings."""
 
-    report_time_unit: str = "ms"  # unit of report.ackTime / closeTime: ms, s, us or ns
+    # unit of report.ackTime / closeTime: ms, s, us or ns
+    report_time_unit: Annotated[str, AfterValidator(one_of(*_UNITS))] = "ms"
     alert_id: str | None = None  # alert of a logs file whose name holds no UUID
-
-    @classmethod
-    def from_mapping(cls, d: Mapping[str, Any]) -> OpsgenieOptions:
-        """Settings from the ``[sources.opsgenie]`` table; unknown keys are an error."""
-        _common.unknown_keys(d, cls.__dataclass_fields__, "sources.opsgenie")
-        settings = cls(**d)
-        if settings.alert_id is not None and not isinstance(settings.alert_id, str):
-            raise OptionsError(
-                f"[sources.opsgenie] alert_id: expected text, got {d['alert_id']!r}"
-            )
-        unit = settings.report_time_unit
-        if not isinstance(unit, str) or unit not in _UNITS:
-            raise OptionsError(
-                f"[sources.opsgenie]: report_time_unit must be one of {', '.join(_UNITS)}"
-            )
-        return settings
-
-
-def check_options(options: Mapping[str, Any]) -> None:
-    """OptionsError when ``[sources.opsgenie]`` has an unknown key or a bad value."""
-    OpsgenieOptions.from_mapping(options)
 
 
 def detect(shape: FileShape) -> str | None:
@@ -127,7 +108,7 @@ def detect(shape: FileShape) -> str | None:
 
 def read(path: Path, options: Mapping[str, Any], kind: str | None = None) -> ParsedFile:
     """Every alert, log entry or webhook action in an Opsgenie export."""
-    settings = OpsgenieOptions.from_mapping(options)
+    settings = settings_from_table(OpsgenieOptions, options, "sources.opsgenie")
     kind = kind or detect(file_shape(path))
     if kind is None:
         raise InputError(path, "not an Opsgenie alerts page, alert logs page or webhook payload")

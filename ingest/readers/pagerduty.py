@@ -24,7 +24,6 @@ from alertlens.ingest.fields import (
     utc_timestamp,
 )
 from alertlens.ingest.jsonfiles import json_documents, locator
-from alertlens.ingest.readers import _common
 from alertlens.ingest.records import (
     Bad,
     InputError,
@@ -34,6 +33,7 @@ from alertlens.ingest.records import (
     collapse_duplicates,
 )
 from alertlens.ingest.schema import Alerts, Common, Incidents, Notifications
+from alertlens.ingest.settings_table import settings_from_table
 from alertlens.ingest.shape import FileShape, file_shape, first
 from alertlens.ingest.templates import title_templates
 
@@ -67,12 +67,6 @@ LOG_ENTRY_KINDS: dict[str, str] = {
 }
 
 _PRIORITY_SEVERITY = {"p1": "critical", "p2": "high", "p3": "warning", "p4": "info", "p5": "info"}
-
-
-def check_options(options: Mapping[str, Any]) -> None:
-    """OptionsError when ``[sources.pagerduty]`` has an unknown key or a bad value."""
-    _common.unknown_keys(options, ("timezone", "date_format"), "sources.pagerduty")
-    _common.check_time_options(options, "sources.pagerduty")
 
 
 def detect(shape: FileShape) -> str | None:
@@ -120,7 +114,9 @@ def _record_kind(record: Any) -> str | None:
 
 def read(path: Path, options: Mapping[str, Any], kind: str | None = None) -> ParsedFile:
     """Every incident, alert or log entry in a REST v2 export file."""
-    check_options(options)
+    from alertlens.ingest.readers.pagerduty_exports import PagerDutyOptions
+
+    settings_from_table(PagerDutyOptions, options, "sources.pagerduty")
     kind = kind or detect(file_shape(path))
     if kind is None:
         raise InputError(path, "not a PagerDuty REST v2 incidents, alerts or log_entries export")

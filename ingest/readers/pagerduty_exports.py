@@ -27,6 +27,7 @@ from alertlens.ingest.fields import (
 from alertlens.ingest.readers import _common
 from alertlens.ingest.records import Bad, InputError, ParsedFile, RecordError, Row
 from alertlens.ingest.schema import Incidents
+from alertlens.ingest.settings_table import TimeZone, settings_dataclass, settings_from_table
 from alertlens.ingest.shape import FileShape, first, has
 
 SOURCE = "pagerduty"
@@ -68,10 +69,21 @@ def detect_exports(shape: FileShape) -> str | None:
     return None
 
 
+@settings_dataclass
+class PagerDutyOptions:
+    """``[sources.pagerduty]`` settings, used by the Analytics and web UI CSV exports (REST v2
+    pages carry ISO times with an offset and need none)."""
+
+    # IANA zone of times the file gives without an offset
+    timezone: TimeZone | None = None
+    # strptime format of the CSV export's times, when they are not ISO-8601
+    date_format: str | None = None
+
+
 def read_exports(path: Path, kind: str, options: Mapping[str, Any]) -> ParsedFile:
     """Every incident of an Analytics raw-incidents response or a web UI incidents CSV."""
-    zone = options.get("timezone")
-    date_format = options.get("date_format")
+    settings = settings_from_table(PagerDutyOptions, options, "sources.pagerduty")
+    zone, date_format = settings.timezone, settings.date_format
     if kind == KIND_ANALYTICS:
         return _read_analytics(path, zone)
     if kind == KIND_CSV:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -33,8 +32,14 @@ from alertlens.ingest.fields import (
 )
 from alertlens.ingest.readers import _common
 from alertlens.ingest.readers.alertmanager import INSTANCE_LABELS, fingerprint, rule_key
-from alertlens.ingest.records import InputError, OptionsError, ParsedFile, RecordError, Row, Skip
+from alertlens.ingest.records import InputError, ParsedFile, RecordError, Row, Skip
 from alertlens.ingest.schema import Alerts
+from alertlens.ingest.settings_table import (
+    Names,
+    Positive,
+    settings_dataclass,
+    settings_from_table,
+)
 from alertlens.ingest.shape import FileShape, first, has
 
 NAME = "prometheus"
@@ -43,38 +48,12 @@ KIND_RANGE = "prometheus.query_range"
 _GAP_FACTOR = 1.5
 
 
-@dataclass(frozen=True)
+@settings_dataclass
 class PrometheusOptions:
     """``[sources.prometheus]`` settings."""
 
-    step: float | None = None  # query_range step in seconds; None = inferred from the samples
-    instance_labels: tuple[str, ...] = ()  # more labels to leave out of rule_key
-
-    @classmethod
-    def from_mapping(cls, d: Mapping[str, Any]) -> PrometheusOptions:
-        """Settings from the ``[sources.prometheus]`` table; unknown keys are an error."""
-        _common.unknown_keys(d, cls.__dataclass_fields__, "sources.prometheus")
-        step = d.get("step")
-        if step is not None and (
-            not isinstance(step, int | float) or isinstance(step, bool) or not 0 < step < 1e9
-        ):
-            raise OptionsError(
-                f"[sources.prometheus] step: must be a positive number of seconds, not {step!r}"
-            )
-        labels = d.get("instance_labels", ())
-        if not isinstance(labels, list | tuple) or not all(isinstance(x, str) for x in labels):
-            raise OptionsError(
-                f"[sources.prometheus] instance_labels: expected a list of strings, got {labels!r}"
-            )
-        return cls(
-            step=None if step is None else float(step),
-            instance_labels=tuple(d.get("instance_labels", ())),
-        )
-
-
-def check_options(options: Mapping[str, Any]) -> None:
-    """OptionsError when ``[sources.prometheus]`` has an unknown key or a bad value."""
-    PrometheusOptions.from_mapping(options)
+    step: Positive | None = None  # query_range step in seconds; None = inferred from the samples
+    instance_labels: Names = ()  # more labels to leave out of rule_key
 
 
 def detect(shape: FileShape) -> str | None:
@@ -96,7 +75,7 @@ def detect(shape: FileShape) -> str | None:
 
 def read(path: Path, options: Mapping[str, Any], kind: str | None = None) -> ParsedFile:
     """Every firing in a Prometheus alerts snapshot or ALERTS query_range result."""
-    settings = PrometheusOptions.from_mapping(options)
+    settings = settings_from_table(PrometheusOptions, options, "sources.prometheus")
     document = _common.load_json(path)
     data = document.get("data") if isinstance(document, dict) else None
     if not isinstance(data, dict):

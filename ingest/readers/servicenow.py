@@ -11,10 +11,12 @@ left the ``New`` state (ServiceNow has no acknowledge field).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from pydantic import Field
 
 from alertlens.ingest.dates import AmbiguousDates, DateColumns
 from alertlens.ingest.fields import normalised_severity, text_or_none
@@ -22,12 +24,17 @@ from alertlens.ingest.readers import _common, _servicenow_bpi
 from alertlens.ingest.records import (
     Bad,
     InputError,
-    OptionsError,
     ParsedFile,
     RecordError,
     Row,
 )
 from alertlens.ingest.schema import Incidents
+from alertlens.ingest.settings_table import (
+    Severity,
+    TimeZone,
+    settings_dataclass,
+    settings_from_table,
+)
 from alertlens.ingest.shape import FileShape, file_shape, first, has
 
 _EARLIEST = datetime.min.replace(tzinfo=UTC)
@@ -51,37 +58,17 @@ _HUMAN_CONTACTS = frozenset(
 _ALERT_CONTACTS = frozenset({"monitoring", "event", "alert", "integration"})
 
 
-@dataclass(frozen=True)
+@settings_dataclass
 class ServiceNowOptions:
     """``[sources.servicenow]`` settings."""
 
-    date_format: str | None = None  # strptime format of the export's dates, e.g. "%d/%m/%Y %H:%M"
-    timezone: str | None = None  # IANA zone of dates without offset; Table API JSON defaults to UTC
+    # strptime format of the export's dates, e.g. "%d/%m/%Y %H:%M"
+    date_format: str | None = None
+    # IANA zone of dates without offset; Table API JSON defaults to UTC
+    timezone: TimeZone | None = None
     delimiter: str = ","
-    severity_map: dict[str, str] = field(default_factory=dict)  # raw priority/impact -> severity
-
-    @classmethod
-    def from_mapping(cls, d: Mapping[str, Any]) -> ServiceNowOptions:
-        """Settings from the ``[sources.servicenow]`` table; unknown keys and bad values are an
-        OptionsError."""
-        _common.unknown_keys(d, cls.__dataclass_fields__, "sources.servicenow")
-        _common.check_time_options(d, "sources.servicenow")
-        delimiter = d.get("delimiter", ",")
-        if not isinstance(delimiter, str) or len(delimiter) != 1:
-            raise OptionsError(
-                f"[sources.servicenow] delimiter: expected one character, got {delimiter!r}"
-            )
-        severity_map = d.get("severity_map", {})
-        if not isinstance(severity_map, Mapping):
-            raise OptionsError(
-                f"[sources.servicenow] severity_map: expected a table, got {severity_map!r}"
-            )
-        return cls(**{k: (dict(v) if k == "severity_map" else v) for k, v in d.items()})
-
-
-def check_options(options: Mapping[str, Any]) -> None:
-    """OptionsError when ``[sources.servicenow]`` has an unknown key or a bad value."""
-    ServiceNowOptions.from_mapping(options)
+    # raw priority / impact text -> canonical severity
+    severity_map: dict[str, Severity] = Field(default_factory=dict)
 
 
 def detect(shape: FileShape) -> str | None:
@@ -97,7 +84,7 @@ def detect(shape: FileShape) -> str | None:
 
 def read(path: Path, options: Mapping[str, Any], kind: str | None = None) -> ParsedFile:
     """Every incident in a ServiceNow export, one row each (newest version wins)."""
-    settings = ServiceNowOptions.from_mapping(options)
+    settings = settings_from_table(ServiceNowOptions, options, "sources.servicenow")
     kind = kind or detect(file_shape(path))
     if kind == "servicenow.bpi2013":
         return _servicenow_bpi.read_bpi2013(path, settings.severity_map)

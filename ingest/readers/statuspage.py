@@ -19,6 +19,7 @@ from alertlens.ingest.jsonfiles import json_documents, locator
 from alertlens.ingest.readers import _common
 from alertlens.ingest.records import Bad, InputError, ParsedFile, RecordError, Row
 from alertlens.ingest.schema import Incidents, Notifications
+from alertlens.ingest.settings_table import settings_dataclass, settings_from_table
 from alertlens.ingest.shape import FileShape, first, has
 
 NAME = "statuspage"
@@ -37,14 +38,9 @@ UPDATE_KIND: dict[str, str] = {
 }
 
 
-def from_mapping(d: Mapping[str, Any]) -> None:
-    """Statuspage has no settings; any key is an error."""
-    _common.unknown_keys(d, (), "sources.statuspage")
-
-
-def check_options(options: Mapping[str, Any]) -> None:
-    """OptionsError when ``[sources.statuspage]`` has any key (it has no options)."""
-    from_mapping(options)
+@settings_dataclass
+class StatuspageOptions:
+    """``[sources.statuspage]``: Statuspage has no settings; any key is an error."""
 
 
 def detect(shape: FileShape) -> str | None:
@@ -62,7 +58,7 @@ def detect(shape: FileShape) -> str | None:
 
 def read(path: Path, options: Mapping[str, Any], kind: str | None = None) -> ParsedFile:
     """Every incident in the file with its updates as notifications."""
-    from_mapping(options)
+    settings_from_table(StatuspageOptions, options, "sources.statuspage")
     parsed = ParsedFile(source=NAME, kind="statuspage.incidents")
     updates: dict[str, list[Row]] = {}
 

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from alertlens.analysis.pipeline import metrics_analysis
-from alertlens.analysis.settings import MetricsSettings
+from alertlens.analysis.settings import metrics_settings
 from tests.analysis import metrics_frames as mf
 
 CASES = json.loads((Path(__file__).parents[1] / "fixtures" / "metrics_cases.json").read_text())
@@ -42,7 +42,7 @@ def _selected_rows(table: pd.DataFrame, spec: dict) -> list[list[Any]]:
 
 @pytest.mark.parametrize("case", CASES["cases"], ids=[c["name"] for c in CASES["cases"]])
 def test_golden_case(case: dict) -> None:
-    settings = MetricsSettings.from_mapping(case.get("settings"), case.get("responders"))
+    settings = metrics_settings(case.get("settings"), case.get("responders"))
     result = metrics_analysis(
         mf.incidents(case.get("incidents", [])),
         mf.alerts(case.get("alerts", [])),
@@ -78,7 +78,7 @@ def test_tables_round_trip_through_parquet(tmp_path: Path) -> None:
     result = metrics_analysis(
         mf.incidents(case["incidents"]), mf.alerts(case["alerts"]),
         mf.notifications(zones["notifications"]),
-        settings=MetricsSettings.from_mapping({}, zones["responders"]),
+        settings=metrics_settings({}, zones["responders"]),
     )
     for name, table in result.tables.items():
         path = tmp_path / f"{name}.parquet"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from alertlens.analysis.settings import MetricsSettings, SettingsError
+from alertlens.analysis.settings import MetricsSettings, SettingsError, metrics_settings
 
 
 def test_defaults_follow_pagerduty_and_the_google_sre_budget() -> None:
@@ -15,7 +15,7 @@ def test_defaults_follow_pagerduty_and_the_google_sre_budget() -> None:
 
 
 def test_from_mapping_reads_durations_and_zones() -> None:
-    s = MetricsSettings.from_mapping(
+    s = metrics_settings(
         {"mode": "opsgenie", "recurrence_window": "3D", "notification_dedup_window": "5min"},
         {"alice": "Europe/Berlin", "default_timezone": "America/New_York"},
     )
@@ -30,15 +30,15 @@ def test_from_mapping_reads_durations_and_zones() -> None:
     ("metrics", "responders", "message"),
     [
         ({"mttr_mode": "x"}, {}, "unknown key"),
-        ({"mode": "grafana"}, {}, "mode must be one of"),
+        ({"mode": "grafana"}, {}, "mode = 'grafana': expected one of"),
         ({"recurrence_window": "soon"}, {}, "not a duration"),
         ({}, {"alice": "Mars/Olympus"}, "unknown time zone"),
         ({"shift_hours": 7}, {}, "shift_hours"),
         ({"alpha": 2}, {}, "alpha"),
-        ({"sre_budget": "2"}, {}, "sre_budget must be int"),
-        ({"alpha": True}, {}, "alpha must be float"),
+        ({"sre_budget": "2"}, {}, "sre_budget = '2': Input should be a valid integer"),
+        ({"alpha": True}, {}, "alpha = True: Input should be a valid number"),
     ],
 )
 def test_bad_settings_are_rejected_with_a_clear_message(metrics, responders, message) -> None:
     with pytest.raises(SettingsError, match=message):
-        MetricsSettings.from_mapping(metrics, responders)
+        metrics_settings(metrics, responders)

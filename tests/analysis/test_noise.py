@@ -11,6 +11,7 @@ import pytest
 from alertlens.analysis.noise.analysis import NoiseThresholds, noise_analysis
 from alertlens.analysis.noise.explain import DOMINANT_SIGNAL
 from alertlens.ingest.schema import Alerts, Rules, Scored, Summary
+from alertlens.ingest.settings_table import settings_from_table
 from tests.analysis.test_noise_frames import alerts_frame, small_world
 
 EXPECTED_FIX = {
@@ -154,13 +155,13 @@ def test_empty_input_gives_empty_results() -> None:
 
 
 def test_thresholds_from_mapping() -> None:
-    t = NoiseThresholds.from_mapping(
+    t = settings_from_table(NoiseThresholds,
         {"transient_minutes": 5, "informational_severities": ["info", "warning"]}
-    )
+    , "noise")
     assert t.transient_minutes == 5.0 and t.informational_severities == ("info", "warning")
     with pytest.raises(ValueError, match=r"unknown key.*transient_minute\b"):
-        NoiseThresholds.from_mapping({"transient_minute": 5})
+        settings_from_table(NoiseThresholds, {"transient_minute": 5}, "noise")
     with pytest.raises(ValueError, match="duplicate_min_cofirings"):
-        NoiseThresholds.from_mapping({"duplicate_min_cofirings": 2.5})
+        settings_from_table(NoiseThresholds, {"duplicate_min_cofirings": 2.5}, "noise")
     with pytest.raises(ValueError, match="informational_severities"):
-        NoiseThresholds.from_mapping({"informational_severities": "info"})
+        settings_from_table(NoiseThresholds, {"informational_severities": "info"}, "noise")

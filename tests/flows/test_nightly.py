@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -15,37 +17,22 @@ from alertlens.flows.cli import main
 from alertlens.ingest.lake import Lake
 from alertlens.ingest.schema import Alerts, Rules, Scored, Summary
 from alertlens.ingest.service import ingest_paths
+from tests.conftest import once_per_run
 
-pytestmark = [pytest.mark.prefect, pytest.mark.xdist_group("prefect")]
+ROOT = Path(__file__).resolve().parents[2]
 
-
-@pytest.fixture(scope="session")  # session: xdist may interleave other modules
-def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("world")
-    assert (
-        main(
-            [
-                "generate",
-                "--scenario",
-                "unlucky-team",
-                "--seed",
-                "1",
-                "--weeks",
-                "12",
-                "--out",
-                str(out),
-            ]
-        )
-        == 0
-    )
-    return out
+pytestmark = [pytest.mark.prefect]
 
 
-@pytest.fixture(scope="session")  # session: xdist may interleave other modules
-def nightly_run(
-    world: Path, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[Path, subprocess.CompletedProcess]:
-    base = tmp_path_factory.mktemp("run")
+def _world(out: Path) -> dict[str, Any]:
+    argv = ["generate", "--scenario", "unlucky-team", "--seed", "1", "--weeks", "12"]
+    assert main([*argv, "--out", str(out)]) == 0
+    return {}
+
+
+def _nightly(base: Path) -> dict[str, Any]:
+    world = base / "world"
+    _world(world)
     # A source that cannot be pulled (nothing listens on port 9) must not stop the rest.
     config = base / "alertlens.toml"
     config.write_text(
@@ -71,15 +58,24 @@ def nightly_run(
         "2",
     ]
     done = subprocess.run(
-        cmd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=Path(__file__).resolve().parents[2],
+        cmd, env=env, capture_output=True, text=True, timeout=900, cwd=ROOT
     )
+    return {"returncode": done.returncode, "stdout": done.stdout, "stderr": done.stderr}
+
+
+@pytest.fixture(scope="session")
+def nightly_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, SimpleNamespace]:
+    """The generated world run once through the real nightly, for every test of this module
+    on whichever worker (tests/conftest.py ``once_per_run``)."""
+    base, result = once_per_run(tmp_path_factory, "nightly", _nightly)
+    done = SimpleNamespace(**result)
     assert done.returncode == 1, done.stderr[-3000:]
     return base, done
+
+
+@pytest.fixture(scope="session")
+def world(nightly_run: tuple[Path, SimpleNamespace]) -> Path:
+    return nightly_run[0] / "world"
 
 
 def test_a_failed_pull_fails_the_run_after_everything_else(nightly_run) -> None:

@@ -9,16 +9,21 @@ import httpx
 import pytest
 
 from alertlens.flows.commands.nightly import run_lock
-from alertlens.flows.config import Config, ConfigError
-from alertlens.flows.nightly_steps import (
+from alertlens.flows.config import (
+    Config,
+    ConfigError,
     NightlySettings,
+    config_from_tables,
+    load_config,
+)
+from alertlens.flows.nightly_steps import (
     PullOutcome,
-    nightly_settings,
     post_webhook,
     run_markdown,
     webhook_payload,
 )
 from alertlens.ingest.service import FileReport
+from alertlens.ingest.settings_table import settings_from_table
 
 SUMMARY = {
     "alerts": 61,
@@ -37,20 +42,43 @@ FILES = [
 
 
 def test_settings_defaults_and_refusals() -> None:
-    assert NightlySettings.from_mapping({}) == NightlySettings()
-    assert (
-        NightlySettings.from_mapping({"pull": ["pagerduty"], "dask_workers": 2}).dask_workers == 2
-    )
+    assert settings_from_table(NightlySettings, {}, "nightly") == NightlySettings()
+    table = {"pull": ["pagerduty"], "dask_workers": 2}
+    assert settings_from_table(NightlySettings, table, "nightly").dask_workers == 2
     with pytest.raises(ValueError, match="unknown key"):
-        NightlySettings.from_mapping({"pulls": ["pagerduty"]})
+        settings_from_table(NightlySettings, {"pulls": ["pagerduty"]}, "nightly")
     with pytest.raises(ValueError, match="cannot pull"):
-        NightlySettings.from_mapping({"pull": ["nagios"]})
+        settings_from_table(NightlySettings, {"pull": ["nagios"]}, "nightly")
     with pytest.raises(ValueError, match="prometheus_url"):
-        NightlySettings.from_mapping({"pull": ["prometheus"]})
+        settings_from_table(NightlySettings, {"pull": ["prometheus"]}, "nightly")
     with pytest.raises(ValueError, match="pull_retries"):
-        NightlySettings.from_mapping({"pull_retries": -1})
-    with pytest.raises(ConfigError, match="dask_workers"):
-        nightly_settings(Config(sections={"nightly": {"dask_workers": "two"}}))
+        settings_from_table(NightlySettings, {"pull_retries": -1}, "nightly")
+    with pytest.raises(ValueError, match="dask_workers"):
+        config_from_tables({"nightly": {"dask_workers": "two"}})
+
+
+def test_a_bad_value_anywhere_in_the_file_is_one_line_naming_file_key_and_value(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "alertlens.toml"
+    path.write_text('[sources.servicenow]\ndate_format = 5\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, env={})
+    message = str(caught.value)
+    assert str(path) in message and "date_format = 5" in message and "string" in message
+    assert "\n" not in message
+    path.write_text('[nightly]\npul = ["pagerduty"]\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="unknown key 'pul'"):
+        load_config(path, env={})
+    path.write_text("[noise]\ntransient_minutes = -1\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="transient_minutes = -1"):
+        load_config(path, env={})
+    with pytest.raises(ConfigError, match="is a directory"):
+        load_config(tmp_path, env={})
+    path.write_text("[responders]\nalice = \"Mars/Base\"\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="alice = 'Mars/Base'"):
+        load_config(path, env={})
+    assert load_config(None, env={}) == Config()
 
 
 def test_run_markdown_has_the_headline_and_the_accounting() -> None:

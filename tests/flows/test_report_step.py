@@ -18,13 +18,13 @@ import pyarrow as pa
 import pytest
 
 from alertlens.analysis.noise.analysis import noise_analysis
-from alertlens.analysis.review import ReviewError
 from alertlens.analysis.review.week import last_complete_week, week_start
 from alertlens.flows.commands import report as report_command
 from alertlens.flows.config import Config
 from alertlens.ingest.lake import Lake
 from alertlens.ingest.schema import ANALYSIS_DIR, INCIDENTS_SCHEMA, Incidents, Rules, Scored
 from alertlens.ingest.service import ingest_paths
+from alertlens.ingest.settings_table import settings_from_table
 from alertlens.reports.html import percent
 from alertlens.reports.settings import ReportSettings
 from alertlens.synthetic.world import generate
@@ -194,11 +194,11 @@ def test_last_complete_week() -> None:
 
 
 def test_report_settings_refuse_unknown_keys() -> None:
-    assert ReportSettings.from_mapping({"paper": "letter"}).paper == "letter"
-    with pytest.raises(ReviewError, match="unknown key"):
-        ReportSettings.from_mapping({"papr": "a4"})
-    with pytest.raises(ReviewError, match="paper"):
-        ReportSettings.from_mapping({"paper": "a3"})
+    assert settings_from_table(ReportSettings, {"paper": "letter"}, "report").paper == "letter"
+    with pytest.raises(ValueError, match="unknown key"):
+        settings_from_table(ReportSettings, {"papr": "a4"}, "report")
+    with pytest.raises(ValueError, match="paper"):
+        settings_from_table(ReportSettings, {"paper": "a3"}, "report")
 
 
 def test_empty_lake_is_refused(tmp_path: Path) -> None:

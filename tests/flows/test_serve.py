@@ -7,20 +7,22 @@ from pathlib import Path
 
 import pytest
 
+from alertlens.flows.config import ScheduleSettings
 from alertlens.flows.serve import (
     LocalPrefectServer,
-    ScheduleSettings,
     ServeError,
     free_port,
     load_flow,
     prefect_env,
 )
+from alertlens.ingest.settings_table import settings_from_table
 
 
 def test_schedule_settings_defaults_and_overrides() -> None:
-    assert ScheduleSettings() == ScheduleSettings.from_mapping({})
+    assert ScheduleSettings() == settings_from_table(ScheduleSettings, {}, "schedule")
     assert ScheduleSettings().cron == "0 2 * * *" and ScheduleSettings().timezone == "UTC"
-    s = ScheduleSettings.from_mapping({"cron": "30 3 * * 1-5", "timezone": "Europe/Berlin"})
+    table = {"cron": "30 3 * * 1-5", "timezone": "Europe/Berlin"}
+    s = settings_from_table(ScheduleSettings, table, "schedule")
     assert (s.cron, s.timezone) == ("30 3 * * 1-5", "Europe/Berlin")
 
 
@@ -34,7 +36,7 @@ def test_schedule_settings_defaults_and_overrides() -> None:
 )
 def test_schedule_settings_reject_bad_tables(table: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        ScheduleSettings.from_mapping(table)
+        settings_from_table(ScheduleSettings, table, "schedule")
 
 
 def test_prefect_env_is_offline_and_homed(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from alertlens.flows.cli import main
 from alertlens.flows.commands import pull as pull_command
 from alertlens.flows.config import Config
 from alertlens.flows.errors import UsageError
@@ -43,10 +44,13 @@ def _args(tmp_path: Path, **extra: object) -> argparse.Namespace:
     return argparse.Namespace(**{**base, **extra})
 
 
-def test_missing_token_is_one_line_and_exit_1(tmp_path: Path, monkeypatch, capsys) -> None:
+def test_missing_token_is_a_usage_error_exit_2(tmp_path: Path, monkeypatch, capsys) -> None:
+    """The README promises exit 2 for what the user can fix; a missing secret is one."""
     monkeypatch.delenv("PAGERDUTY_API_TOKEN", raising=False)
-    assert pull_command.run(_args(tmp_path), Config()) == 1
-    assert "set PAGERDUTY_API_TOKEN" in capsys.readouterr().err
+    argv = ["pull", "pagerduty", "--since", "2026-11-25T00:00:00Z", "--inbox", str(tmp_path)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "set PAGERDUTY_API_TOKEN" in err and err.count("\n") == 1
 
 
 def test_pull_then_ingest_lands_incidents_in_the_lake(tmp_path: Path, monkeypatch, capsys) -> None:

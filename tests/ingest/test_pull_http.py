@@ -14,15 +14,16 @@ from alertlens.ingest.pull.http import (
     retry_after_seconds,
     write_raw,
 )
+from alertlens.ingest.settings_table import settings_from_table
 
 
 def test_settings_from_mapping_and_unknown_keys() -> None:
-    s = PullSettings.from_mapping({"window_hours": 24, "page_limit": 50})
+    s = settings_from_table(PullSettings, {"window_hours": 24, "page_limit": 50}, "pull")
     assert s.window_hours == 24.0 and s.page_limit == 50
     with pytest.raises(ValueError, match=r"unknown key.*windw_hours"):
-        PullSettings.from_mapping({"windw_hours": 1})
+        settings_from_table(PullSettings, {"windw_hours": 1}, "pull")
     with pytest.raises(ValueError, match="page_limit"):
-        PullSettings.from_mapping({"page_limit": "many"})
+        settings_from_table(PullSettings, {"page_limit": "many"}, "pull")
 
 
 def test_default_since_is_48h_back_in_utc() -> None:

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from alertlens.ingest.receiver import ReceiverServer, ReceiverSettings, make_server, webhook_payload
+from alertlens.ingest.settings_table import settings_from_table
 
 CAPTURED = "alertmanager/captured_webhook_flapping_firing_resolved.jsonl"
 
@@ -122,11 +123,11 @@ def test_concurrent_posts_all_land(server: ReceiverServer, payloads) -> None:
 
 
 def test_settings_reject_unknown_keys() -> None:
-    assert ReceiverSettings.from_mapping({"port": 9999}).port == 9999
+    assert settings_from_table(ReceiverSettings, {"port": 9999}, "receiver").port == 9999
     with pytest.raises(ValueError, match="unknown key"):
-        ReceiverSettings.from_mapping({"prot": 1})
+        settings_from_table(ReceiverSettings, {"prot": 1}, "receiver")
     with pytest.raises(ValueError, match="port"):
-        ReceiverSettings.from_mapping({"port": "80"})
+        settings_from_table(ReceiverSettings, {"port": "80"}, "receiver")
 
 
 def test_webhook_payload_accepts_the_captured_bodies(payloads) -> None:

@@ -13,6 +13,7 @@ import pytest
 
 from alertlens.flows.commands import generate as generate_command
 from alertlens.flows.config import Config
+from alertlens.ingest.settings_table import settings_from_table
 from alertlens.synthetic import model as m
 from alertlens.synthetic.settings import GeneratorSettings
 from alertlens.synthetic.truth import expected_numbers
@@ -127,11 +128,11 @@ def test_pagerduty_alert_ids_in_truth_are_the_exported_alert_ids(tmp_path: Path)
 
 def test_settings_reject_unknown_keys_and_parse_dates() -> None:
     with pytest.raises(ValueError, match="unknown key"):
-        GeneratorSettings.from_mapping({"sead": 1})
-    settings = GeneratorSettings.from_mapping({"end": "2025-01-06", "weeks": 3})
+        settings_from_table(GeneratorSettings, {"sead": 1}, "generate")
+    settings = settings_from_table(GeneratorSettings, {"end": "2025-01-06", "weeks": 3}, "generate")
     assert settings.end.isoformat() == "2025-01-06T00:00:00+00:00"
     with pytest.raises(ValueError, match="scenario"):
-        GeneratorSettings.from_mapping({"scenario": "nope"})
+        settings_from_table(GeneratorSettings, {"scenario": "nope"}, "generate")
 
 
 def test_generate_command_writes_the_world(tmp_path: Path) -> None:

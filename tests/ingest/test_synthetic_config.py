@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from alertlens.analysis.settings import MetricsSettings
 from alertlens.flows.config import load_config
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
@@ -16,7 +15,7 @@ SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
 @pytest.mark.parametrize("scenario", ["unlucky-team", "multi-team"])
 def test_sample_config_names_every_responder(scenario: str) -> None:
     config = load_config(SAMPLES / scenario / "alertlens.toml", env={})
-    settings = MetricsSettings.from_mapping(config.section("metrics"), config.section("responders"))
+    settings = config.metrics
     truth = json.loads((SAMPLES / scenario / "ground_truth.json").read_text())
     zones = {r["name"]: r["time_zone"] for t in truth["teams"] for r in t["responders"]}
     assert dict(settings.responder_timezones) == zones
