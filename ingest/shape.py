@@ -102,7 +102,9 @@ def _csv_shape(path: Path, compressed: bool) -> FileShape:
             lines.append(line)
         if len(lines) == 2:
             break
-    problem = undecodable(lines[0]) if lines else None
+    if not lines:
+        raise InputError(path, "file is empty")
+    problem = undecodable(lines[0])
     if problem:
         raise InputError(path, problem)
     delimiter = next((d for d in (",", ";", "\t", "|") if d in lines[0]), None)
