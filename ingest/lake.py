@@ -121,11 +121,6 @@ class Lake:
 
     # --- paths --------------------------------------------------------------------------
 
-    @property
-    def analysis_dir(self) -> Path:
-        """Where analysis outputs live."""
-        return self.root / "analysis"
-
     def table_dir(self, table: str) -> Path:
         """The directory of ``table``."""
         return self.root / table
