@@ -71,6 +71,13 @@ class Recovery:
         return self
 
 
+def _recovery(table: Any) -> Any:
+    """A TOML table as a Recovery (whose own fields are checked strictly)."""
+    if isinstance(table, Mapping):
+        return settings_from_table(Recovery, table, "sources.csv.mappings.recovery")
+    return table
+
+
 def _mappable(columns: dict[str, str], table: str) -> dict[str, str]:
     schema, _ = RECORD_TABLES[table]
     unknown = sorted(set(columns) - (set(schema.names) - _NOT_MAPPABLE))
@@ -97,7 +104,7 @@ class CsvMapping:
     # raw value (case-insensitive) -> canonical severity
     severity_map: dict[str, Severity] = Field(default_factory=dict)
     # rows that resolve an earlier firing instead of firing themselves (alerts only)
-    recovery: Recovery | None = None
+    recovery: Annotated[Recovery | None, BeforeValidator(_recovery)] = None
 
     @model_validator(mode="after")
     def _complete(self) -> CsvMapping:
@@ -224,7 +231,8 @@ def _resolve_by_recoveries(parsed: ParsedFile, table: str) -> None:
     """Close each firing with the first recovery after it of the same match values; fold the
     recovery rows away and keep one row per alert id."""
     rows = parsed.rows.pop(table, [])
-    ordered = sorted(rows, key=lambda r: r[Alerts.created_at])
+    # within one timestamp (hour-bucketed exports), a firing comes before its recovery
+    ordered = sorted(rows, key=lambda r: (r[Alerts.created_at], r[_RECOVERY]))
     open_firings: dict[tuple[str, ...], Row] = {}
     kept: list[Row] = []
     for row in ordered:
