@@ -84,8 +84,13 @@ def file_shape(path: Path) -> FileShape:
             start = fh.read(1 << 20)  # blank so far: a long run of whitespace
     if not start.strip():
         raise InputError(path, "file is empty")
-    if b"\x00" in start[:4096] and start[:2] not in (b"\xff\xfe", b"\xfe\xff"):
-        raise InputError(path, "binary data, not text")
+    head = start[:4096]
+    first_line = head.lstrip().split(b"\n", 1)[0]
+    if (b"\x00" in first_line or head.count(b"\x00") > 8) and head[:2] not in (
+        b"\xff\xfe",
+        b"\xfe\xff",
+    ):
+        raise InputError(path, "binary data, not text")  # a stray NUL in a row is its problem
     lead = start.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     if start[:2] in (b"\xff\xfe", b"\xfe\xff"):
         raise InputError(path, "UTF-16 text: alertlens reads UTF-8 (re-save the file as UTF-8)")
