@@ -227,7 +227,7 @@ class Maturity:
 
 @dataclass(frozen=True)
 class SourceQuality:
-    """Records read, accepted, quarantined and deduplicated for one source."""
+    """Records read, accepted, quarantined, deduplicated and skipped for one source."""
 
     source: str
     files: int
@@ -235,6 +235,7 @@ class SourceQuality:
     accepted: int
     quarantined: int
     deduplicated: int
+    skipped: int = 0
 
 
 @dataclass(frozen=True)

@@ -355,19 +355,27 @@ def oncall_figures(
 def data_quality(
     manifest: pd.DataFrame, quarantine: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per source: source, files, read, accepted, quarantined, deduplicated; and per source and
-    reason: source, reason, records, example ("file: locator" of one record), most first."""
+    """Per source: source, files, read, accepted, quarantined, deduplicated, skipped (records
+    read and deliberately left out, e.g. pending alerts); and per source and reason: source,
+    reason, records, example ("file: locator" of one record), most first. Files that were not
+    read (unrecognised) count as files of source "unknown" with no records."""
     source = (
         manifest[Manifest.source]
         .astype(object)
         .where(manifest[Manifest.source].notna(), UNKNOWN_GROUP)
     )
-    sources = manifest.groupby(source).agg(
+    skipped = (
+        manifest[Manifest.skipped]
+        if Manifest.skipped in manifest
+        else pd.Series(0, index=manifest.index)
+    )
+    sources = manifest.assign(**{Manifest.skipped: skipped.fillna(0)}).groupby(source).agg(
         files=(Manifest.file_sha256, "nunique"),
         read=(Manifest.read, "sum"),
         accepted=(Manifest.accepted, "sum"),
         quarantined=(Manifest.quarantined, "sum"),
         deduplicated=(Manifest.deduplicated, "sum"),
+        skipped=(Manifest.skipped, "sum"),
     )
     sources = sources.astype("int64").rename_axis("source").reset_index()
     q_source = (

@@ -88,7 +88,10 @@ def test_run_markdown_has_the_headline_and_the_accounting() -> None:
     assert "Noise share: 78.7%" in text
     assert "Pages per week: 5.00 now, 1.08 after the recommended fixes" in text
     assert "MTTA median: 3.9 min, MTTR median: 8.3 min" in text
-    assert "Ingested 1 new file(s): 8 records accepted, 1 quarantined, 1 deduplicated, 0 skipped." in text
+    assert (
+        "Ingested 1 new file(s): 8 records accepted, 1 quarantined, 1 deduplicated, 0 skipped."
+        in text
+    )
     assert "pull pagerduty: FAILED: HTTP 401" in text
     assert "`r/report.html`" in text
 
