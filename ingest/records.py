@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -226,7 +227,7 @@ class ParsedFile:
         the reason when it is unsafe or ``build`` rejects it, skip it when ``build`` raises
         :class:`Skip`, and keep the newest version per ``key`` (or ``merge`` the two)."""
         for locator, raw in self.checked(records, check_json=check_json):
-            row = self.attempt(locator, raw, lambda raw=raw: build(raw))
+            row = self.attempt(locator, raw, partial(build, raw))
             if row is None:
                 continue
             problem = row_problem(table, row)

@@ -13,7 +13,7 @@ import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from alertlens.ingest import limits
 from alertlens.ingest.records import Bad, InputError, OptionsError
@@ -44,7 +44,9 @@ class _LimitedInput(io.RawIOBase):
         self._raw = path.open("rb")
         self._gzip = self._raw.read(2) == _GZIP_MAGIC
         self._raw.seek(0)
-        self._inner: IO[bytes] = gzip.GzipFile(fileobj=self._raw) if self._gzip else self._raw
+        self._inner: IO[bytes] = (
+            cast(IO[bytes], gzip.GzipFile(fileobj=self._raw)) if self._gzip else self._raw
+        )
 
     def readable(self) -> bool:
         return True

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from alertlens.ingest.fields import normalised_severity, text_or_none, utc_timestamp
@@ -72,7 +73,7 @@ def read_bpi2013(path: Path, severity_map: Mapping[str, str]) -> ParsedFile:
         known.append((at, int(locator.split()[-1]), fields))
 
     for locator, fields in parsed.checked(_common.full_rows(rows, len(keys)), check_json=False):
-        parsed.attempt(locator, ",".join(fields), lambda f=fields, loc=locator: event(loc, f))
+        parsed.attempt(locator, ",".join(fields), partial(event, locator, fields))
     impacts = {**IMPACT_SEVERITY, **severity_map}
     for number, history in events.items():
         history.sort(key=lambda e: (e[0], e[1]))

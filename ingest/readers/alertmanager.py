@@ -141,7 +141,7 @@ def read(path: Path, options: Mapping[str, Any], kind: str | None = None) -> Par
     ](path, parsed)
     parsed.accept(
         records,
-        lambda item: _alert_row(item.value, *item.context, settings),
+        lambda item: _alert_row(item.value, item.context[0], item.context[1], settings),
         table=Alerts.table,
         key=Alerts.alert_id,
         merge=_combined,

@@ -336,7 +336,7 @@ def _row(
     lifecycle = [v for c, v in row.items() if isinstance(v, datetime) and c != Common.version_at]
     row[Common.version_at] = row.get(Common.version_at) or max(lifecycle)
     if recovery is not None:
-        column, values, match = recovery
-        row[_RECOVERY] = fields[column].strip().lower() in values
-        row[_MATCH] = tuple(fields[i] for i in match)
+        marker, recovered, matched = recovery
+        row[_RECOVERY] = fields[marker].strip().lower() in recovered
+        row[_MATCH] = tuple(fields[i] for i in matched)
     return row

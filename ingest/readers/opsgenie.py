@@ -18,6 +18,7 @@ import contextlib
 import re
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -272,9 +273,8 @@ def _log_row(entry: Any, alert_id: str) -> Row:
 
 def _read_webhooks(path: Path, parsed: ParsedFile) -> None:
     payloads = list(json_documents(path))
-    alerts = [
-        p.get("alert") if isinstance(p, dict) and isinstance(p.get("alert"), dict) else {}
-        for _, p in payloads
+    alerts: list[dict[str, Any]] = [
+        _object(p.get("alert")) if isinstance(p, dict) else {} for _, p in payloads
     ]
     templates = title_templates(
         a.get("message") if isinstance(a.get("message"), str) else None for a in alerts
@@ -305,7 +305,7 @@ def _read_webhooks(path: Path, parsed: ParsedFile) -> None:
     ):
         for locator_, item in parsed.checked([(where, InContext(payload, (alert, template)))]):
             with contextlib.suppress(_Folded):
-                parsed.attempt(locator_, payload, lambda item=item: build(item))
+                parsed.attempt(locator_, payload, partial(build, item))
     for row in alert_rows.values():
         parsed.add(Alerts.table, row)
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -127,7 +128,7 @@ def _read_range(
     for pointer, item in parsed.checked(
         (json_pointer("data", "result", i), s) for i, s in enumerate(series)
     ):
-        found = parsed.attempt(pointer, item, lambda item=item: _series(item))
+        found = parsed.attempt(pointer, item, partial(_series, item))
         if found is None:
             continue
         labels, times = found
@@ -147,9 +148,7 @@ def _read_range(
             row = parsed.attempt(
                 pointer,
                 {"labels": labels, "from": first_at, "to": last_at},
-                lambda a=first_at, b=last_at, labels=labels: _interval_row(
-                    labels, a, b, step, end, instance
-                ),
+                partial(_interval_row, labels, first_at, last_at, step, end, instance),
             )
             if row is not None:
                 parsed.add(Alerts.table, row)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -123,16 +124,14 @@ def _fold(
         parsed.attempt(
             locator,
             record,
-            lambda loc=locator, rec=record, n=order: _seen(incidents, loc, rec, n, dates),
+            partial(_seen, incidents, locator, record, order, dates),
         )
     parsed.deduplicated += sum(i.versions - 1 for i in incidents.values())
     for number, incident in incidents.items():
         row = parsed.attempt(
             incident.locator,
             incident.record,
-            lambda number=number, incident=incident: _incident_row(
-                number, incident, dates, settings
-            ),
+            partial(_incident_row, number, incident, dates, settings),
         )
         # an unusable newest version is quarantined; the older versions stay folded into it
         if row is not None:

@@ -170,7 +170,7 @@ def _raw(server: ReceiverServer, data: bytes, *, read: bool = True) -> bytes:
     import socket
 
     host, port = server.server_address[:2]
-    with socket.create_connection((host, port), timeout=10) as s:
+    with socket.create_connection((str(host), int(port)), timeout=10) as s:
         s.sendall(data)
         if not read:
             return b""
