@@ -147,7 +147,14 @@ class DateColumns:
         return dates
 
     def parse(self, column: str, value: Any) -> datetime | None:
-        """``value`` of ``column`` as an aware UTC datetime (None for null markers)."""
+        """``value`` of ``column`` as an aware UTC datetime (None for null markers);
+        RecordError naming the column otherwise."""
+        try:
+            return self._cached(column, value)
+        except RecordError as err:
+            raise RecordError(f"{column}: {err}") from None
+
+    def _cached(self, column: str, value: Any) -> datetime | None:
         if not isinstance(value, str):
             return self._parse(column, value)
         key = (column, value)

@@ -300,19 +300,16 @@ def _row(
     for column, i in index.items():
         value = fields[i]
         kind = schema.field(column).type
-        try:
-            if pa.types.is_timestamp(kind):
-                row[column] = dates.parse(column, value)
-            elif pa.types.is_integer(kind):
-                row[column] = _common.int_or_none(value)
-            elif pa.types.is_boolean(kind):
-                row[column] = {"true": True, "false": False, "1": True, "0": False}.get(
-                    value.strip().lower()
-                )
-            else:
-                row[column] = text_or_none(value)
-        except RecordError as err:
-            raise RecordError(f"{column}: {err}") from err
+        if pa.types.is_timestamp(kind):
+            row[column] = dates.parse(column, value)
+        elif pa.types.is_integer(kind):
+            row[column] = _common.int_or_none(value)
+        elif pa.types.is_boolean(kind):
+            row[column] = {"true": True, "false": False, "1": True, "0": False}.get(
+                value.strip().lower()
+            )
+        else:
+            row[column] = text_or_none(value)
     key = _TABLES[mapping.table]
     if row.get(key) is None:
         raise RecordError(f"no {key}")

@@ -173,10 +173,7 @@ def _incident(r: Mapping[str, Any], dates: DateColumns) -> Row:
         raise RecordError("incident has no id")
 
     def at(name: str) -> datetime | None:
-        try:
-            return dates.parse(name, r.get(name))
-        except RecordError as err:
-            raise RecordError(f"{name}: {err}") from err
+        return dates.parse(name, r.get(name))
 
     created, resolved, updated = at("created_at"), at("resolved_at"), at("updated_at")
     if created is None:

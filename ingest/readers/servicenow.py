@@ -151,10 +151,7 @@ def _seen(
     number = text_or_none(record.get("number"))
     if number is None:
         raise RecordError("no incident number")
-    try:
-        updated = dates.parse("sys_updated_at", record.get("sys_updated_at"))
-    except RecordError as err:
-        raise RecordError(f"sys_updated_at: {err}") from err
+    updated = dates.parse("sys_updated_at", record.get("sys_updated_at"))
     mod = _common.int_or_none(record.get("sys_mod_count"))
     version = (-1 if mod is None else mod, updated or _EARLIEST, order)
     state = text_or_none(record.get("incident_state")) or text_or_none(record.get("state")) or ""
@@ -185,17 +182,11 @@ def _incident_row(
     r = incident.record
     times: dict[str, datetime | None] = {}
     for column in ("opened_at", "resolved_at", "closed_at", "sys_updated_at"):
-        try:
-            times[column] = dates.parse(column, r.get(column))
-        except RecordError as err:
-            raise RecordError(f"{column}: {err}") from err
+        times[column] = dates.parse(column, r.get(column))
     created = times["opened_at"]
     for fallback in ("sys_created_on", "sys_created_at"):
         if created is None:
-            try:
-                created = dates.parse(fallback, r.get(fallback))
-            except RecordError as err:
-                raise RecordError(f"{fallback}: {err}") from err
+            created = dates.parse(fallback, r.get(fallback))
     if created is None:
         raise RecordError("no opened_at")
     priority = text_or_none(r.get("priority"))
