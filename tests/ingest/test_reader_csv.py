@@ -81,14 +81,17 @@ def test_detect_leaves_vendor_csv_and_non_csv_alone(tmp_path: Path) -> None:
 def test_velocity2013_pagerduty_alert_stream(realdata: Path, fixtures: Path) -> None:
     path = realdata / "velocity2013-pagerduty-alerts" / "alerts.csv"
     assert csv_mapped.detect(file_shape(path)) == "csv.mapped"
-    parsed = csv_mapped.read(path, _options(fixtures, "velocity2013_mapping.toml"))
-    assert (parsed.read, parsed.accepted, len(parsed.rejected), parsed.deduplicated) == (
+    options = _options(fixtures, "velocity2013_mapping.toml")
+    mapping = options["mappings"]["velocity2013"]
+    plain = {"mappings": {"v": {k: v for k, v in mapping.items() if k != "recovery"}}}
+    every = csv_mapped.read(path, plain)  # without the recovery rule: every row an alert
+    assert (every.read, every.accepted, len(every.rejected), every.deduplicated) == (
         3596,
         3596,
         0,
         0,
     )
-    rows = parsed.rows[Alerts.table]
+    rows = every.rows[Alerts.table]
     assert Counter(r[Alerts.severity_raw] for r in rows) == {
         "success": 1524,
         "error": 1223,
@@ -100,3 +103,38 @@ def test_velocity2013_pagerduty_alert_stream(realdata: Path, fixtures: Path) -> 
     assert first[Alerts.created_at] == datetime(2013, 3, 9, 4, 0, tzinfo=UTC)
     assert (first[Alerts.severity], json.loads(first[Alerts.labels])["id"]) == ("info", "1")
     assert min(r[Alerts.created_at] for r in rows) == datetime(2013, 3, 1, 0, 0, tzinfo=UTC)
+    # with it, a success resolves the open firing of the same name and service
+    parsed = csv_mapped.read(path, options)
+    assert (parsed.read, parsed.accepted, parsed.deduplicated, parsed.skipped) == (
+        3596,
+        2072,
+        563,
+        961,
+    )
+    firings = parsed.rows[Alerts.table]
+    assert {r[Alerts.severity_raw] for r in firings} == {"error", "warning"}
+    resolved = [r for r in firings if r.get(Alerts.resolved_at) is not None]
+    assert len(resolved) == 563
+    assert all(r[Alerts.resolved_at] >= r[Alerts.created_at] for r in resolved)
+    assert {r[Alerts.resolved_by] for r in resolved} == {"auto"}
+
+
+def test_a_recovery_resolves_the_latest_open_firing_of_its_match(tmp_path: Path) -> None:
+    path = tmp_path / "stream.csv"
+    path.write_text(
+        "id,ts,typ,name\n"
+        "1,2024-01-01 10:00:00,error,disk\n"
+        "2,2024-01-01 10:00:00,success,disk\n"  # same hour bucket: after its firing
+        "3,2024-01-01 11:00:00,success,cpu\n"  # nothing open for cpu: skipped
+        "4,2024-01-01 12:00:00,warning,cpu\n"  # stays open
+    )
+    options = {
+        "columns": {"alert_id": "id", "created_at": "ts", "title": "name", "severity": "typ"},
+        "recovery": {"column": "typ", "values": ["Success"], "match": ["name"]},
+    }
+    parsed = csv_mapped.read(path, options)
+    assert (parsed.read, parsed.accepted, parsed.deduplicated, parsed.skipped) == (4, 2, 1, 1)
+    rows = {r[Alerts.alert_id]: r for r in parsed.rows[Alerts.table]}
+    assert rows["1"][Alerts.resolved_at] == datetime(2024, 1, 1, 10, 0, tzinfo=UTC)
+    assert rows["4"].get(Alerts.resolved_at) is None
+    assert parsed.notes[0] == "1 record(s) skipped: recovery with no open firing before it"
