@@ -296,6 +296,11 @@ def row_problem(table: str, row: Row) -> str | None:
             return f"{column}: {type(value).__name__} where {types[0].__name__} is expected"
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 1 << 63:
             return f"{column}: {value} does not fit in 64 bits"
+        if isinstance(value, str) and not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return f"{column}: text holds a lone UTF-16 surrogate"
     return None
 
 

@@ -35,6 +35,7 @@ from alertlens.ingest.records import (
 )
 from alertlens.ingest.schema import RECORD_TABLES, Alerts, Common, Incidents
 from alertlens.ingest.settings_table import (
+    Delimiter,
     Names,
     Severity,
     TimeZone,
@@ -100,7 +101,7 @@ class CsvMapping:
     date_format: str | None = None
     # IANA zone for times without offset
     timezone: TimeZone | None = None
-    delimiter: str = ","
+    delimiter: Delimiter = ","
     # raw value (case-insensitive) -> canonical severity
     severity_map: dict[str, Severity] = Field(default_factory=dict)
     # rows that resolve an earlier firing instead of firing themselves (alerts only)

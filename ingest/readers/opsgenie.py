@@ -32,6 +32,7 @@ from alertlens.ingest.fields import (
     utc_timestamp,
 )
 from alertlens.ingest.jsonfiles import json_documents, locator
+from alertlens.ingest.limits import json_value_problem
 from alertlens.ingest.readers import _common
 from alertlens.ingest.records import (
     Bad,
@@ -154,6 +155,12 @@ def _records(path: Path) -> Iterator[tuple[str, Any]]:
             yield locator(prefix, json_pointer("data", i)), record
 
 
+def _message(alert: Any) -> str | None:
+    """An alert's message when it can be stored (a bad one must not shape others' templates)."""
+    message = alert.get("message") if isinstance(alert, dict) else None
+    return message if isinstance(message, str) and not json_value_problem(message) else None
+
+
 def _first(old: Row, new: Row) -> Row:
     """A log entry seen twice: the first one stays."""
     return old
@@ -161,10 +168,7 @@ def _first(old: Row, new: Row) -> Row:
 
 def _read_alerts(records: Iterator[tuple[str, Any]], parsed: ParsedFile, unit: float) -> None:
     found = list(records)
-    templates = title_templates(
-        a.get("message") if isinstance(a, dict) and isinstance(a.get("message"), str) else None
-        for _, a in found
-    )
+    templates = title_templates(_message(a) for _, a in found)
     parsed.accept(
         (
             (where, InContext(alert, template))
@@ -276,9 +280,7 @@ def _read_webhooks(path: Path, parsed: ParsedFile) -> None:
     alerts: list[dict[str, Any]] = [
         _object(p.get("alert")) if isinstance(p, dict) else {} for _, p in payloads
     ]
-    templates = title_templates(
-        a.get("message") if isinstance(a.get("message"), str) else None for a in alerts
-    )
+    templates = title_templates(_message(a) for a in alerts)
     alert_rows: dict[str, Row] = {}
 
     def build(item: InContext) -> Row:

@@ -31,6 +31,7 @@ from alertlens.ingest.records import (
 )
 from alertlens.ingest.schema import Incidents
 from alertlens.ingest.settings_table import (
+    Delimiter,
     Severity,
     TimeZone,
     settings_dataclass,
@@ -67,7 +68,7 @@ class ServiceNowOptions:
     date_format: str | None = None
     # IANA zone of dates without offset; Table API JSON defaults to UTC
     timezone: TimeZone | None = None
-    delimiter: str = ","
+    delimiter: Delimiter = ","
     # raw priority / impact text -> canonical severity
     severity_map: dict[str, Severity] = Field(default_factory=dict)
 

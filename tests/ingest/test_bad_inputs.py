@@ -239,3 +239,25 @@ def test_a_bad_csv_row_is_quarantined_and_the_rest_loads(
         r.reason for r in parsed.rejected
     ]
     assert parsed.accepted == 2
+
+
+@pytest.mark.parametrize(("fixture", "path", "time_key", "text_path"), JSON_FIXTURES)
+def test_a_lone_surrogate_in_a_text_field_never_reaches_a_row(
+    fixtures: Path,
+    tmp_path: Path,
+    fixture: str,
+    path: list[str],
+    time_key: str,
+    text_path: tuple[str, ...],
+) -> None:
+    """Also not through a value derived from several records (Opsgenie's title templates)."""
+    doc = json.loads((fixtures / fixture).read_text())
+    target = _records(doc, path)[0]
+    for key in text_path[:-1]:
+        target = target[key]
+    target[text_path[-1]] = "__TEXT__"
+    file = tmp_path / Path(fixture).name
+    file.write_text(json.dumps(doc).replace('"__TEXT__"', '"a\\ud800b"'))
+    parsed = parsed_file(file, {})
+    _accounted(parsed)
+    assert any("surrogate" in r.reason for r in parsed.rejected)

@@ -71,8 +71,9 @@ def test_a_file_waiting_for_settings_is_read_once_they_exist(tmp_path: Path) -> 
         ("[sources.servicenow]\ndate_format = 5\n", "date_format"),
         ("[sources.prometheus]\nstep = -1\n", "step"),
         ('[sources.nagios]\nx = 1\n', "nagios"),
+        ('[sources.servicenow]\ndelimiter = ""\n', "delimiter"),
     ],
-    ids=["bad-zone", "date-format-5", "negative-step", "unknown-source"],
+    ids=["bad-zone", "date-format-5", "negative-step", "unknown-source", "empty-delimiter"],
 )
 def test_a_configuration_error_is_one_line_and_exit_2(
     tmp_path: Path,
