@@ -138,12 +138,14 @@ class DateColumns:
         if date_format is None:
             wanted = list(columns)
             seen: dict[str, set[Any]] = {c: set() for c in wanted}
+            adders = [(column, seen[column].add) for column in wanted]
             for record in records:
-                for column in wanted:
-                    value = record.get(column)
-                    if isinstance(value, str) and not is_null(value):
-                        seen[column].add(value)
-            dates.orders = {c: column_order(c, seen[c]) for c in wanted}
+                for column, add in adders:
+                    add(record.get(column))
+            dates.orders = {
+                c: column_order(c, (v for v in seen[c] if isinstance(v, str) and not is_null(v)))
+                for c in wanted
+            }
         return dates
 
     def parse(self, column: str, value: Any) -> datetime | None:
@@ -157,7 +159,8 @@ class DateColumns:
     def _cached(self, column: str, value: Any) -> datetime | None:
         if not isinstance(value, str):
             return self._parse(column, value)
-        key = (column, value)
+        # columns read the same way share the cache: event logs repeat one time in many columns
+        key = (self.orders.get(column) or "", value)
         hit = self._cache.get(key, self._cache)
         if hit is self._cache:
             try:

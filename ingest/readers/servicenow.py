@@ -106,7 +106,7 @@ class _Incident:
 
     version: tuple[int, datetime, int]
     locator: str
-    record: dict[str, Any]
+    record: Mapping[str, Any]
     reopen_count: int = 0
     reassignment_count: int = 0
     left_new_at: datetime | None = None
@@ -118,10 +118,13 @@ def _fold(
     records: list[tuple[str, Any]],
     dates: DateColumns,
     settings: ServiceNowOptions,
+    *,
+    check_json: bool,
 ) -> None:
     """Fold (locator, record) pairs into one incident row each, adding rows to ``parsed``."""
     incidents: dict[str, _Incident] = {}
-    for order, (locator, record) in enumerate(parsed.checked(records), start=1):
+    checked = parsed.checked(records, check_json=check_json)
+    for order, (locator, record) in enumerate(checked, start=1):
         parsed.attempt(
             locator,
             record,
@@ -158,11 +161,11 @@ def _seen(
     state = text_or_none(record.get("incident_state")) or text_or_none(record.get("state")) or ""
     known = incidents.get(number)
     if known is None:
-        known = incidents[number] = _Incident(version, locator, dict(record))
+        known = incidents[number] = _Incident(version, locator, record)
     else:
         known.versions += 1
         if version >= known.version:
-            known.version, known.locator, known.record = version, locator, dict(record)
+            known.version, known.locator, known.record = version, locator, record
     known.reopen_count = max(
         known.reopen_count, _common.int_or_none(record.get("reopen_count")) or 0
     )
@@ -277,7 +280,7 @@ def _read_csv(path: Path, settings: ServiceNowOptions) -> ParsedFile:
         for locator, fields in _common.full_rows(rows, len(keys))
     ]
     dates = _dates(path, records, settings, None)
-    _fold(parsed, records, dates, settings)
+    _fold(parsed, records, dates, settings, check_json=False)  # csv_rows checked each field
     parsed.notes.extend(dates.notes())
     return parsed
 
@@ -299,7 +302,7 @@ def _read_json(path: Path, settings: ServiceNowOptions) -> ParsedFile:
     ]
     # Table API values (not display values) are UTC "YYYY-MM-DD HH:MM:SS".
     dates = _dates(path, records, settings, "UTC")
-    _fold(parsed, records, dates, settings)
+    _fold(parsed, records, dates, settings, check_json=True)
     parsed.notes.extend(dates.notes())
     return parsed
 
