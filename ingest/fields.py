@@ -164,15 +164,6 @@ def time_zone_problem(name: Any) -> str | None:
     return None
 
 
-def date_format_problem(fmt: Any) -> str | None:
-    """Why ``fmt`` is not a strptime format, or None when it is one."""
-    if not isinstance(fmt, str) or "%" not in fmt:
-        return f"expected a strptime format such as \"%d/%m/%Y %H:%M\", got {fmt!r}"
-    try:
-        datetime.strptime(datetime(2001, 2, 3, 4, 5, 6).strftime(fmt), fmt)
-    except ValueError as err:
-        return f"{fmt!r} is not a strptime format ({err})"
-    return None
 
 
 _SEVERITY_WORDS: dict[str, str] = {}

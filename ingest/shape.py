@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,6 @@ class FileShape:
     row: tuple[str, ...] = ()
     delimiter: str = ","
     compressed: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def is_json(self) -> bool:
@@ -146,14 +145,6 @@ def sample(value: Any, depth: int = 0) -> Any:
 def first(value: Any) -> Any:
     """The first element of a list (None for an empty list or a non-list)."""
     return value[0] if isinstance(value, list) and value else None
-
-
-def documents(shape: FileShape) -> list[Any]:
-    """The sampled documents a JSON file holds: a list of pages is its pages, else itself."""
-    doc = shape.sample
-    if isinstance(doc, list) and doc and all(isinstance(d, dict) for d in doc):
-        return doc
-    return [doc]
 
 
 def has(obj: Any, *keys: str) -> bool:

@@ -10,13 +10,13 @@ import io
 import json
 import re
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, cast
 
 from alertlens.ingest import limits
-from alertlens.ingest.records import Bad, InputError, OptionsError
+from alertlens.ingest.records import Bad, InputError
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _PSQL_FOOTER = re.compile(r"^\(\d+ rows?\)$")
@@ -240,29 +240,6 @@ def known_csv_kind(header: Iterable[str]) -> str | None:
         if signature <= keys:
             return kind
     return None
-
-
-def unknown_keys(options: Mapping[str, Any], allowed: Iterable[str], section: str) -> None:
-    """Raise OptionsError naming every key of ``options`` that ``section`` does not know."""
-    if not isinstance(options, Mapping):
-        raise OptionsError(f"[{section}] must be a table, not {options!r}")
-    extra = sorted(set(options) - set(allowed))
-    if extra:
-        raise OptionsError(
-            f"[{section}]: unknown option(s) {', '.join(extra)}; "
-            f"known: {', '.join(sorted(allowed)) or 'none'}"
-        )
-
-
-def check_time_options(options: Mapping[str, Any], section: str) -> None:
-    """OptionsError when ``timezone`` or ``date_format`` of ``[section]`` is set but unusable:
-    a bad zone must stop the run, not quarantine every record."""
-    from alertlens.ingest.fields import date_format_problem, time_zone_problem
-
-    for key, problem in (("timezone", time_zone_problem), ("date_format", date_format_problem)):
-        value = options.get(key)
-        if value is not None and (why := problem(value)):
-            raise OptionsError(f"[{section}] {key}: {why}")
 
 
 def latest(*moments: datetime | None) -> datetime | None:
