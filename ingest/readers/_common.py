@@ -255,8 +255,13 @@ def uuid_in(text: str) -> str | None:
 
 
 def int_or_none(value: Any) -> int | None:
-    """``value`` as an int, or None when it is null or not a whole number."""
-    if isinstance(value, str) and value.isdigit():
+    """``value`` as an int, or None when it is null, not a whole number, or past 64 bits."""
+    number = _whole(value)
+    return number if number is not None and abs(number) < 1 << 63 else None
+
+
+def _whole(value: Any) -> int | None:
+    if isinstance(value, str) and value.isascii() and value.isdigit():
         return int(value)
     if value is None or isinstance(value, bool):
         return None

@@ -165,7 +165,9 @@ def _webhook_alerts(path: Path, parsed: ParsedFile) -> Iterator[tuple[str, Any]]
             if not isinstance(payload, Mapping) or not isinstance(payload.get("alerts"), list):
                 yield where or "/", Bad("not a webhook payload (no alerts list)", payload)
                 continue
-            parsed.truncated_alerts += max(int_or_none(payload.get("truncatedAlerts")) or 0, 0)
+            truncated = int_or_none(payload.get("truncatedAlerts")) or 0
+            if 0 < truncated < 1 << 31:  # anything else is not a count of alerts
+                parsed.truncated_alerts += truncated
             receiver = text_or_none(payload.get("receiver"))
             status = payload.get("status")
             for i, alert in enumerate(payload["alerts"]):
@@ -188,14 +190,17 @@ def _group_alerts(path: Path, parsed: ParsedFile) -> Iterator[tuple[str, Any]]:
                 yield locator(prefix, json_pointer(g)), Bad("group has no alerts list", group)
                 continue
             for i, alert in enumerate(alerts):
-                receivers = [
-                    text_or_none(r.get("name"))
-                    for r in (alert.get("receivers") if isinstance(alert, Mapping) else None) or []
-                    if isinstance(r, Mapping)
-                ]
                 yield locator(prefix, json_pointer(g, "alerts", i)), InContext(
-                    alert, (receivers, None)
+                    alert, (_receivers(alert), None)
                 )
+
+
+def _receivers(alert: Any) -> list[str | None]:
+    """The receiver names of an API v2 alert (none when the field is malformed)."""
+    listed = alert.get("receivers") if isinstance(alert, Mapping) else None
+    if not isinstance(listed, list):
+        return []
+    return [text_or_none(r.get("name")) for r in listed if isinstance(r, Mapping)]
 
 
 def _api_alerts(path: Path, parsed: ParsedFile) -> Iterator[tuple[str, Any]]:
@@ -207,12 +212,7 @@ def _api_alerts(path: Path, parsed: ParsedFile) -> Iterator[tuple[str, Any]]:
         if not isinstance(doc, list):
             raise InputError(path, "an /api/v2/alerts snapshot is a JSON list")
         for i, alert in enumerate(doc):
-            receivers = [
-                text_or_none(r.get("name"))
-                for r in (alert.get("receivers") if isinstance(alert, Mapping) else None) or []
-                if isinstance(r, Mapping)
-            ]
-            yield locator(prefix, json_pointer(i)), InContext(alert, (receivers, None))
+            yield locator(prefix, json_pointer(i)), InContext(alert, (_receivers(alert), None))
 
 
 @settings_dataclass

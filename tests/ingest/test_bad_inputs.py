@@ -261,3 +261,41 @@ def test_a_lone_surrogate_in_a_text_field_never_reaches_a_row(
     parsed = parsed_file(file, {})
     _accounted(parsed)
     assert any("surrogate" in r.reason for r in parsed.rejected)
+
+
+def test_values_of_the_wrong_type_in_the_envelope_or_counts(fixtures: Path, tmp_path: Path) -> None:
+    """Found by the wrong-type matrix: a count past 64 bits, a receivers field that is not a
+    list, a digit that int() refuses."""
+    from alertlens.ingest.readers._common import int_or_none
+
+    assert int_or_none(10**30) is None and int_or_none("²") is None and int_or_none("12") == 12
+    name = "alertmanager/alertmonitor_webhook_v4_firing_server_not_monitored.json"
+    webhook = json.loads((fixtures / name).read_text())
+    webhook["truncatedAlerts"] = 10**30
+    path = tmp_path / "webhook.json"
+    path.write_text(json.dumps(webhook))
+    parsed = parsed_file(path, {})
+    assert (parsed.truncated_alerts, parsed.accepted) == (0, 10)
+    snapshot = [
+        {
+            "fingerprint": "ab",
+            "labels": {"alertname": "A"},
+            "startsAt": "2026-01-01T00:00:00Z",
+            "status": {"state": "active"},
+            "receivers": receivers,
+        }
+        for receivers in (True, -1, 1.5, "x", None, [{"name": "pager"}])
+    ]
+    path = tmp_path / "snapshot.json"
+    path.write_text(json.dumps(snapshot))
+    parsed = parsed_file(path, {})
+    _accounted(parsed)
+    assert (parsed.read, len(parsed.rejected)) == (6, 0)
+    csv = tmp_path / "sn.csv"
+    csv.write_text(
+        "number,opened_at,sys_updated_at,reopen_count,sys_mod_count\n"
+        f"INC1,2016-03-01T09:00:00Z,2016-03-01T09:00:00Z,{10**30},²\n"
+    )
+    parsed = parsed_file(csv, {})
+    _accounted(parsed)
+    assert parsed.accepted == 1
