@@ -141,10 +141,11 @@ class DateColumns:
             adders = [(column, seen[column].add) for column in wanted]
             for record in records:
                 for column, add in adders:
-                    add(record.get(column))
+                    value = record.get(column)
+                    if type(value) is str:  # exact type: the common case, and hashable
+                        add(value)
             dates.orders = {
-                c: column_order(c, (v for v in seen[c] if isinstance(v, str) and not is_null(v)))
-                for c in wanted
+                c: column_order(c, (v for v in seen[c] if not is_null(v))) for c in wanted
             }
         return dates
 

@@ -205,7 +205,7 @@ def pending_files(
     (a changed [sources.<name>] section, or any change for a file no reader took), or always
     with ``force``. A file given twice is taken once."""
     config_sources = config_sources or {}
-    done = {} if force else lake.ingested_settings()
+    done = lake.ingested_settings()
     pending: list[PendingFile] = []
     already: list[FileReport] = []
     seen: set[str] = set()
@@ -216,9 +216,10 @@ def pending_files(
         seen.add(sha)
         if sha in done:
             source, stored = done[sha]
-            if stored is None or stored == settings_hash(source, config_sources):
-                already.append(FileReport(str(path), sha, source or "", "", 0, 0, 0, 0,
-                                          status="already"))
+            same = stored is None or stored == settings_hash(source, config_sources)
+            if same and not force:
+                report = FileReport(str(path), sha, source or "", "", 0, 0, 0, 0, status="already")
+                already.append(report)
                 continue
             pending.append(PendingFile(path, sha, reread=True))
             continue
@@ -288,10 +289,8 @@ def commit_inputs(lake: Lake, inputs: Sequence[ParsedInput]) -> list[FileReport]
 def _report(i: ParsedInput) -> FileReport:
     p = i.parsed
     if p is None:
-        return FileReport(
-            str(i.file.path), i.file.sha256, "", i.status, 0, 0, 0, 0, status=i.status,
-            reason=i.error,
-        )
+        path, sha = str(i.file.path), i.file.sha256
+        return FileReport(path, sha, "", i.status, 0, 0, 0, 0, status=i.status, reason=i.error)
     return FileReport(
         str(i.file.path),
         i.file.sha256,

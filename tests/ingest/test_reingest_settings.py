@@ -105,3 +105,13 @@ def test_a_lake_that_is_a_file_and_a_config_that_is_a_folder_are_exit_2(
     assert main([*folder_config, str(path)]) == 2
     err = capsys.readouterr().err
     assert "directory" in err and "Traceback" not in err
+
+
+def test_force_rereads_and_replaces_too(tmp_path: Path) -> None:
+    path = tmp_path / "tool.csv"
+    path.write_text(CSV)
+    lake = Lake(tmp_path / "lake")
+    ingest_paths(lake, [path], config_sources=_mapping("fired_text"))
+    (forced,) = ingest_paths(lake, [path], config_sources=_mapping("fired_text"), force=True)
+    assert (forced.status, forced.quarantined) == ("ingested", 1)
+    assert len(lake.read(Quarantine.table)) == 1 and len(lake.read(Manifest.table)) == 1
