@@ -112,6 +112,10 @@ class LakeBusy(Exception):
 _HELD: dict[tuple[Path, int], int] = {}
 
 
+class LakeNotFoundError(FileNotFoundError):
+    """Reading a lake that does not exist: an error, never an empty result."""
+
+
 class Lake:
     """A lake rooted at ``root``. Readers take a shared file lock, the writer an exclusive one,
     so a read sees the lake before a commit or after it, never half of it."""
@@ -120,6 +124,11 @@ class Lake:
         self.root = Path(root)
 
     # --- paths --------------------------------------------------------------------------
+
+    @property
+    def exists(self) -> bool:
+        """Whether the lake's folder exists (a missing lake is never read as an empty one)."""
+        return self.root.is_dir()
 
     def table_dir(self, table: str) -> Path:
         """The directory of ``table``."""
@@ -140,6 +149,8 @@ class Lake:
         """All rows of ``table`` (optionally only some sources) with the canonical schema,
         read under the shared lock: the state after the last whole commit."""
         spec = SPECS[table]
+        if not self.root.is_dir():
+            raise LakeNotFoundError(f"{self.root}: no such lake (run `alertlens ingest` first)")
         with self.shared():
             parts = []
             for path in sorted(self.table_dir(table).rglob(PART_FILE)):

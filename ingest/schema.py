@@ -13,6 +13,11 @@ from typing import Final
 
 import pyarrow as pa
 
+# The metrics outputs and summary.json are named in metrics_schema; re-exported here so
+# "the schema module" names every persisted column and key.
+from alertlens.ingest.metrics_schema import Summary as Summary
+from alertlens.ingest.metrics_schema import SummaryJson as SummaryJson
+
 TS: Final = pa.timestamp("us", tz="UTC")
 
 # --- vocabularies -------------------------------------------------------------------------
@@ -305,22 +310,6 @@ class Rules:
     recommendation = "recommendation"  # one concrete fix
     recommendation_kind = "recommendation_kind"
     family = "family"  # cluster label
-
-
-class Summary:
-    """Keys of ``<lake>/analysis/summary.json`` (a contract notebooks rely on)."""
-
-    file = "summary.json"
-    alerts = "alerts"
-    incidents = "incidents"
-    weeks = "weeks"
-    noise_share = "noise_share"
-    pages_per_week = "pages_per_week"
-    projected_pages_per_week_after_fixes = "projected_pages_per_week_after_fixes"
-    incidents_per_week = "incidents_per_week"
-    projected_incidents_per_week_after_fixes = "projected_incidents_per_week_after_fixes"
-    mtta_seconds = "mtta_seconds"
-    mttr_seconds = "mttr_seconds"
 
 
 ANALYSIS_DIR: Final = "analysis"

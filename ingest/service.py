@@ -205,7 +205,7 @@ def pending_files(
     (a changed [sources.<name>] section, or any change for a file no reader took), or always
     with ``force``. A file given twice is taken once."""
     config_sources = config_sources or {}
-    done = lake.ingested_settings()
+    done = lake.ingested_settings() if lake.exists else {}
     pending: list[PendingFile] = []
     already: list[FileReport] = []
     seen: set[str] = set()

@@ -47,6 +47,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
 
     from alertlens.flows.config import ConfigError
     from alertlens.flows.console import console
+    from alertlens.ingest.metrics_schema import Summary
     from alertlens.synthetic.settings import parse_end
     from alertlens.synthetic.world import generate
 
@@ -78,11 +79,11 @@ def run(args: argparse.Namespace, config: Config) -> int:
             target_alerts=args.target_alerts or settings.target_alerts,
             progress=report,
         )
-    e = result.expected
+    e = result.expected  # the ground truth names its figures as summary.json does
     console.print(
-        f"{result.world.scenario}: {e['alerts']:,} alerts, {e['incidents']:,} incidents "
-        f"over {e['weeks']} weeks; "
-        f"{e['pages_per_week']} pages/week, noise share {e['noise_share']:.0%}, "
+        f"{result.world.scenario}: {e[Summary.alerts]:,} alerts, {e[Summary.incidents]:,} "
+        f"incidents over {e[Summary.weeks]} weeks; "
+        f"{e[Summary.pages_per_week]} pages/week, noise share {e[Summary.noise_share]:.0%}, "
         f"{e['pages_per_week_after_fixes']} pages/week after fixes"
     )
     console.print(f"{len(result.files)} files in {args.out}")

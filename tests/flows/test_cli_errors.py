@@ -89,3 +89,20 @@ def test_bad_config(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     config.write_text("[noise]\nno_such_threshold = 3\n")
     err = _error(capsys, ["--config", str(config), "analyze", "--lake", str(tmp_path / "lake")])
     assert "no_such_threshold" in err
+
+
+def test_a_missing_lake_is_an_error_and_is_not_created(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lake = tmp_path / "nowhere"
+    for command in (["analyze"], ["report", "--no-pdf", "--out", str(tmp_path / "out")]):
+        err = _error(capsys, [*command, "--lake", str(lake)])
+        assert "no such lake" in err
+    assert not lake.exists()
+
+
+def test_an_empty_lake_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "lake").mkdir()
+    err = _error(capsys, ["analyze", "--lake", str(tmp_path / "lake")])
+    assert "no alerts or incidents" in err
+    assert not (tmp_path / "lake" / "analysis").exists()
