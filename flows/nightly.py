@@ -100,11 +100,14 @@ def report_task(
 
 @flow(name="ingest", log_prints=False)
 def ingest_flow(paths: list[str], lake: str, config_path: str | None = None) -> list[FileReport]:
-    """Ingest files or directories into the lake (files already ingested are skipped)."""
-    pending, skipped = pending_files(Lake(lake), [Path(p) for p in paths])
+    """Ingest files or directories into the lake: files already ingested with the same settings
+    are not read again; a file no reader takes is listed and recorded, the rest is ingested."""
+    sources = _config(config_path).sources
+    pending, already = pending_files(Lake(lake), [Path(p) for p in paths], config_sources=sources)
     futures = parse_task.map(pending, config_path=config_path)
     wait(futures)
-    return commit_task(lake, [f.result() for f in futures]) + skipped
+    parsed = [f.result() for f in futures]
+    return (commit_task(lake, parsed) if parsed else []) + already
 
 
 @flow(name="analyze")

@@ -111,13 +111,18 @@ def run_markdown(
     html: str | None,
 ) -> str:
     """The Prefect artifact of a run: headline numbers, what was ingested and pulled, the report."""
-    new = [f for f in files if not f.skipped]
+    new = [f for f in files if not f.already_ingested and not f.not_ingested]
+    not_read = [f for f in files if f.not_ingested]
     lines = ["# alertlens nightly", "", *[f"- {line}" for line in headline_lines(summary)], ""]
     lines.append(
         f"Ingested {len(new)} new file(s): {sum(f.accepted for f in new)} records accepted, "
         f"{sum(f.quarantined for f in new)} quarantined, "
-        f"{sum(f.deduplicated for f in new)} deduplicated."
+        f"{sum(f.deduplicated for f in new)} deduplicated, "
+        f"{sum(f.skipped for f in new)} skipped."
     )
+    if not_read:
+        lines.append(f"{len(not_read)} file(s) not read:")
+        lines += [f"- `{f.path}`: {f.status}: {f.reason}" for f in not_read]
     for p in pulls:
         lines.append(
             f"- pull {p.source}: "

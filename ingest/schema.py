@@ -146,7 +146,15 @@ class Manifest:
     accepted = "accepted"
     quarantined = "quarantined"
     deduplicated = "deduplicated"
+    skipped = "skipped"  # records read and deliberately not rows (pending alerts)
     truncated_alerts = "truncated_alerts"  # alerts the sender said it left out (Alertmanager)
+    settings = "settings"  # hash of the reader settings the file was read with
+    reason = "reason"  # why a file was not read (kind unrecognised / unreadable)
+
+    #: ``kind`` of files that were listed but not read.
+    UNRECOGNISED = "unrecognised"
+    UNREADABLE = "unreadable"
+    EMPTY = "empty"
 
 
 ALERTS_SCHEMA: Final = pa.schema(
@@ -244,6 +252,9 @@ MANIFEST_SCHEMA: Final = pa.schema(
         pa.field(Manifest.quarantined, pa.int64()),
         pa.field(Manifest.deduplicated, pa.int64()),
         pa.field(Manifest.truncated_alerts, pa.int64()),
+        pa.field(Manifest.skipped, pa.int64()),
+        pa.field(Manifest.settings, pa.string()),
+        pa.field(Manifest.reason, pa.string()),
     ]
 )
 

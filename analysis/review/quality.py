@@ -14,13 +14,16 @@ def _source(values: pd.Series) -> pd.Series:
 
 
 def source_rows(manifest: pd.DataFrame) -> tuple[SourceRow, ...]:
-    """Per source: files, records read, accepted, quarantined and deduplicated."""
+    """Per source: files, records read, accepted, quarantined, deduplicated and skipped (0 in a
+    manifest from before that column)."""
     m = Manifest
     rows = []
     for source, part in manifest.groupby(_source(manifest[m.source]), sort=True):
+        skipped = int(part[m.skipped].fillna(0).sum()) if m.skipped in part else 0
         rows.append(SourceRow(str(source), int(part[m.file_sha256].nunique()),
                               int(part[m.read].sum()), int(part[m.accepted].sum()),
-                              int(part[m.quarantined].sum()), int(part[m.deduplicated].sum())))
+                              int(part[m.quarantined].sum()), int(part[m.deduplicated].sum()),
+                              skipped))
     return tuple(rows)
 
 

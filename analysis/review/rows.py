@@ -167,7 +167,8 @@ class RunbookRow:
 
 @dataclass(frozen=True)
 class SourceRow:
-    """Records read, accepted, quarantined and deduplicated for one source."""
+    """Records read, accepted, quarantined, deduplicated and skipped (read and deliberately
+    left out, e.g. pending alerts) for one source."""
 
     source: str
     files: int
@@ -175,6 +176,7 @@ class SourceRow:
     accepted: int
     quarantined: int
     deduplicated: int
+    skipped: int = 0
 
 
 @dataclass(frozen=True)

@@ -150,9 +150,9 @@ def test_reingesting_the_same_files_changes_no_row(nightly_run, world: Path) -> 
     lake = Lake(base / "lake")
     before = lake.row_counts()
     reports = ingest_paths(lake, [world])
-    assert all(r.skipped for r in reports)
+    assert all(r.already_ingested for r in reports)
     forced = ingest_paths(lake, [world], force=True)
-    assert not any(r.skipped for r in forced)
+    assert not any(r.already_ingested for r in forced)
     assert lake.row_counts() == before
 
 

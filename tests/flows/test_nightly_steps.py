@@ -44,7 +44,7 @@ SUMMARY = {
 }
 FILES = [
     FileReport("a.json", "x", "pagerduty", "pagerduty.incidents", 10, 8, 1, 1),
-    FileReport("b.json", "y", "", "", 0, 0, 0, 0, skipped=True),
+    FileReport("b.json", "y", "", "", 0, 0, 0, 0, status="already"),
 ]
 
 
@@ -99,7 +99,10 @@ def test_run_markdown_has_the_headline_and_the_accounting() -> None:
     assert ("Time to acknowledge (median): 3.9\u00a0min, time to resolve, auto-resolved aside "
             "(median): 11.9\u00a0min") in text
     assert "Not counted yet (week in progress): 3 alerts, 2 incidents" in text
-    assert "Ingested 1 new file(s): 8 records accepted, 1 quarantined, 1 deduplicated." in text
+    assert (
+        "Ingested 1 new file(s): 8 records accepted, 1 quarantined, 1 deduplicated, 0 skipped."
+        in text
+    )
     assert "pull pagerduty: FAILED: HTTP 401" in text
     assert "`r/report.html`" in text
 
