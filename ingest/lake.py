@@ -27,7 +27,7 @@ import json
 import os
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -194,10 +194,62 @@ class Lake:
         re-ingesting the same rows changes nothing. Must be called while holding ``locked()``.
         Returns the number of rows written per table.
         """
+        return self._committed(lambda commit_id: self._staged_upserts(batches, commit_id))
+
+    def bulk_load(
+        self, partitions: Iterable[tuple[str, pa.Table]], extra: dict[str, pa.Table] | None = None
+    ) -> dict[str, int]:
+        """Write whole new partitions, plus ``extra`` batches upserted as usual, in one commit.
+
+        ``partitions`` yields (table, rows) where the rows are all of one (source, month)
+        partition that the lake does not have yet: a generator filling a fresh lake, one
+        partition at a time, so memory stays that of one partition (``upsert`` would merge,
+        deduplicate and copy the whole batch). Rows are stored sorted as ``upsert`` stores
+        them. A partition that exists already or a key that repeats is a ValueError, and then
+        nothing is written. Must be called while holding ``locked()``. Returns rows per table.
+        """
+
+        def staged(commit_id: str) -> tuple[list[tuple[Path, Path]], dict[str, int]]:
+            done: list[tuple[Path, Path]] = []
+            written: dict[str, int] = {}
+            try:
+                for table, rows in partitions:
+                    if rows.num_rows:
+                        done.append(self._staged_partition(table, rows, commit_id))
+                        written[table] = written.get(table, 0) + rows.num_rows
+                more, more_written = self._staged_upserts(extra or {}, commit_id)
+            except BaseException:
+                _remove_temps(done)
+                raise
+            for table, count in more_written.items():
+                written[table] = written.get(table, 0) + count
+            return done + more, written
+
+        return self._committed(staged)
+
+    def _committed(
+        self, stage: Callable[[str], tuple[list[tuple[Path, Path]], dict[str, int]]]
+    ) -> dict[str, int]:
+        """Run ``stage(commit_id)`` (which writes hidden temp files), then commit its renames."""
+        commit_id = uuid.uuid4().hex[:12]
+        staged, written = stage(commit_id)
+        committed = False
+        try:
+            if staged:
+                self._write_journal(staged)
+                committed = True
+                self._roll_forward()
+        except BaseException:
+            if not committed:  # past the commit point the journal finishes it: keep the files
+                _remove_temps(staged)
+            raise
+        return written
+
+    def _staged_upserts(
+        self, batches: dict[str, pa.Table], commit_id: str
+    ) -> tuple[list[tuple[Path, Path]], dict[str, int]]:
         staged: list[tuple[Path, Path]] = []
         written: dict[str, int] = {}
-        commit_id = uuid.uuid4().hex[:12]
-        committed = False
         try:
             for table, batch in batches.items():
                 if batch.num_rows == 0:
@@ -209,18 +261,27 @@ class Lake:
                     final = self.partition_dir(table, source, month) / PART_FILE
                     merged = _merge(part, final, spec, source)
                     staged.append((_write_temp(merged, final, commit_id), final))
-            if staged:
-                self._write_journal(staged)
-                committed = True
-                self._roll_forward()
         except BaseException:
-            if committed:  # past the commit point: the journal finishes it, keep the files
-                raise
-            for tmp, _ in staged:
-                with contextlib.suppress(FileNotFoundError):
-                    tmp.unlink()
+            _remove_temps(staged)
             raise
-        return written
+        return staged, written
+
+    def _staged_partition(self, table: str, rows: pa.Table, commit_id: str) -> tuple[Path, Path]:
+        spec = SPECS[table]
+        rows = _conform(rows, spec.schema)
+        source = _single_value(rows, Common.source) if spec.by_source else None
+        month = None
+        if spec.month_of is not None:
+            times = rows.column(spec.month_of)
+            months = pc.strftime(pa.array([pc.min(times), pc.max(times)]), format="%Y-%m")
+            month = _single_value(pa.table({"m": months}), "m")
+        final = self.partition_dir(table, source, month) / PART_FILE
+        if final.exists():
+            raise ValueError(f"{final}: bulk_load writes new partitions only; this one exists")
+        keys = rows.select(list(spec.key)).group_by(list(spec.key)).aggregate([])
+        if keys.num_rows != rows.num_rows:
+            raise ValueError(f"{table} source={source} month={month}: a key repeats")
+        return _write_temp(_in_partition_order(rows, spec), final, commit_id), final
 
     def _write_journal(self, staged: list[tuple[Path, Path]]) -> None:
         """Make the commit durable: once this returns, the renames will happen."""
@@ -340,9 +401,28 @@ def _merge(part: pa.Table, final: Path, spec: TableSpec, source: str | None) -> 
     keys = ordered.select(list(spec.key)).to_pandas()
     first = ~keys.duplicated(keep="first").to_numpy()
     kept = ordered.filter(pa.array(first)).drop_columns(["__order", "__incoming"])
-    return kept.sort_by(
+    return _in_partition_order(kept, spec)
+
+
+def _in_partition_order(rows: pa.Table, spec: TableSpec) -> pa.Table:
+    """Rows in the order a partition stores them: by time, then key."""
+    return rows.sort_by(
         [(spec.month_of or spec.key[0], "ascending"), *[(k, "ascending") for k in spec.key]]
     )
+
+
+def _single_value(rows: pa.Table, column: str) -> str | None:
+    """The one value of ``column`` (ValueError when the rows hold several)."""
+    values = pc.unique(rows.column(column)).to_pylist()
+    if len(values) != 1:
+        raise ValueError(f"rows of one partition hold {len(values)} values of {column}")
+    return None if values[0] is None else str(values[0])
+
+
+def _remove_temps(staged: list[tuple[Path, Path]]) -> None:
+    for tmp, _ in staged:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
 
 
 def _write_temp(table: pa.Table, final: Path, commit_id: str) -> Path:

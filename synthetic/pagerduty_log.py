@@ -216,3 +216,13 @@ def _resolve_channel(resolver: np.ndarray, at: np.ndarray, base: int) -> np.ndar
     """Channel index of each resolve entry: a UI for humans, the API for auto, timeout."""
     human = base + 3 + len(_ACK_CHANNELS) + (at // 1000) % len(_RESOLVE_CHANNELS)
     return np.where(resolver == HUMAN, human, np.where(resolver == AUTO, base, base + 2))
+
+
+def first_notified(world: m.World, assembly: Assembly) -> np.ndarray:
+    """Per incident: whether its log has a notify entry. The first is the primary's first
+    contact method, ``NOTIFY_DELAY_MS`` after creation; it is written when that comes before
+    the incident resolved and before the window ends (every later one comes after it)."""
+    inc = assembly.incidents
+    end_ms = int(world.end.timestamp() * 1000)
+    finish = np.where(inc.resolved != OPEN, inc.resolved, np.iinfo(np.int64).max)
+    return np.asarray(inc.created + NOTIFY_DELAY_MS < np.minimum(finish, end_ms))
