@@ -196,7 +196,7 @@ def takeaways(report: Report) -> list[str]:
 @cache
 def _environment() -> Environment:
     env = Environment(
-        loader=PackageLoader("reports", "templates"),
+        loader=PackageLoader("alertlens.reports", "templates"),
         autoescape=select_autoescape(enabled_extensions=("html",), default=True),
         undefined=StrictUndefined,
         trim_blocks=True,
