@@ -220,6 +220,7 @@ class Lake:
                         if final in {f for _, f in done[:-1]}:
                             raise ValueError(f"{final}: two batches of one partition")
                         written[table] = written.get(table, 0) + rows.num_rows
+                    del rows  # written: let the generator build the next one without it
                 more, more_written = self._staged_upserts(extra or {}, commit_id)
             except BaseException:
                 _remove_temps(done)

@@ -37,10 +37,11 @@ from alertlens.synthetic.pagerduty import (
     ALERT_ID,
     INCIDENT_ID,
     LOG_ENTRY_ID,
+    PRIORITY_BANDS,
     alert_details,
     id_salt,
     incident_updated,
-    priority,
+    priorities,
     priority_draws,
     urgency,
 )
@@ -62,7 +63,6 @@ class PagerDutyWorld:
 
     def __init__(self, world: m.World, assembly: Assembly) -> None:
         self.world, self.assembly = world, assembly
-        inc, f = assembly.incidents, assembly.firings
         slugs = [t.slug for t in world.teams]
         self.team_of_rule = np.array([slugs.index(r.team) for r in world.rules], dtype=np.int64)
         self.team_names = [t.name for t in world.teams]
@@ -73,14 +73,22 @@ class PagerDutyWorld:
         self.rule_severities = [r.severity for r in world.rules]
         self.rule_urgencies = [urgency(r) for r in world.rules]
         self.notified = first_notified(world, assembly)
-        draws = priority_draws(world, len(inc))
-        severity_of_rule = [r.severity for r in world.rules]
-        trigger_rule = f.rule[inc.trigger].tolist()
-        prio = [priority(severity_of_rule[r], d) for r, d in zip(trigger_rule, draws, strict=True)]
-        self.priority = np.array([-1 if p is None else PRIORITIES.index(p) for p in prio])
+        self.priority = self._priority()
         self.incident_severity = self._incident_severity()
         self.resolved_by = self._incident_resolved_by()
         self.paged = self._paged()
+
+    def _priority(self) -> np.ndarray:
+        """Per incident, the code into PRIORITIES (-1: none), picked as ``pagerduty.priority``
+        picks it from the incident's draw."""
+        inc, f = self.assembly.incidents, self.assembly.firings
+        band = np.searchsorted(PRIORITY_BANDS, priority_draws(self.world, len(inc)), "right")
+        by_rule = np.array(
+            [[-1 if p is None else PRIORITIES.index(p) for p in priorities(r.severity)]
+             for r in self.world.rules],
+            dtype=np.int64,
+        )  # fmt: skip
+        return np.asarray(by_rule[f.rule[inc.trigger], band])
 
     def _incident_severity(self) -> np.ndarray:
         """Per incident, the code into SEVERITIES: from the priority, else the worst of the

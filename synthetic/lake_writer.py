@@ -165,13 +165,13 @@ class _MonthWriter:
             active = active_incidents(self.pd.assembly, start_ms, end_ms)
             log = _rows_between(log_table(self.world, self.pd.assembly, active), start_ms, end_ms)
             kept = log.at < stop
+            first_id, log_offset = log_offset, log_offset + len(log)
             if kept.any():
-                yield self._counted(
-                    Notifications.table,
-                    m.PAGERDUTY,
-                    self.pd.log_rows(_subset(log, kept), log_offset, self._sha(m.PAGERDUTY)),
-                )
-            log_offset += len(log)
+                log = _subset(log, kept)
+                notes = self.pd.log_rows(log, first_id, self._sha(m.PAGERDUTY))
+                del log, active
+                yield self._counted(Notifications.table, m.PAGERDUTY, notes)
+                del notes
             events = []
             alerts = self._alertmanager(am_firings)
             if alerts is not None:
@@ -180,6 +180,7 @@ class _MonthWriter:
                 events.append(event_rows(alerts, TRIGGER, sha))
                 for later, part in _by_month(event_rows(alerts, RESOLVE, sha)):
                     resolves.setdefault(later, []).append(part)
+                del alerts
             events += resolves.pop(month, [])
             notes = pa.concat_tables(events) if events else None
             if notes is not None and self.until_ms is not None:
@@ -217,6 +218,8 @@ class _MonthWriter:
 
     def _counted(self, table: str, source: str, rows: pa.Table) -> tuple[str, pa.Table]:
         self.rows[source] += rows.num_rows
+        # what the previous partition left in Arrow's allocator goes back to the system
+        pa.default_memory_pool().release_unused()
         return table, rows
 
     def _tick(self, count: int) -> None:

@@ -126,10 +126,21 @@ def priority_draws(world: m.World, count: int) -> np.ndarray:
     return np.random.default_rng([world.seed, 2]).random(count)
 
 
+#: A draw below the first bound gives the severity's high priority, below the second its low
+#: one, else none.
+PRIORITY_BANDS: Final = (0.35, 0.7)
+
+
+def priorities(severity: str) -> tuple[str, str | None, None]:
+    """The priority of each band of ``PRIORITY_BANDS`` (and above) for a rule's severity."""
+    high, low = _PRIORITIES.get(severity, ("P3", None))
+    return high, low, None
+
+
 def priority(severity: str, draw: float) -> str | None:
     """The priority PagerDuty shows for an incident of a rule of ``severity``."""
-    high, low = _PRIORITIES.get(severity, ("P3", None))
-    return high if draw < 0.35 else (low if draw < 0.7 else None)
+    band = sum(draw >= bound for bound in PRIORITY_BANDS)
+    return priorities(severity)[band]
 
 
 def urgency(rule: m.Rule) -> str:

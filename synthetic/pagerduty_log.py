@@ -65,16 +65,17 @@ def _notifications(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """(incident, time, user, channel name index) of one notify entry per contact method."""
     channels = sorted({c for t in world.teams for r in t.responders for c in r.channels})
-    table = {
-        (ti, ri): [channels.index(c) for c in r.channels]
-        for ti, t in enumerate(world.teams)
-        for ri, r in enumerate(t.responders)
-    }
-    pairs = list(zip(team.tolist(), user.tolist(), strict=True))
-    count = np.array([len(table[p]) for p in pairs], dtype=np.int64)
-    flat = np.array([c for p in pairs for c in table[p]], dtype=np.int64)
+    # every responder's contact methods, flattened: person p owns flat[first[p]:first[p+1]]
+    people = [r for t in world.teams for r in t.responders]
+    first_of_team = np.cumsum([0] + [len(t.responders) for t in world.teams])[:-1]
+    methods = np.array([len(r.channels) for r in people], dtype=np.int64)
+    first = np.cumsum(methods) - methods
+    flat_all = np.array([channels.index(c) for r in people for c in r.channels], dtype=np.int64)
+    person = first_of_team[team] + user if len(team) else np.zeros(0, dtype=np.int64)
+    count = methods[person]
     row = np.repeat(np.arange(len(incident)), count)
     position = np.arange(len(row)) - np.repeat(np.cumsum(count) - count, count)
+    flat = flat_all[np.repeat(first[person], count) + position]
     return (
         incident[row],
         at[row] + NOTIFY_DELAY_MS + position * NEXT_CHANNEL_MS,
