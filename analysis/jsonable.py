@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -23,6 +25,11 @@ def jsonable(value: object) -> object:
     return value
 
 
-def records(frame: pd.DataFrame) -> list[dict]:
+def jsonable_dict(value: dict[str, Any]) -> dict[str, Any]:
+    """``value`` made JSON-able (see ``jsonable``), still a dict."""
+    return {str(k): jsonable(v) for k, v in value.items()}
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """The rows of ``frame`` as JSON-able dicts."""
-    return [jsonable(row) for row in frame.to_dict(orient="records")]
+    return [{str(k): jsonable(v) for k, v in row.items()} for row in frame.to_dict("records")]

@@ -23,7 +23,7 @@ from alertlens.analysis.incidents import incident_metrics
 from alertlens.analysis.incidents.frequency import counted_incidents, paged_alerts
 from alertlens.analysis.incidents.population import ORIGIN, alert_only_sources, iso_week
 from alertlens.analysis.incidents.recurrence import repeat_share
-from alertlens.analysis.jsonable import jsonable
+from alertlens.analysis.jsonable import jsonable_dict
 from alertlens.analysis.noise import NoiseAnalysis, noise_analysis
 from alertlens.analysis.noise.thresholds import NoiseThresholds
 from alertlens.analysis.oncall import oncall_load
@@ -189,7 +189,7 @@ def metrics_analysis(
         "learning": trends.learning,
         "maturity": trends.maturity,
     }
-    return MetricsAnalysis(tables=tables, summary=jsonable(summary))  # type: ignore[arg-type]
+    return MetricsAnalysis(tables=tables, summary=jsonable_dict(summary))
 
 
 def _overall_noise(by_week: pd.Series | None, alerts: pd.DataFrame) -> float | None:

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from prefect import flow, get_run_logger, task
+from prefect import State, flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.futures import wait
 from prefect.runtime import task_run
-from prefect.states import Failed, State
+from prefect.states import Failed
 
 from alertlens.analysis.review import ReviewError
 from alertlens.flows import nightly_steps as steps
@@ -118,7 +118,7 @@ def report_flow(
 def dask_runner(workers: int) -> Any:
     """A local Dask cluster of ``workers`` processes for mapped tasks (quiet, no dashboard)."""
     os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
-    from prefect_dask import DaskTaskRunner
+    from prefect_dask.task_runners import DaskTaskRunner
 
     return DaskTaskRunner(
         cluster_kwargs={

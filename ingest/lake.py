@@ -39,6 +39,7 @@ import pyarrow.parquet as pq
 
 from alertlens.ingest.durable import atomic_write, fsync_dir
 from alertlens.ingest.schema import (
+    ANALYSIS_DIR,
     MANIFEST_SCHEMA,
     PARTITION_TIME,
     QUARANTINE_SCHEMA,
@@ -117,7 +118,7 @@ class Lake:
     @property
     def analysis_dir(self) -> Path:
         """Where analysis outputs live."""
-        return self.root / "analysis"
+        return self.root / ANALYSIS_DIR
 
     def table_dir(self, table: str) -> Path:
         """The directory of ``table``."""

@@ -128,7 +128,8 @@ class ReceiverServer(ThreadingHTTPServer):
     def url(self) -> str:
         """The base URL the server listens on."""
         host, port = self.server_address[:2]
-        return f"http://{host}:{port}"
+        name = host.decode() if isinstance(host, bytes) else host
+        return f"http://{name}:{port}"
 
 
 class _Handler(BaseHTTPRequestHandler):

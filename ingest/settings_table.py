@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import timedelta
-from typing import Annotated, Any, TypeVar, dataclass_transform
+from typing import Annotated, Any, TypeVar, cast, dataclass_transform
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, PlainValidator
@@ -32,8 +32,8 @@ class SettingsError(ValueError):
 @dataclass_transform(frozen_default=True, field_specifiers=(Field,))
 def settings_dataclass(cls: type[T]) -> type[T]:
     """``cls`` as a frozen pydantic dataclass that refuses unknown keys and wrong types."""
-    made: type[T] = _pydantic_dataclass(frozen=True, config=SETTINGS_CONFIG)(cls)
-    return made
+    made: Any = _pydantic_dataclass(frozen=True, config=SETTINGS_CONFIG)(cls)
+    return cast(type[T], made)
 
 
 def settings_from_table(cls: type[T], table: Mapping[str, Any], section: str) -> T:

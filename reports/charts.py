@@ -227,7 +227,7 @@ def response_spread(
                 box.set_alpha(0.75)
             for med in parts["medians"]:
                 med.set_color("black")
-            _minutes_axis(ax, [v for st in stats for v in (st["whislo"], st["whishi"])])
+            _minutes_axis(ax, [float(v) for st in stats for v in (st["whislo"], st["whishi"])])  # type: ignore[arg-type]
         ax.set_yticks(range(len(groups)), [plain(g, 30) for g in groups], fontsize=9)
         ax.set_xlabel(f"{name} (minutes)")
         ax.set_title(name, fontsize=10)

@@ -69,13 +69,13 @@ def report_model(
         ),
         recurrences=tuple(
             m.Recurrence(
-                **{
-                    **r,
-                    "key": _text(r["key"]),
-                    "service": _text(r["service"]),
-                    "team": _text(r["team"]),
-                    "last_seen": _time(r["last_seen"]),
-                },
+                key=_text(r["key"]),
+                service=_text(r["service"]),
+                team=_text(r["team"]),
+                occurrences=int(r["occurrences"]),
+                this_week=int(r["this_week"]),
+                last_seen=_time(r["last_seen"]),
+                fix_held=r["fix_held"],
                 detail="repeats only recently: too early to judge a fix"
                 if r["fix_held"] is None
                 else "",
@@ -104,7 +104,8 @@ def headline(key: str, figure: Mapping[str, Any]) -> m.Headline:
     """One headline figure with its verdict and the evidence behind it."""
     label, unit = HEADLINES[key]
     result = figure.get("trend") or {}
-    verdict: m.Verdict = {BETTER: "better", WORSE: "worse"}.get(result.get("verdict"))  # type: ignore[assignment]
+    words: dict[str, m.Verdict] = {BETTER: "better", WORSE: "worse"}
+    verdict = words.get(str(result.get("verdict")))
     return m.Headline(
         key,
         label,
@@ -203,7 +204,7 @@ def _rows(cls: Any, frame: pd.DataFrame) -> tuple[Any, ...]:
     any other missing value None."""
     text = {f.name for f in fields(cls) if f.type == "str"}
     return tuple(
-        cls(**{k: (_text(v) if k in text else _value(v)) for k, v in row.items()})
+        cls(**{str(k): (_text(v) if k in text else _value(v)) for k, v in row.items()})
         for row in frame.to_dict("records")
     )
 

@@ -177,7 +177,7 @@ def _rules(
                 weekly_rate=rate * scale,
                 shape=shape,
                 partner=None if partner is None else f"{service.name}:{partner}",
-                active_until=None if fix_at is None else start + span * float(fix_at),
+                active_until=None if fix_at is None else start + span * float(fix_at),  # type: ignore[arg-type]
                 eval_ms=(_salt(service.name, alertname) % 20) * 50 + 30,
                 **extra,  # type: ignore[arg-type]
             )

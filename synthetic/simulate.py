@@ -134,11 +134,11 @@ def base_firings(rng: np.random.Generator, world: m.World, bins: np.ndarray) -> 
         rules.append(np.full(len(begun), index))
         starts.append(begun)
         natural.append(durations)
-    rule = np.concatenate(rules)
+    rule_of = np.concatenate(rules)
     start = np.concatenate(starts)
-    hosts = np.array([r.hosts for r in world.rules])[rule]
-    host = rng.integers(0, 1 << 30, len(rule)) % hosts
-    return _responded(rng, world, rule, start, np.concatenate(natural), host)
+    hosts = np.array([r.hosts for r in world.rules])[rule_of]
+    host = rng.integers(0, 1 << 30, len(rule_of)) % hosts
+    return _responded(rng, world, rule_of, start, np.concatenate(natural), host)
 
 
 def _responded(
@@ -152,11 +152,16 @@ def _responded(
     """Firings with acknowledgement, resolution and the on-call pair drawn for each."""
     n = len(rule)
     behaviours = [RESPONSES[r.behaviour] for r in world.rules]
-    pick = lambda attr: np.array([getattr(b, attr) for b in behaviours], dtype=float)[rule]  # noqa: E731
-    lognormal = lambda attr: rng.lognormal(  # noqa: E731
-        np.log(np.array([getattr(b, attr)[0] for b in behaviours])[rule]),
-        np.array([getattr(b, attr)[1] for b in behaviours])[rule],
-    )
+
+    def pick(attr: str) -> np.ndarray:
+        return np.array([getattr(b, attr) for b in behaviours], dtype=float)[rule]
+
+    def lognormal(attr: str) -> np.ndarray:
+        return rng.lognormal(
+            np.log(np.array([getattr(b, attr)[0] for b in behaviours])[rule]),
+            np.array([getattr(b, attr)[1] for b in behaviours])[rule],
+        )
+
     primary, secondary, night = _on_call(world, rule, start)
     ack_s = lognormal("ack") * np.where(night, NIGHT_ACK_FACTOR, 1.0)
     acked = rng.random(n) < pick("p_ack")

@@ -78,7 +78,7 @@ def test_analysis_and_reports_do_no_io(layer: str) -> None:
                 else None
             )
             if name in banned:
-                found.append(f"{path.relative_to(ROOT)}:{node.lineno} uses {name}")
+                found.append(f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', 0)} uses {name}")
     assert not found, "\n".join(found)
 
 
@@ -105,6 +105,22 @@ def test_help_loads_no_heavy_library() -> None:
         "import sys\nfrom alertlens.flows.cli import parser\nparser()\n"
         f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({heavy!r})))"
     )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert out.stdout.strip() == "[]"
+
+
+def test_public_api_is_complete_and_importable() -> None:
+    """``import alertlens`` exposes exactly ``__all__`` (sorted), every name resolves, and the
+    import itself loads nothing heavy (the CLI imports the package first)."""
+    import alertlens
+
+    assert alertlens.__all__ == sorted(alertlens.__all__)
+    assert set(alertlens.__all__) == set(alertlens._EXPORTS)
+    for name in alertlens.__all__:
+        assert getattr(alertlens, name) is not None, name
+    code = "import sys, alertlens; print(sorted(m for m in sys.modules if m.startswith('pandas')))"
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )

@@ -155,8 +155,8 @@ def _recurrence_keys(frame: pd.DataFrame) -> pd.Series:
     prefix = frame[Incidents.source].astype(str) + "|" + frame[Incidents.service].fillna("")
     by_template = np.where(
         templates.notna().to_numpy(),
-        prefix.astype(str) + "|" + templates.fillna("").astype(str),
-        None,
+        (prefix.astype(str) + "|" + templates.fillna("").astype(str)).to_numpy(dtype=object),
+        np.array(None, dtype=object),
     )
     rules = frame[RULE].where(frame[RULE].notna(), None)
     rule_keys = np.where(

@@ -44,8 +44,11 @@ def recurrence_by_team(recurring: pd.DataFrame) -> pd.DataFrame:
     """team, incidents, repeats, recurrence_rate (repeats / keyed incidents)."""
     team = recurring[Incidents.team].astype(object).where(recurring[Incidents.team].notna(),
                                                           UNKNOWN_GROUP)
-    table = recurring.groupby(team)["is_repeat"].agg(incidents="size", repeats="sum")
-    table = table.rename_axis("team").reset_index().astype({"repeats": "int64"})
+    counts = recurring.groupby(team)["is_repeat"].agg(["size", "sum"])
+    table = pd.DataFrame(
+        {"team": counts.index, "incidents": counts["size"].to_numpy(),
+         "repeats": counts["sum"].to_numpy(dtype="int64")}
+    )
     table["recurrence_rate"] = table["repeats"] / table["incidents"]
     return table
 

@@ -141,15 +141,14 @@ def noise_analysis(
         min_lift=t.min_lift,
     )
 
-    scored = alerts[list(SCORED_ALERT_COLUMNS)].assign(
-        **{
-            Scored.is_noise: is_noise.to_numpy(),
-            Scored.noise_reasons: _reason_lists(signals, is_noise.to_numpy(), dominant),
-            Scored.title_template: templates.to_numpy(),
-            Scored.template_id: template_ids(templates).to_numpy(),
-            Scored.correlation_group: correlation.alert_group.to_numpy(),
-        }
-    )
+    columns: dict[str, Any] = {
+        Scored.is_noise: is_noise.to_numpy(),
+        Scored.noise_reasons: _reason_lists(signals, is_noise.to_numpy(), dominant),
+        Scored.title_template: templates.to_numpy(),
+        Scored.template_id: template_ids(templates).to_numpy(),
+        Scored.correlation_group: correlation.alert_group.to_numpy(),
+    }
+    scored = alerts[list(SCORED_ALERT_COLUMNS)].assign(**columns)
     whatif = whatif_by_team(scored, incidents, weeks)
     return NoiseAnalysis(
         alerts_scored=scored,
@@ -205,10 +204,10 @@ def _decided(rules: pd.DataFrame, t: NoiseThresholds) -> pd.DataFrame:
     )
     # a rule's noise share is its firings' signal share: the evidence, not the verdict
     out[Rules.noise_share] = raw_share
-    records = out.to_dict("records")
+    records = _records(out)
     # only a noisy rule has a dominant signal: an actionable rule's stray flap names nothing
     out[DOMINANT_SIGNAL] = [dominant_signal(r, t) if r[Rules.is_noisy] else None for r in records]
-    records = out.to_dict("records")
+    records = _records(out)
     fixes = [recommendation(r, t) for r in records]
     out[Rules.reasons] = [reasons(r, t) for r in records]
     out[Rules.recommendation_kind] = [kind for kind, _ in fixes]
@@ -218,6 +217,10 @@ def _decided(rules: pd.DataFrame, t: NoiseThresholds) -> pd.DataFrame:
         ascending=[False, False, False, True],
         ignore_index=True,
     )
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
 
 
 def _reason_lists(
@@ -239,7 +242,7 @@ def _summary(
     scored: pd.DataFrame, rules: pd.DataFrame, whatif: pd.DataFrame, weeks: float, ratio: float
 ) -> dict[str, Any]:
     """The summary dict: noise share, paging and incident rates before/after, compression."""
-    overall = whatif.set_index(TEAM).loc[ALL]
+    overall = {str(k): v for k, v in whatif[whatif[TEAM] == ALL].iloc[0].items()}
     return {
         Summary.alerts: len(scored),
         Summary.weeks: weeks,

@@ -107,7 +107,7 @@ def fix_hits(
     main_key = (
         joined[joined[TRUTH_RULE].isin(list(expected))]
         .groupby(TRUTH_RULE)[Alerts.rule_key]
-        .agg(lambda s: s.mode().iat[0])
+        .agg(lambda s: str(s.mode().iat[0]))
     )
     kinds = analysis.rules.set_index(Rules.rule_key)[Rules.recommendation_kind]
     got = main_key.map(kinds)

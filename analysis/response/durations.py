@@ -14,7 +14,7 @@ no duration is ever negative. All durations are seconds; percentiles use linear 
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -99,7 +99,7 @@ def distribution(seconds: pd.Series) -> dict[str, float | int | None]:
             "p90": float(p90), "p95": float(p95)}
 
 
-def response_summary(durations: pd.DataFrame, *, mode: str, metric: str) -> dict:
+def response_summary(durations: pd.DataFrame, *, mode: str, metric: str) -> dict[str, Any]:
     """The headline distribution of one metric with its population rule and exclusion counts."""
     stats = distribution(durations[f"{metric}_seconds"])
     excluded = durations[f"{metric}_excluded"].dropna().value_counts().sort_index()

@@ -4,6 +4,8 @@ noisiest rules."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from alertlens.analysis.incidents.frequency import counted_incidents, observed_weeks, week_range
@@ -14,7 +16,7 @@ from alertlens.analysis.incidents.population import (
     iso_week,
 )
 from alertlens.analysis.incidents.recurrence import recurrences
-from alertlens.analysis.jsonable import jsonable, records
+from alertlens.analysis.jsonable import jsonable_dict, records
 from alertlens.analysis.oncall.load import interruptions, load_per_responder_week
 from alertlens.analysis.response.durations import response_durations
 from alertlens.analysis.review.week import week_start
@@ -32,7 +34,7 @@ def weekly_review(
     incidents: pd.DataFrame, alerts: pd.DataFrame, notifications: pd.DataFrame, *, week: str,
     settings: MetricsSettings = MetricsSettings(),  # noqa: B008 - frozen, immutable default
     noise_share_by_week: pd.Series | None = None, rules: pd.DataFrame | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """The review of ISO week ``week`` ("2026-W47") as a JSON-able dict.
 
     ``headlines`` holds, per figure, this week, the previous week, the average of the 4 weeks
@@ -56,7 +58,7 @@ def weekly_review(
         verdict = trend(weekly[name], alpha=settings.alpha, lower_is_better=lower_is_better,
                         min_points=settings.trend_min_weeks)
         headlines[name] = {**period_comparison(weekly[name], week), "trend": verdict}
-    return jsonable({
+    return jsonable_dict({
         "week": week, "mode": settings.mode, "weeks_of_history": len(weeks),
         "headlines": headlines,
         "incidents": records(_week_incidents(population, durations, recurring, week)),

@@ -3,6 +3,7 @@ failures (postmortems) and the maturity level they add up to. Entry: :func:`tren
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,8 +53,8 @@ def trend_metrics(
         min_resolved_share=settings.mttr_min_resolved_share,
     )
     trends = headline_trends(weekly, alpha=settings.alpha, min_points=settings.trend_min_weeks)
-    by_metric = trends.set_index("metric")
-    verdicts = {key: _verdict(by_metric.loc[column]) for key, column in TRENDED.items()}
+    by_metric = {str(row["metric"]): row for row in trends.to_dict("records")}
+    verdicts = {key: _verdict(by_metric[column]) for key, column in TRENDED.items()}
     known = {
         k: v for k, v in verdicts.items() if not (k == "noise" and noise_share_by_week is None)
     }
@@ -70,7 +71,7 @@ def trend_metrics(
     return TrendMetrics(weekly, trends, verdicts, learning, level)
 
 
-def _verdict(row: pd.Series) -> dict[str, Any]:
+def _verdict(row: Mapping[Hashable, Any]) -> dict[str, Any]:
     return {
         "n": int(row["n"]),
         "slope_per_week": _number(row["slope_per_week"]),
@@ -80,5 +81,5 @@ def _verdict(row: pd.Series) -> dict[str, Any]:
     }
 
 
-def _number(value: object) -> float | None:
-    return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
+def _number(value: Any) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)

@@ -7,7 +7,7 @@ the answer is "unknown", never "no". High severity means severity critical or hi
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -36,7 +36,7 @@ def postmortem_sources(population: pd.DataFrame) -> list[str]:
     return sorted(set(marked[Incidents.source].dropna()))
 
 
-def learning_summary(population: pd.DataFrame, recurring: pd.DataFrame) -> dict:
+def learning_summary(population: pd.DataFrame, recurring: pd.DataFrame) -> dict[str, Any]:
     """high_severity, with_postmortem, postmortem_share, and the recurrence rate after incidents
     with vs without a postmortem; every figure None with status "unknown" when no source records
     postmortems."""
@@ -54,16 +54,16 @@ def learning_summary(population: pd.DataFrame, recurring: pd.DataFrame) -> dict:
     by_key = has_postmortem(judged.set_index([Incidents.source, Incidents.incident_id]))
     keys = pd.MultiIndex.from_frame(keyed[[Incidents.source, Incidents.incident_id]])
     flags = by_key.groupby(level=[0, 1]).any().reindex(keys)
-    flags = flags.fillna(False).to_numpy(dtype=bool)
+    marks = flags.fillna(False).to_numpy(dtype=bool)
     after = keyed["recurred_after"].to_numpy(dtype=bool)
     return {
         "status": "known", "sources": sources, "high_severity": len(high),
         "with_postmortem": int(marked.sum()),
         "postmortem_share": float(marked.mean()) if len(high) else None,
-        "recurred_after_with_postmortem": _share(after[flags]),
-        "recurred_after_without_postmortem": _share(after[~flags]),
-        "incidents_with_postmortem": int(flags.sum()),
-        "incidents_without_postmortem": int((~flags).sum()),
+        "recurred_after_with_postmortem": _share(after[marks]),
+        "recurred_after_without_postmortem": _share(after[~marks]),
+        "incidents_with_postmortem": int(marks.sum()),
+        "incidents_without_postmortem": int((~marks).sum()),
         "detail": "recurred_after: share of keyed incidents whose key fired again within the "
                   "recurrence window after they were resolved",
     }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -51,7 +51,7 @@ def mann_kendall(values: np.ndarray | list[float]) -> MannKendall:
 
 
 def trend(series: pd.Series, *, alpha: float, lower_is_better: bool = True,
-          min_points: int = 6) -> dict:
+          min_points: int = 6) -> dict[str, Any]:
     """Slope per step (Theil–Sen), Mann–Kendall p, n and a verdict for a weekly series.
 
     Missing weeks (NaN) are left out; the x axis keeps their position so gaps stay gaps.
@@ -60,7 +60,7 @@ def trend(series: pd.Series, *, alpha: float, lower_is_better: bool = True,
     x = np.arange(len(values), dtype=float)
     present = ~np.isnan(values)
     x, y = x[present], values[present]
-    result: dict = {"n": len(y), "slope_per_week": None, "p_value": None, "mk_s": None,
+    result: dict[str, Any] = {"n": len(y), "slope_per_week": None, "p_value": None, "mk_s": None,
                     "verdict": TOO_FEW, "alpha": alpha}
     if len(y) < max(min_points, 3):
         return result
@@ -75,7 +75,7 @@ def trend(series: pd.Series, *, alpha: float, lower_is_better: bool = True,
             "verdict": verdict}
 
 
-def period_comparison(series: pd.Series, week: str) -> dict:
+def period_comparison(series: pd.Series, week: str) -> dict[str, Any]:
     """this week, the previous week and the mean of the 4 weeks before this one, with changes.
 
     ``series`` is indexed by ISO week label in time order; missing weeks count as missing.
@@ -94,7 +94,7 @@ def period_comparison(series: pd.Series, week: str) -> dict:
             "change_vs_four_week_average": _relative_change(this, average)}
 
 
-def _number(value: object) -> float | None:
+def _number(value: Any) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from typing import Final
+from typing import Any, Final
 
 import pandas as pd
 
@@ -28,7 +28,7 @@ MET, NOT_MET, UNKNOWN = "met", "not met", "unknown"
 
 
 def _criterion(level: int, name: str, status: str, value: object, threshold: str,
-               detail: str) -> dict:
+               detail: str) -> dict[str, Any]:
     return {"level": level, "name": name, "status": status, "value": value,
             "threshold": threshold, "detail": detail}
 
@@ -84,9 +84,9 @@ def severity_in_use(population: pd.DataFrame) -> tuple[float | None, int]:
 
 def maturity(
     population: pd.DataFrame, alerts: pd.DataFrame, *, mtta_median: float | None,
-    trends: dict[str, dict], noise_share: float | None, postmortem_share: float | None,
+    trends: dict[str, dict[str, Any]], noise_share: float | None, postmortem_share: float | None,
     settings: MetricsSettings,
-) -> dict:
+) -> dict[str, Any]:
     """level, name, criteria (each with value, threshold, status, detail), and what blocks the
     next level. ``trends`` maps "mttr", "recurrence", "noise" to ``analysis.trends.trend``
     results (a missing key means that series is unknown)."""
@@ -120,7 +120,7 @@ def maturity(
         known_trend = result is not None and result["verdict"] != TOO_FEW
         criteria.append(_criterion(
             4, f"{label} trending down",
-            _status(result["verdict"] == BETTER if known_trend else None),
+            _status(result["verdict"] == BETTER if result is not None and known_trend else None),
             None if result is None else result.get("slope_per_week"),
             f"Theil–Sen slope < 0 with Mann–Kendall p < {s.alpha}",
             "no data" if result is None else
@@ -133,7 +133,7 @@ def maturity(
     return _level(criteria)
 
 
-def _level(criteria: list[dict]) -> dict:
+def _level(criteria: list[dict[str, Any]]) -> dict[str, Any]:
     level, blocked, undetermined = 1, [], False
     for candidate in (2, 3, 4):
         these = [c for c in criteria if c["level"] == candidate]

@@ -114,8 +114,8 @@ def _pull(
         key = token_from_env(opsgenie.KEY_ENV)
         with opsgenie.client(settings, key, eu=args.eu) as api:
             return opsgenie.pull(api, inbox, since, until, started=now)
-    token = os.environ.get(prometheus.TOKEN_ENV) or None
-    with prometheus.client(settings, args.url, token=token) as api:
+    bearer = os.environ.get(prometheus.TOKEN_ENV) or None
+    with prometheus.client(settings, args.url, token=bearer) as api:
         return prometheus.pull(api, inbox, since, until, step=args.step, started=now)
 
 

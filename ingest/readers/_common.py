@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from alertlens.ingest.records import InputError, ParsedFile
 
@@ -34,7 +34,7 @@ def is_gzip(path: Path) -> bool:
 def open_bytes(path: Path) -> IO[bytes]:
     """The file's bytes, decompressed when it is gzip (the caller closes it)."""
     if is_gzip(path):
-        return gzip.open(path, "rb")
+        return cast(IO[bytes], gzip.GzipFile(path, "rb"))
     return path.open("rb")
 
 

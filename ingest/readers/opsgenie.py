@@ -79,6 +79,11 @@ class OpsgenieOptions:
     alert_id: str | None = None  # alert of a logs file whose name holds no UUID
 
 
+def _object(value: Any) -> dict[str, Any]:
+    """``value`` when it is a JSON object, else an empty one (a missing or malformed part)."""
+    return value if isinstance(value, dict) else {}
+
+
 def detect(path: Path, head: str) -> str | None:
     """``opsgenie.alerts``, ``opsgenie.logs``, ``opsgenie.webhook`` or None."""
     text = _common.sniff(path, head).lstrip("\ufeff \r\n\t")
@@ -156,13 +161,13 @@ def _alert_row(alert: Any, template: str | None, unit: float) -> Row:
     created = utc_timestamp(alert.get("createdAt"))
     if alert_id is None or created is None:
         raise RecordError("alert has no id or no createdAt")
-    report = alert.get("report") if isinstance(alert.get("report"), dict) else {}
+    report = _object(alert.get("report"))
     ack = _after(created, report.get("ackTime"), unit)
     closed = (
         _after(created, report.get("closeTime"), unit) if alert.get("status") == "closed" else None
     )
     closer = text_or_none(report.get("closedBy"))
-    details = alert.get("details") if isinstance(alert.get("details"), dict) else {}
+    details = _object(alert.get("details"))
     teams = [t.get("name") or t.get("id") for t in alert.get("teams") or [] if isinstance(t, dict)]
     priority = text_or_none(alert.get("priority"))
     return {
@@ -273,10 +278,7 @@ def _read_webhooks(path: Path, parsed: ParsedFile) -> None:
             if not locator:
                 raise InputError(path, f"not JSON ({err.msg})") from err
             payloads.append((locator, RecordError(f"not JSON ({err.msg})")))
-    alerts = [
-        p.get("alert") if isinstance(p, dict) and isinstance(p.get("alert"), dict) else {}
-        for _, p in payloads
-    ]
+    alerts = [_object(p.get("alert")) if isinstance(p, dict) else {} for _, p in payloads]
     templates = title_templates(a.get("message") for a in alerts)
     rows: dict[str, Row] = {}
     for (locator, payload), alert, template in zip(payloads, alerts, templates, strict=True):
@@ -316,7 +318,7 @@ def _webhook_rows(payload: Any, alert: dict[str, Any], template: str | None) -> 
     kind = _ACTION_KIND.get(action.lower(), "other")
     user = text_or_none(alert.get("username"))
     priority = text_or_none(alert.get("priority"))
-    details = alert.get("details") if isinstance(alert.get("details"), dict) else {}
+    details = _object(alert.get("details"))
     row: Row = {
         Alerts.source: NAME,
         Alerts.alert_id: alert_id,

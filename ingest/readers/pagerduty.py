@@ -175,11 +175,10 @@ def incident_row(record: Mapping[str, Any], options: Mapping[str, Any]) -> Row:
         resolved = _ts(record, "last_status_change_at")
     _not_before(created, resolved)
     acks = [
-        utc_timestamp(a.get("at"))
+        at
         for a in record.get("acknowledgements") or []
-        if isinstance(a, Mapping)
+        if isinstance(a, Mapping) and (at := utc_timestamp(a.get("at"))) is not None
     ]
-    acks = [a for a in acks if a is not None]
     teams = record.get("teams") or []
     priority = _summary(record.get("priority"))
     reason = record.get("resolve_reason") or {}

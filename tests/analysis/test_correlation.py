@@ -58,7 +58,7 @@ def test_pair_shares_and_lift() -> None:
     )
     assert pairs.loc[("shadow", "main"), corr.COFIRINGS] == 6
     assert pairs.loc[("shadow", "main"), corr.SHARE_A] == 1.0
-    assert pairs.loc[("shadow", "main"), corr.LIFT] > 5
+    assert float(pairs.loc[("shadow", "main"), corr.LIFT]) > 5  # type: ignore[arg-type]
 
 
 def test_the_rule_with_less_human_action_is_the_duplicate() -> None:

@@ -8,7 +8,7 @@ import re
 import pandas as pd
 import pytest
 
-from alertlens.analysis.noise.analysis import NoiseThresholds, noise_analysis
+from alertlens.analysis.noise import NoiseThresholds, noise_analysis
 from alertlens.analysis.noise.explain import DOMINANT_SIGNAL
 from alertlens.ingest.schema import Alerts, Rules, Scored, Summary
 from alertlens.ingest.settings_table import settings_from_table

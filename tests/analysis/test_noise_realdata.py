@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from alertlens.analysis.noise.analysis import NoiseThresholds, noise_analysis
+from alertlens.analysis.noise import NoiseThresholds, noise_analysis
 from alertlens.analysis.noise.features import rate_column
 from alertlens.analysis.noise.signals import FLAPPING
 from alertlens.ingest.schema import Alerts, Rules
@@ -35,8 +35,8 @@ def velocity_firings(path: Path) -> pd.DataFrame:
             Alerts.service: r.service[:8],
             Alerts.team: r.service[:8],
             Alerts.created_at: r.ts,
-            Alerts.resolved_at: None if pd.isna(r.resolved) else r.resolved,
-            Alerts.resolved_by: "unknown" if pd.isna(r.resolved) else "auto",
+            Alerts.resolved_at: None if pd.isna(r.resolved) else r.resolved,  # type: ignore[arg-type]
+            Alerts.resolved_by: "unknown" if pd.isna(r.resolved) else "auto",  # type: ignore[arg-type]
         }
         for r in firings.itertuples()
     ]

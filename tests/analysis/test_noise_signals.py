@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -28,7 +30,7 @@ ACKED_ELSEWHERE = {Alerts.created_at: 10_000, Alerts.acknowledged_at: 10_001}
 
 
 def signals_of(
-    rows: list[dict], notifications: pd.DataFrame | None = None, **kw: float
+    rows: list[dict], notifications: pd.DataFrame | None = None, **kw: Any
 ) -> pd.DataFrame:
     alerts = alerts_frame([*rows, ACKED_ELSEWHERE])
     thresholds = NoiseThresholds(**kw) if kw else T
@@ -68,7 +70,7 @@ def test_flapping_marks_a_refire_within_the_window_and_the_firing_before_it() ->
 
 
 def test_flapping_ignores_overlaps_other_rules_and_other_services() -> None:
-    rows = [
+    rows: list[dict[str, Any]] = [
         {Alerts.created_at: 0, Alerts.resolved_at: 50},
         {Alerts.created_at: 10, Alerts.resolved_at: 20},  # still open before: a second host
         {Alerts.created_at: 55, Alerts.resolved_at: 60, Alerts.rule_key: "other"},

@@ -66,7 +66,9 @@ def test_newest_version_wins_and_ties_go_to_the_incoming_row(tmp_path: Path) -> 
     lake = Lake(tmp_path)
     _upsert(lake, [_alert("a", title="old", version=5), _alert("b", title="first")])
     _upsert(lake, [_alert("a", title="stale", version=1), _alert("b", title="second")])
-    titles = dict(lake.read(Alerts.table)[[Alerts.alert_id, Alerts.title]].itertuples(index=False))
+    titles: dict[str, str] = dict(
+        lake.read(Alerts.table)[[Alerts.alert_id, Alerts.title]].itertuples(index=False)
+    )
     assert titles == {"a": "old", "b": "second"}
 
 
@@ -95,7 +97,9 @@ def test_lake_equals_newest_row_per_key(
         _upsert(lake, [_alert(key, minutes=0, title=title, version=version + minutes)])
         if key not in expected or version + minutes >= expected[key][0]:
             expected[key] = (version + minutes, title)
-    got = dict(lake.read(Alerts.table)[[Alerts.alert_id, Alerts.title]].itertuples(index=False))
+    got: dict[str, str] = dict(
+        lake.read(Alerts.table)[[Alerts.alert_id, Alerts.title]].itertuples(index=False)
+    )
     assert got == {k: v[1] for k, v in expected.items()}
 
 
@@ -120,7 +124,7 @@ def test_a_commit_cut_after_its_journal_is_rolled_forward(
             lake.upsert(batch)
     assert (tmp_path / JOURNAL_DIR / JOURNAL_FILE).exists()
     # A reader finishes the commit: all of it is visible, never half.
-    titles = dict(
+    titles: dict[str, str] = dict(
         Lake(tmp_path).read(Alerts.table)[[Alerts.alert_id, Alerts.title]].itertuples(index=False)
     )
     assert titles == {"a": "two", "z": "t"}

@@ -6,6 +6,7 @@ import json
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -88,7 +89,7 @@ class FakeOpsgenie:
         return httpx.Response(404, json={"message": "no route"})
 
 
-def _api(fake: FakeOpsgenie, eu: bool = False, **settings: object):
+def _api(fake: FakeOpsgenie, eu: bool = False, **settings: Any):
     cfg = PullSettings(**{"page_limit": 10, "backoff_seconds": 0.0, **settings})
     return opsgenie.client(
         cfg, KEY, eu=eu, transport=httpx.MockTransport(fake), sleep=lambda s: None

@@ -6,6 +6,7 @@ import json
 import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -97,7 +98,7 @@ class FakePagerDuty:
         return [i for i in self.incidents if lo <= i["created_at"] < hi]
 
 
-def _pull(fake: FakePagerDuty, inbox: Path, hours: int = 24, **settings: object):
+def _pull(fake: FakePagerDuty, inbox: Path, hours: int = 24, **settings: Any):
     slept: list[float] = []
     cfg = PullSettings(**{"page_limit": 25, "backoff_seconds": 0.01, **settings})
     api = pagerduty.client(cfg, TOKEN, transport=httpx.MockTransport(fake), sleep=slept.append)

@@ -6,6 +6,7 @@ import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -22,7 +23,7 @@ def payloads(fixtures: Path) -> list[bytes]:
     return (fixtures / CAPTURED).read_bytes().splitlines(keepends=True)
 
 
-def _serve(inbox: Path, token: str | None = None, **settings: object) -> Iterator[ReceiverServer]:
+def _serve(inbox: Path, token: str | None = None, **settings: Any) -> Iterator[ReceiverServer]:
     server = make_server(inbox, ReceiverSettings(port=0, **settings), token)
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()

@@ -6,6 +6,7 @@ shared/realdata/captured-prometheus-alertmanager/README.md, with 1 s intervals."
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -190,7 +191,7 @@ scrape_configs:
             "prometheus": f"http://127.0.0.1:{ports['prometheus']}/-/ready",
         }
         for name, url in urls.items():
-            _wait(f"{name} ready", lambda url=url: _up(url), 20, procs)
+            _wait(f"{name} ready", functools.partial(_up, url), 20, procs)
         yield {
             "probe": probe,
             "inbox": inbox,
