@@ -282,7 +282,7 @@ def _short(frame: str) -> str:
 
 def hyperfine(
     commands: dict[str, list[str]], *, runs: int, cwd: Path, env: dict[str, str], out: Path
-) -> dict[str, dict[str, float]]:
+) -> dict[str, dict[str, Any]]:
     """Wall seconds of each command over ``runs`` runs (after one warm-up): median, mean, min,
     max, by hyperfine when installed, else by repeated timing here."""
     names = list(commands)
@@ -294,7 +294,7 @@ def hyperfine(
         subprocess.run(argv, cwd=cwd, env=env, check=True, capture_output=True)
         results = json.loads(out.read_text())["results"]
         return {r["command"]: {"tool": "hyperfine", **_stats(r["times"])} for r in results}
-    timings: dict[str, dict[str, float]] = {}
+    timings: dict[str, dict[str, Any]] = {}
     for name in names:
         times = []
         for run in range(runs + 1):
@@ -302,7 +302,7 @@ def hyperfine(
             subprocess.run(commands[name], cwd=cwd, env=env, check=True, capture_output=True)
             if run:  # the first is the warm-up
                 times.append(time.perf_counter() - begun)
-        timings[name] = {"tool": "perf_counter", **_stats(times)}  # type: ignore[dict-item]
+        timings[name] = {"tool": "perf_counter", **_stats(times)}
     return timings
 
 

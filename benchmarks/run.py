@@ -140,6 +140,7 @@ class Bench:
         runs = sum(1 for t in self.result["timings"] if t["step"] == name)
         label = f"{name}-{runs + 1}".replace(" ", "_").replace("/", "_")
         cmd = [*self.cli, *argv] if alertlens else argv
+        timing: Timing | None
         try:
             timing = timed_run(
                 label, cmd, cwd=self.root, env=self.env, log_dir=self.logs, limits=self.limits
@@ -147,8 +148,8 @@ class Bench:
         except StepFailed as err:
             timing = err.timing
             print(f"  FAILED {err}", file=sys.stderr, flush=True)
-            if timing is None:
-                return None
+        if timing is None:
+            return None
         record = {**timing.as_dict(), "step": name, "group": group}
         self.result["timings"].append(record)
         save(self.results, self.root)
