@@ -211,19 +211,22 @@ class Bench:
             self.step("report", [*report, *lake, "--no-pdf"], group="full")
             self.step("report (PDF)", [*report, *lake], group="full")
 
-        # the baselines, on the same files and lake
-        self.generated(self.day, [*world, "--since", day, "--out"], "generate day exports", "setup")
-        self.result["day"] = directory_size(self.day, exclude=(".bench-args.json",))
-        if self.exports:
-            self.pyarrow("pyarrow parse+write", self.world)
-        self.pyarrow("pyarrow parse+write (day)", self.day)
-        self.team_response()
-
-        # the nightly: yesterday's lake, one new day of exports
-        if not self.generated(self.base, [*world, "--until", day, "--lake"],
-                              "generate lake --until", "setup"):  # fmt: skip
-            return
-        self.nightly(report, week)
+        parts = self.args.parts
+        if "baselines" in parts or "nightly" in parts:
+            self.generated(
+                self.day, [*world, "--since", day, "--out"], "generate day exports", "setup"
+            )
+            self.result["day"] = directory_size(self.day, exclude=(".bench-args.json",))
+        if "baselines" in parts:  # on the same files and lake
+            if self.exports:
+                self.pyarrow("pyarrow parse+write", self.world)
+            self.pyarrow("pyarrow parse+write (day)", self.day)
+            self.team_response()
+        if "nightly" in parts:  # yesterday's lake, one new day of exports
+            if not self.generated(self.base, [*world, "--until", day, "--lake"],
+                                  "generate lake --until", "setup"):  # fmt: skip
+                return
+            self.nightly(report, week)
 
         if self.args.profile and self.alerts <= self.args.profile_up_to:
             self.profile(report)
@@ -355,6 +358,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--profile-up-to", type=int, default=1_000_000, help="largest world to profile"
     )
+    parser.add_argument(
+        "--parts", nargs="+", default=["baselines", "nightly"], choices=["baselines", "nightly"],
+        help="what to measure besides the full run (default: both)",
+    )  # fmt: skip
     parser.add_argument("--help-runs", type=int, default=10, help="runs of each --help timing")
     parser.add_argument("--skip-help", action="store_true", help="do not time --help")
     parser.add_argument(
