@@ -7,7 +7,7 @@ different occasions still appear side by side (each with its date and load).
 
 Run: ``.venv/bin/python benchmarks/render.py [--results /tmp/alertlens-bench/results.json]
 [--write benchmarks/README.md]`` (prints the markdown; --write replaces the part of the README
-between the ``results`` markers).
+between the ``results`` markers). Several results files may be given (sizes run apart).
 """
 
 from __future__ import annotations
@@ -314,7 +314,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--results", type=Path, default=Path("/tmp/alertlens-bench/results.json"))
     parser.add_argument("--write", type=Path, help="README whose results section to replace")
     args = parser.parse_args(argv)
-    text = markdown(json.loads(args.results.read_text()))
+    runs = [r for path in args.results for r in json.loads(path.read_text())["runs"]]
+    text = markdown({"runs": runs})
     print(text)
     if args.write:
         readme = args.write.read_text(encoding="utf-8")
