@@ -165,10 +165,17 @@ def targets(worlds: dict[int, Any], help_run: dict[str, Any] | None) -> list[str
         tr = w.get("team_response")
         if not tr:
             return "—"
-        ours = min(r["wall_s"] for r in tr["alertlens"]["runs"])
-        theirs = min(r["wall_s"] for r in tr["duckdb"]["runs"])
+        best = {
+            key: {e: min(r[key] for r in tr[e]["runs"]) for e in ("alertlens", "duckdb")}
+            for key in ("wall_s", "cpu_s")
+        }
         same = "same figures" if tr["largest_difference_s"] <= 1e-9 else "**figures differ**"
-        return f"{_verdict(ours / theirs, 1.5, '×', '{:.1f}')}, {same}"
+        wall, cpu = (
+            _verdict(_ratio(best[k]["alertlens"], best[k]["duckdb"]), 1.5, "×", "{:.1f}")
+            for k in ("wall_s", "cpu_s")
+        )
+        d = best["wall_s"]["duckdb"]
+        return f"wall {wall} (DuckDB {d:.2f} s); CPU {cpu}; {same}"
 
     per_size("one new day end to end (`nightly` flow) ≤ 10 % of a full run", nightly_share)
     per_size("… as steps: ingest day + analyze + report ≤ 10 %", nightly_steps_share)
