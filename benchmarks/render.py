@@ -318,7 +318,10 @@ def markdown(results: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--results", type=Path, default=Path("/tmp/alertlens-bench/results.json"))
+    parser.add_argument(
+        "--results", type=Path, nargs="+", default=[Path("/tmp/alertlens-bench/results.json")],
+        help="results.json files (their runs are read in order; later ones win per size)",
+    )  # fmt: skip
     parser.add_argument("--write", type=Path, help="README whose results section to replace")
     args = parser.parse_args(argv)
     runs = [r for path in args.results for r in json.loads(path.read_text())["runs"]]
