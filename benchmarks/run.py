@@ -359,7 +359,8 @@ def main(argv: list[str] | None = None) -> int:
         "--profile-up-to", type=int, default=1_000_000, help="largest world to profile"
     )
     parser.add_argument(
-        "--parts", nargs="+", default=["baselines", "nightly"], choices=["baselines", "nightly"],
+        "--parts", nargs="+", default=["baselines", "nightly"],
+        choices=["baselines", "nightly", "none"],
         help="what to measure besides the full run (default: both)",
     )  # fmt: skip
     parser.add_argument("--help-runs", type=int, default=10, help="runs of each --help timing")
