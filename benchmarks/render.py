@@ -297,6 +297,24 @@ def _wrapper(frame: str) -> bool:
     )
 
 
+def stopped(worlds: dict[int, Any]) -> list[str]:
+    """Steps stopped by a limit or failed: how far they got (memory, a stack near the end)."""
+    out = []
+    for n, (w, _run) in worlds.items():
+        for t in w["timings"]:
+            if t.get("status", "ok") == "ok":
+                continue
+            gb = t["peak_rss_mb"] / 1024
+            out.append(
+                f"- {t['step']} at {_size(n)}: {t['status']}; peak RSS {gb:.2f} GB, "
+                f"{t['cpu_s']:.0f} CPU s"
+            )
+            if t.get("stack_at_peak"):
+                frames = [ln.strip() for ln in t["stack_at_peak"].splitlines()[3:13]]
+                out.append("  where it was: " + " ← ".join(f for f in frames if f))
+    return out
+
+
 def markdown(results: dict[str, Any]) -> str:
     worlds = latest_worlds(results)
     help_run = next((r["help"] for r in reversed(results["runs"]) if r.get("help")), None)
@@ -309,6 +327,9 @@ def markdown(results: dict[str, Any]) -> str:
     parts += [*steps_table(worlds, BASELINES), ""]
     if help_run:
         parts += ["### `--help` against `import prefect` (issue 10)", "", *help_table(help_run), ""]
+    halted = stopped(worlds)
+    if halted:
+        parts += ["### Steps that did not finish", "", *halted, ""]
     found = profiles(worlds)
     if found:
         parts += ["### Where the time and memory go", "", *found, ""]
