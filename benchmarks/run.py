@@ -370,7 +370,7 @@ def main(argv: list[str] | None = None) -> int:
         help="stop a step whose processes hold more memory than this (default 12)",
     )  # fmt: skip
     parser.add_argument(
-        "--timeout", type=float, default=2700.0, help="stop a step after this many seconds"
+        "--timeout", type=float, default=10800.0, help="stop a step after this many seconds"
     )
     args = parser.parse_args(argv)
     if not gnu_time_available():
