@@ -5,11 +5,11 @@ The public Python API (docs/api.md)::
 
     import alertlens
 
-    lake = alertlens.Lake("data/lake")
+    lake = alertlens.open_lake()                       # the project's lake; an error if missing
     alertlens.ingest_paths(lake, [Path("exports/")])
     config = alertlens.load_config()
     outputs = alertlens.analyze(lake, config)          # publishes <lake>/analysis
-    report = alertlens.weekly_report(lake, config)     # the review of the last complete week
+    report = alertlens.weekly_report(lake, config)     # the newest week that has ended
 
 Names load on first use, so ``import alertlens`` (and the CLI's ``--help``) stays fast.
 """
@@ -27,10 +27,11 @@ if TYPE_CHECKING:
         analysis_results,
         metrics_analysis,
     )
-    from alertlens.analysis.review import ReviewFigures, review_figures
+    from alertlens.analysis.review import ReviewFigures, ReviewRequest, review_figures
     from alertlens.analysis.settings import MetricsSettings
     from alertlens.flows.config import Config, load_config
-    from alertlens.flows.steps import analyze, report, review_inputs, weekly_report
+    from alertlens.flows.project import lake_path, open_lake, project_root
+    from alertlens.flows.steps import analyze, report, review, review_inputs, weekly_report
     from alertlens.ingest.lake import Lake
     from alertlens.ingest.outputs import AnalysisStore
     from alertlens.ingest.schema import (
@@ -62,16 +63,21 @@ _EXPORTS: dict[str, str] = {
     "Notifications": "alertlens.ingest.schema",
     "Quarantine": "alertlens.ingest.schema",
     "ReviewFigures": "alertlens.analysis.review",
+    "ReviewRequest": "alertlens.analysis.review",
     "Rules": "alertlens.ingest.schema",
     "Scored": "alertlens.ingest.schema",
     "Summary": "alertlens.ingest.schema",
     "analysis_results": "alertlens.analysis.pipeline",
     "analyze": "alertlens.flows.steps",
     "ingest_paths": "alertlens.ingest.service",
+    "lake_path": "alertlens.flows.project",
     "load_config": "alertlens.flows.config",
     "metrics_analysis": "alertlens.analysis.pipeline",
     "noise_analysis": "alertlens.analysis.noise",
+    "open_lake": "alertlens.flows.project",
+    "project_root": "alertlens.flows.project",
     "report": "alertlens.flows.steps",
+    "review": "alertlens.flows.steps",
     "review_figures": "alertlens.analysis.review",
     "review_inputs": "alertlens.flows.steps",
     "weekly_report": "alertlens.flows.steps",
@@ -93,16 +99,21 @@ __all__ = [
     "Notifications",
     "Quarantine",
     "ReviewFigures",
+    "ReviewRequest",
     "Rules",
     "Scored",
     "Summary",
     "analysis_results",
     "analyze",
     "ingest_paths",
+    "lake_path",
     "load_config",
     "metrics_analysis",
     "noise_analysis",
+    "open_lake",
+    "project_root",
     "report",
+    "review",
     "review_figures",
     "review_inputs",
     "weekly_report",

@@ -33,3 +33,20 @@ def jsonable_dict(value: dict[str, Any]) -> dict[str, Any]:
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """The rows of ``frame`` as JSON-able dicts."""
     return [{str(k): jsonable(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def optional_float(value: object) -> float | None:
+    """``value`` as a float; None for None, NaN, NaT, NA or anything not a number."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+        return None
+    number = float(value)
+    return None if np.isnan(number) else number
+
+
+def optional_text(value: object) -> str:
+    """``value`` as text; "" for None and the missing-value markers."""
+    if value is None or value is pd.NaT or value is pd.NA:
+        return ""
+    if isinstance(value, float) and np.isnan(value):
+        return ""
+    return str(value)

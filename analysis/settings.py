@@ -44,6 +44,7 @@ class MetricsSettings:
     sleep_end_hour: Hour = 8
     responder_timezones: Mapping[str, TimeZone] = Field(default_factory=dict)
     default_timezone: TimeZone = "UTC"
+    timezone: TimeZone = "UTC"  # the organisation's: weeks run Monday to Sunday on its clock
     notification_dedup_window: Duration = QUARTER_HOUR
     shift_start_hour: Hour = 8
     shift_hours: PositiveInt = 12
@@ -54,6 +55,7 @@ class MetricsSettings:
     alpha: Annotated[float, Field(gt=0, lt=1)] = 0.05
     mttr_min_resolved_share: Share = 0.9
     trend_min_weeks: PositiveInt = 6
+    trend_weeks: PositiveInt = 12
     fast_mtta: Duration = QUARTER_HOUR
     alert_reported_share: Share = 0.5
     runbook_share: Share = 0.5
@@ -83,6 +85,8 @@ def metrics_settings(
         raise SettingsError("[metrics] unknown key 'responder_timezones' (use [responders])")
     if "default_timezone" in zones:
         table["default_timezone"] = zones.pop("default_timezone")
+    # The organisation's zone defaults to the responders' default one.
+    table.setdefault("timezone", table.get("default_timezone", "UTC"))
     table["responder_timezones"] = zones
     try:
         return settings_from_table(MetricsSettings, table, "metrics")

@@ -1,59 +1,100 @@
-"""The headline summary that joins the noise analysis and the incident metrics."""
+"""The headline summary (``summary.json``): one typed record of the figures the console, the
+nightly message and the report's headline all show, over one population and one set of weeks.
+Its fields are the keys of ``ingest.metrics_schema.SummaryJson``."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import asdict, dataclass
+from typing import cast
 
 import pandas as pd
 
-from alertlens.analysis.incidents.frequency import week_range
-from alertlens.analysis.incidents.population import iso_week
-from alertlens.ingest.schema import Alerts, Incidents, Scored, Summary
+from alertlens.analysis.jsonable import jsonable
+from alertlens.analysis.response.durations import DurationStats
+from alertlens.analysis.trends.learning import LearningSummary
+from alertlens.analysis.trends.mann_kendall import Comparison, TrendResult
+from alertlens.analysis.trends.maturity import MaturityResult
+from alertlens.ingest.metrics_schema import (
+    HeadlineJson,
+    NotCountedJson,
+    ResponseJson,
+    Summary,
+    SummaryJson,
+    TrendJson,
+)
 
 
-def noise_share_by_week(alerts_scored: pd.DataFrame) -> pd.Series:
-    """Share of alert firings judged noise, per ISO week ("2026-W47"), sorted by week."""
-    if alerts_scored.empty:
-        return pd.Series(dtype=float, name="noise_share")
-    weeks = iso_week(alerts_scored[Alerts.created_at])
-    share = alerts_scored[Scored.is_noise].astype(float).groupby(weeks).mean()
-    return share.sort_index().rename("noise_share")
+@dataclass(frozen=True)
+class MetricsSummary:
+    """Every figure of ``summary.json`` (see ``SummaryJson`` for each key's meaning)."""
+
+    alerts: int
+    incidents: int
+    weeks: int
+    noise_share: float | None
+    pages_per_week: float | None
+    projected_pages_per_week_after_fixes: float | None
+    incidents_per_week: float | None
+    projected_incidents_per_week_after_fixes: float | None
+    mtta_seconds: DurationStats
+    mttr_seconds: DurationStats
+    review_week: str | None
+    review_week_ended: bool
+    first_week: str | None
+    last_week: str | None
+    timezone: str
+    as_of: pd.Timestamp | None
+    not_counted: NotCountedJson
+    mode: str
+    pages: int
+    incidents_by_origin: dict[str, int]
+    merged_away: int
+    alert_only_sources: list[str]
+    mttm_seconds: DurationStats
+    mttr_auto_seconds: DurationStats
+    acknowledged_share: float | None
+    escalation_rate: float | None
+    response: ResponseJson
+    recurrence_rate: float | None
+    recurrence_window_seconds: float
+    fixes: dict[str, int]
+    interruptions: int
+    responders_at_burnout_risk: list[str]
+    noisy_rules: int
+    rules: int
+    compression_ratio: float | None
+    trend_weeks: list[str]
+    trends: dict[str, TrendResult]
+    headlines: dict[str, Comparison]
+    learning: LearningSummary
+    maturity: MaturityResult
 
 
-def weeks_observed(incidents: pd.DataFrame, alerts: pd.DataFrame) -> int:
-    """ISO weeks from the first to the last incident or alert, gaps included: the one length of
-    history that every per-week figure (pages, incidents, projections) divides by."""
-    # Every incident and every alert is in the metrics' population or its alert weeks, so their
-    # first and last times bound the same weeks without building the population twice.
-    times = pd.concat([incidents[Incidents.created_at], alerts[Alerts.created_at]]).dropna()
-    if times.empty:
-        return 0
-    weeks = iso_week(pd.Series([times.min(), times.max()]))
-    return len(week_range(weeks.iloc[0], weeks.iloc[1]))
-
-
-def combined_summary(noise: dict[str, Any], metrics: dict[str, Any], alerts: int) -> dict[str, Any]:
-    """summary.json: the contract keys first, then every figure of both analyses.
-
-    Noise figures (pages and incidents per week, their projection, noise share) come from the
-    noise analysis; response times, weeks and incident counts from the metrics, which apply the
-    documented population rules.
-    """
-    merged: dict[str, Any] = {**metrics, **{k: v for k, v in noise.items() if k not in ("weeks",)}}
-    contract = {
-        Summary.alerts: alerts,
-        Summary.incidents: metrics.get("incidents"),
-        Summary.weeks: metrics.get("weeks"),
-        Summary.noise_share: noise.get(Summary.noise_share) if alerts else None,
-        Summary.pages_per_week: noise.get(Summary.pages_per_week),
-        Summary.projected_pages_per_week_after_fixes: noise.get(
-            Summary.projected_pages_per_week_after_fixes
-        ),
-        Summary.incidents_per_week: noise.get(Summary.incidents_per_week),
-        Summary.projected_incidents_per_week_after_fixes: noise.get(
-            Summary.projected_incidents_per_week_after_fixes
-        ),
-        Summary.mtta_seconds: metrics.get(Summary.mtta_seconds),
-        Summary.mttr_seconds: metrics.get(Summary.mttr_seconds),
+def summary_json(summary: MetricsSummary) -> SummaryJson:
+    """``summary`` as the plain JSON document ``SummaryJson`` describes."""
+    document = {f: getattr(summary, f) for f in SummaryJson.__annotations__}
+    plain: dict[str, object] = {}
+    for key, value in document.items():
+        if isinstance(value, DurationStats | LearningSummary | MaturityResult):
+            plain[key] = asdict(value)
+        else:
+            plain[key] = value
+    plain[Summary.trends] = {
+        name: trend_json(name, result) for name, result in summary.trends.items()
     }
-    return {**merged, **contract}
+    plain[Summary.headlines] = {name: headline_json(c) for name, c in summary.headlines.items()}
+    return cast(SummaryJson, jsonable(plain))
+
+
+def trend_json(name: str, result: TrendResult) -> TrendJson:
+    """One trend result as JSON."""
+    return TrendJson(metric=name, n=result.n, weeks=result.weeks,
+                     slope_per_week=result.slope_per_week, p_value=result.p_value,
+                     mk_s=result.mk_s, direction=result.direction,
+                     confidence=result.confidence, verdict=result.verdict, alpha=result.alpha)
+
+
+def headline_json(comparison: Comparison) -> HeadlineJson:
+    """One headline comparison as JSON."""
+    return HeadlineJson(this_week=comparison.this, previous_week=comparison.previous,
+                        four_week_average=comparison.average_4w)

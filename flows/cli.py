@@ -52,13 +52,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     # imported after parsing: --help never pays for the configuration model
     from alertlens.flows.config import ConfigError, load_config
     from alertlens.flows.errors import UsageError
-    from alertlens.ingest.records import InputError
+    from alertlens.ingest.lake import LakeBusy
+    from alertlens.ingest.records import InputError, OptionsError
 
+    config = None
     try:
         config = load_config(args.config)
         return int(args.handler(args, config) or 0)
-    except (InputError, ConfigError, UsageError, FileNotFoundError) as err:
+    except OptionsError as err:
+        where = f"{config.path}: " if config is not None and config.path else ""
+        print(f"alertlens: error: {where}{err}", file=sys.stderr)
+        return 2
+    except (InputError, ConfigError, UsageError, FileNotFoundError, LakeBusy) as err:
         print(f"alertlens: error: {err}", file=sys.stderr)
+        return 2
+    except (NotADirectoryError, IsADirectoryError, PermissionError) as err:
+        print(f"alertlens: error: {err.filename or ''}: {err.strerror}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("alertlens: interrupted", file=sys.stderr)

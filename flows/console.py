@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from alertlens.analysis.noise import evaluation as ev
@@ -19,27 +20,39 @@ err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def ingest_table(reports: Sequence[FileReport]) -> Table:
-    """Read / accepted / quarantined / deduplicated per new file (paths relative to what they
-    share), a total row, and one line for the files the manifest already had."""
+    """Read / accepted / quarantined / deduplicated / skipped per file read (paths relative to
+    what they share), a total row, one line per file that was not read with the reason, and a
+    caption for the files the manifest already had."""
     table = Table(title="Ingest", show_lines=False)
     table.add_column("file", overflow="fold")
     table.add_column("kind", overflow="fold")
-    for name in ("read", "accepted", "quarantined", "dedup"):
+    for name in ("read", "accepted", "quarantined", "dedup", "skipped"):
         table.add_column(name, justify="right")
-    new = [r for r in reports if not r.skipped]
+    new = [r for r in reports if not r.already_ingested]
     base = _common_parent([Path(r.path) for r in new])
-    totals = [0, 0, 0, 0]
+    totals = [0, 0, 0, 0, 0]
     for r in new:
-        counts = [r.read, r.accepted, r.quarantined, r.deduplicated]
-        totals = [a + b for a, b in zip(totals, counts, strict=True)]
         name = str(Path(r.path).relative_to(base)) if base else r.path
-        kind = r.kind if r.error is None else f"unreadable: {r.error}"
-        table.add_row(name, kind, *map(str, counts))
-    table.add_row(f"total ({len(new)} new files)", "", *map(str, totals), style="bold")
-    skipped = len(reports) - len(new)
-    if skipped:
-        table.caption = f"{skipped} file(s) already ingested (same sha256): skipped"
+        if r.not_ingested:
+            continue  # listed one line each below the table (not_read_lines)
+        counts = [r.read, r.accepted, r.quarantined, r.deduplicated, r.skipped]
+        totals = [a + b for a, b in zip(totals, counts, strict=True)]
+        table.add_row(escape(name), escape(r.kind), *map(str, counts))
+    read = [r for r in new if not r.not_ingested]
+    label = f"total ({len(read)} new files"
+    label += f", {len(new) - len(read)} not read)" if len(new) > len(read) else ")"
+    table.add_row(label, "", *map(str, totals), style="bold")
+    already = len(reports) - len(new)
+    if already:
+        table.caption = f"{already} file(s) already ingested with the same settings: not read again"
     return table
+
+
+def not_read_lines(reports: Sequence[FileReport]) -> list[str]:
+    """One line per file that was listed but not read, with the reason."""
+    return [
+        escape(f"skipped {r.path}: {r.status}: {r.reason}") for r in reports if r.not_ingested
+    ]
 
 
 def _common_parent(paths: Sequence[Path]) -> Path | None:

@@ -74,9 +74,15 @@ def pull_task(source: str, inbox: str, config_path: str | None, retries: int) ->
 
 
 @task(name="analyze")
-def analyze_task(lake: str, config_path: str | None) -> dict[str, Any]:
-    """The noise analysis and incident metrics written under <lake>/analysis; the summary."""
-    return analyze_step(Lake(lake), _config(config_path)).summary
+def analyze_task(
+    lake: str, config_path: str | None
+) -> tuple[dict[str, Any] | None, str | None]:
+    """(summary, None) for the noise analysis and incident metrics written under
+    <lake>/analysis, or (None, why) when there is nothing to analyse (an empty lake)."""
+    try:
+        return dict(analyze_step(Lake(lake), _config(config_path)).summary), None
+    except ReviewError as err:
+        return None, str(err)
 
 
 @task(name="report")
@@ -94,17 +100,20 @@ def report_task(
 
 @flow(name="ingest", log_prints=False)
 def ingest_flow(paths: list[str], lake: str, config_path: str | None = None) -> list[FileReport]:
-    """Ingest files or directories into the lake (files already ingested are skipped)."""
-    pending, skipped = pending_files(Lake(lake), [Path(p) for p in paths])
+    """Ingest files or directories into the lake: files already ingested with the same settings
+    are not read again; a file no reader takes is listed and recorded, the rest is ingested."""
+    sources = _config(config_path).sources
+    pending, already = pending_files(Lake(lake), [Path(p) for p in paths], config_sources=sources)
     futures = parse_task.map(pending, config_path=config_path)
     wait(futures)
-    return commit_task(lake, [f.result() for f in futures]) + skipped
+    parsed = [f.result() for f in futures]
+    return (commit_task(lake, parsed) if parsed else []) + already
 
 
 @flow(name="analyze")
-def analyze_flow(lake: str, config_path: str | None = None) -> dict[str, Any]:
-    """Analyse the lake."""
-    return analyze_task(lake, config_path)
+def analyze_flow(lake: str, config_path: str | None = None) -> dict[str, Any] | None:
+    """Analyse the lake; None when there is nothing to analyse."""
+    return analyze_task(lake, config_path)[0]
 
 
 @flow(name="report")
@@ -162,7 +171,9 @@ def nightly_flow(
     workers = settings.dask_workers if dask_workers is None else dask_workers
     ingest = ingest_flow.with_options(task_runner=dask_runner(workers)) if workers else ingest_flow
     files = ingest([inbox], lake, config_path) if Path(inbox).exists() else []
-    summary = analyze_task(lake, config_path)
+    summary, why_not = analyze_task(lake, config_path)
+    if summary is None:
+        return Failed(message=f"no report written: {why_not}")
     html, why_not = report_task(lake, out, config_path, week)
     if html is None:
         return Failed(message=f"no report written: {why_not}")

@@ -13,12 +13,17 @@ from typing import Any
 import httpx
 
 from alertlens.flows.config import Config
+from alertlens.ingest.metrics_schema import Duration
 from alertlens.ingest.pull import opsgenie, pagerduty, prometheus
 from alertlens.ingest.pull.http import default_since, token_from_env
+from alertlens.ingest.schema import Summary
 from alertlens.ingest.secrets import WEBHOOK_URL_ENV
 from alertlens.ingest.service import FileReport
+from alertlens.reports.units import time_unit
 
 WEBHOOK_ENV = WEBHOOK_URL_ENV
+
+
 @dataclass(frozen=True)
 class PullOutcome:
     """One source's pull in a nightly run."""
@@ -57,10 +62,8 @@ def pull_source(
     return PullOutcome(source, len(result.files), records)
 
 
-def _figure(summary: Mapping[str, Any], key: str, sub: str | None = None) -> str:
+def _figure(summary: Mapping[str, Any], key: str) -> str:
     value = summary.get(key)
-    if sub is not None:
-        value = value.get(sub) if isinstance(value, Mapping) else None
     if value is None:
         return "n/a"
     if isinstance(value, float):
@@ -69,23 +72,36 @@ def _figure(summary: Mapping[str, Any], key: str, sub: str | None = None) -> str
 
 
 def headline_lines(summary: Mapping[str, Any]) -> list[str]:
-    """The few numbers a nightly summary shows, one line each."""
-    share = summary.get("noise_share")
-    return [
-        f"Alerts: {_figure(summary, 'alerts')}, incidents: {_figure(summary, 'incidents')} "
-        f"over {_figure(summary, 'weeks')} weeks",
+    """The few numbers a nightly summary shows, one line each: the same week, weeks and figures
+    as summary.json and the report's headline."""
+    share = summary.get(Summary.noise_share)
+    week = summary.get(Summary.review_week)
+    ended = "" if summary.get(Summary.review_week_ended, True) else " (not ended yet)"
+    lines = [
+        f"Review week: {week or 'n/a'}{ended}; counted {_figure(summary, Summary.weeks)} weeks, "
+        f"{summary.get(Summary.first_week) or 'n/a'} to {summary.get(Summary.last_week) or 'n/a'}",
+        f"Alerts: {_figure(summary, Summary.alerts)}, incidents: "
+        f"{_figure(summary, Summary.incidents)} in those weeks",
         f"Noise share: {'n/a' if share is None else f'{100 * share:.1f}%'}",
-        f"Pages per week: {_figure(summary, 'pages_per_week')} now, "
-        f"{_figure(summary, 'projected_pages_per_week_after_fixes')} after the recommended fixes",
-        f"MTTA median: {_minutes(summary, 'mtta_seconds')}, "
-        f"MTTR median: {_minutes(summary, 'mttr_seconds')}",
+        f"Pages per week: {_figure(summary, Summary.pages_per_week)} now, "
+        f"{_figure(summary, Summary.projected_pages_per_week_after_fixes)} after the recommended "
+        "fixes",
+        f"Time to acknowledge (median): {_duration(summary, Summary.mtta_seconds)}, time to "
+        f"resolve, auto-resolved aside (median): {_duration(summary, Summary.mttr_seconds)}",
     ]
+    later = summary.get(Summary.not_counted) or {}
+    if isinstance(later, Mapping) and (later.get(Summary.alerts) or later.get(Summary.incidents)):
+        lines.append(f"Not counted yet (week in progress): {later.get(Summary.alerts, 0)} alerts,"
+                     f" {later.get(Summary.incidents, 0)} incidents")
+    return lines
 
 
-def _minutes(summary: Mapping[str, Any], key: str) -> str:
+def _duration(summary: Mapping[str, Any], key: str) -> str:
     value = summary.get(key)
-    median = value.get("median") if isinstance(value, Mapping) else None
-    return "n/a" if median is None else f"{median / 60:.1f} min"
+    median = value.get(Duration.median) if isinstance(value, Mapping) else None
+    if median is None:
+        return "n/a"
+    return time_unit([median]).of(median)
 
 
 def run_markdown(
@@ -95,13 +111,18 @@ def run_markdown(
     html: str | None,
 ) -> str:
     """The Prefect artifact of a run: headline numbers, what was ingested and pulled, the report."""
-    new = [f for f in files if not f.skipped]
+    new = [f for f in files if not f.already_ingested and not f.not_ingested]
+    not_read = [f for f in files if f.not_ingested]
     lines = ["# alertlens nightly", "", *[f"- {line}" for line in headline_lines(summary)], ""]
     lines.append(
         f"Ingested {len(new)} new file(s): {sum(f.accepted for f in new)} records accepted, "
         f"{sum(f.quarantined for f in new)} quarantined, "
-        f"{sum(f.deduplicated for f in new)} deduplicated."
+        f"{sum(f.deduplicated for f in new)} deduplicated, "
+        f"{sum(f.skipped for f in new)} skipped."
     )
+    if not_read:
+        lines.append(f"{len(not_read)} file(s) not read:")
+        lines += [f"- `{f.path}`: {f.status}: {f.reason}" for f in not_read]
     for p in pulls:
         lines.append(
             f"- pull {p.source}: "

@@ -4,18 +4,23 @@ tasks."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-from alertlens.analysis.pipeline import MetricsAnalysis, analysis_results
-from alertlens.analysis.review import ReviewError, ReviewInputs, review_figures
-from alertlens.flows.config import Config
-from alertlens.ingest.lake import Lake
+import pandas as pd
+
+from alertlens.analysis.calendar import ReviewError
+from alertlens.analysis.frames import Frames
+from alertlens.analysis.pipeline import analysis_results
+from alertlens.analysis.review import ReviewInputs, ReviewRequest, review_figures, stored_noise
+from alertlens.flows.config import Config, ConfigError
+from alertlens.ingest.lake import Lake, LakeNotFoundError
 from alertlens.ingest.outputs import AnalysisStore
 from alertlens.ingest.schema import (
-    WHATIF_FILE,
+    CORRELATION_FILE,
     Alerts,
     Incidents,
     Manifest,
@@ -24,15 +29,18 @@ from alertlens.ingest.schema import (
     Rules,
     Scored,
     Summary,
+    SummaryJson,
 )
 from alertlens.reports.html import render_html
 from alertlens.reports.model import Report
 from alertlens.reports.pdf import PAPERS, render_pdf
 from alertlens.reports.sections import report_model
-from alertlens.reports.write import ReportPaths, write_report
+from alertlens.reports.tables import report_tables
+from alertlens.reports.write import ReportPaths, ReviewFiles, csv_links, write_report
 
-#: The metrics tables the report reads back instead of recomputing them.
-STORED_METRICS = ("recurrences", "fix_status", "interruptions", "oncall_weekly")
+#: The clock the default review week is judged by, for reproducible runs and tests
+#: (an ISO timestamp; default: the system clock).
+NOW_ENV = "ALERTLENS_NOW"
 
 
 @dataclass(frozen=True)
@@ -41,117 +49,170 @@ class AnalysisOutputs:
 
     directory: Path
     files: list[Path]
-    summary: dict[str, Any]
+    summary: SummaryJson
 
 
-def analyze(lake: Lake, config: Config) -> AnalysisOutputs:
-    """Analyse the whole lake and publish ``<lake>/analysis/`` as one set."""
+def clock(now: datetime | None = None, env: Mapping[str, str] | None = None) -> datetime:
+    """``now``, else ``$ALERTLENS_NOW``, else the system clock (aware UTC)."""
+    if now is not None:
+        return now
+    text = (os.environ if env is None else env).get(NOW_ENV)
+    if text:
+        try:
+            stamp = pd.Timestamp(text)
+        except ValueError as err:
+            raise ConfigError(f"${NOW_ENV}: not a timestamp: {text!r}") from err
+        return (stamp if stamp.tzinfo else stamp.tz_localize("UTC")).to_pydatetime()
+    return datetime.now(UTC)
+
+
+def lake_frames(lake: Lake) -> Frames:
+    """The lake's alerts, incidents and notifications; LakeNotFoundError for a missing lake,
+    ReviewError for one without alerts or incidents."""
+    if not lake.exists:
+        raise LakeNotFoundError(f"{lake.root}: no such lake (run `alertlens ingest` first)")
+    frames = Frames(lake.read(Alerts.table), lake.read(Incidents.table),
+                    lake.read(Notifications.table))
+    if frames.empty:
+        raise ReviewError(f"{lake.root}: the lake has no alerts or incidents to analyse")
+    return frames
+
+
+def analyze(lake: Lake, config: Config, *, now: datetime | None = None) -> AnalysisOutputs:
+    """Analyse the counted weeks of the lake and publish ``<lake>/analysis/`` as one set."""
     results = analysis_results(
-        lake.read(Alerts.table),
-        lake.read(Incidents.table),
-        lake.read(Notifications.table),
+        lake_frames(lake),
+        now=pd.Timestamp(clock(now)),
         thresholds=config.noise,
         settings=config.metrics,
     )
     store = AnalysisStore(lake)
-    files = store.publish(results.tables, results.summary)
+    files = store.publish(results.tables, dict(results.summary))
     return AnalysisOutputs(store.current, files, results.summary)
 
 
 def review_inputs(lake: Lake, config: Config) -> ReviewInputs:
-    """The lake's tables and the outputs ``alertlens analyze`` stored (the noise analysis is
-    run here, with the configured thresholds, when they are missing)."""
-    if not lake.root.is_dir():
-        raise FileNotFoundError(f"{lake.root}: no such lake (run `alertlens ingest` first)")
-    alerts, incidents = lake.read(Alerts.table), lake.read(Incidents.table)
-    if alerts.empty and incidents.empty:
-        raise ReviewError(f"{lake.root}: the lake has no alerts or incidents to report on")
-    notifications = lake.read(Notifications.table)
+    """The lake's tables and the noise outputs ``alertlens analyze`` stored (a review runs the
+    noise analysis itself when they are missing or cover other weeks)."""
+    frames = lake_frames(lake)
     store = AnalysisStore(lake)
     notes: list[str] = []
-    if store.has(Scored.file, Rules.file, WHATIF_FILE):
-        scored, rules = store.table(Scored.file), store.table(Rules.file)
-        whatif = store.table(WHATIF_FILE)
-    else:
-        noise = analysis_results(
-            alerts,
-            incidents,
-            notifications,
-            thresholds=config.noise,
-            settings=config.metrics,
-        ).noise
-        scored, rules, whatif = noise.alerts_scored, noise.rules, noise.whatif
-        notes.append(
-            f"No analysis outputs in {store.current}: the noise analysis was run for this "
-            "report (run `alertlens analyze` to keep them)."
-        )
     stored = None
-    if store.has(Summary.file, *STORED_METRICS):
-        stored = MetricsAnalysis({n: store.table(n) for n in STORED_METRICS}, store.summary())
+    if store.has(Scored.file, Rules.file, CORRELATION_FILE, Summary.file):
+        summary = store.summary()
+        ratio = summary.get(Summary.compression_ratio)
+        stored = stored_noise(store.table(Scored.file), store.table(Rules.file),
+                              store.table(CORRELATION_FILE),
+                              None if ratio is None else float(ratio),
+                              summary.get(Summary.last_week))
+    else:
+        notes.append(f"No analysis outputs in {store.current}: the noise analysis was run for "
+                     "this report (run `alertlens analyze` to keep them).")
     return ReviewInputs(
-        alerts=alerts,
-        incidents=incidents,
-        notifications=notifications,
+        frames=frames,
         manifest=lake.read(Manifest.table),
         quarantine=lake.read(Quarantine.table),
-        scored=scored,
-        rules=rules,
-        whatif=whatif,
-        metrics=stored,
+        stored=stored,
+        thresholds=config.noise,
         notes=tuple(notes),
     )
 
 
-def weekly_report(
-    lake: Lake, config: Config, week: str | None = None, *, now: datetime | None = None
-) -> Report:
-    """The weekly review of ``week`` (default: the last complete week) as the report model."""
+def review(lake: Lake, config: Config, request: ReviewRequest | None = None, *,
+           now: datetime | None = None, inputs: ReviewInputs | None = None) -> Report:
+    """The review asked for (default: the organisation's newest ended week with data) as the
+    report model."""
     settings, metrics = config.report, config.metrics
+    moment = clock(now)
     figures = review_figures(
-        review_inputs(lake, config),
-        week=week,
+        inputs or review_inputs(lake, config),
+        request or ReviewRequest(),
         settings=metrics,
-        trend_weeks=settings.trend_weeks,
+        now=pd.Timestamp(moment),
         spread_weeks=settings.spread_weeks,
     )
     return report_model(
         figures,
-        generated_at=now or datetime.now(UTC),
+        generated_at=moment,
         title=settings.title,
         budget=metrics.sre_budget,
         shift_hours=metrics.shift_hours,
+        burnout_weeks=metrics.burnout_weeks,
+        alpha=metrics.alpha,
+        min_weeks=metrics.trend_min_weeks,
     )
+
+
+def weekly_report(lake: Lake, config: Config, week: str | None = None, *,
+                  now: datetime | None = None, team: str | None = None) -> Report:
+    """The weekly review of ``week`` (default: the newest ended week with data)."""
+    return review(lake, config, ReviewRequest(week=week, team=team), now=now)
 
 
 def report(
     lake_root: Path,
     out_dir: Path,
     config: Config,
-    week: str | None = None,
+    week: str | ReviewRequest | None = None,
     *,
     pdf: bool | None = None,
     paper: str | None = None,
     now: datetime | None = None,
 ) -> ReportPaths:
-    """Review ``week`` of the lake at ``lake_root`` and write it under ``out_dir/<today>/``
-    (report.html, report.pdf unless ``pdf`` is False), refreshing the index and ``latest``."""
+    """Render the review asked for (a week label or a ``ReviewRequest``) and file it under
+    ``out_dir`` by scope and period, with its CSV tables; refresh the index and ``latest``."""
+    return reports(lake_root, out_dir, config,
+                   week if isinstance(week, ReviewRequest) else ReviewRequest(week=week),
+                   pdf=pdf, paper=paper, now=now)[0]
+
+
+def reports(
+    lake_root: Path,
+    out_dir: Path,
+    config: Config,
+    request: ReviewRequest,
+    *,
+    teams: tuple[str, ...] = (),
+    each_team: bool = False,
+    pdf: bool | None = None,
+    paper: str | None = None,
+    now: datetime | None = None,
+) -> list[ReportPaths]:
+    """The review of ``request``, or one review per team of ``teams`` (every team with
+    ``each_team``, after the organisation's), each filed in its own folder."""
     settings = config.report
     paper = paper or settings.paper
     if paper not in PAPERS:
         raise ReviewError(f"unknown paper {paper!r}; choose one of {', '.join(PAPERS)}")
-    now = now or datetime.now(UTC)
-    model = weekly_report(Lake(lake_root), config, week, now=now)
-    html = render_html(model, paper=paper)
-    document = render_pdf(html, paper=paper) if (settings.pdf if pdf is None else pdf) else None
-    return write_report(
-        out_dir, html, document, run_date=now.date(), week=model.week, generated_at=now
-    )
+    with_pdf = settings.pdf if pdf is None else pdf
+    moment = clock(now)
+    lake = Lake(lake_root)
+    inputs = review_inputs(lake, config)
+    scopes: list[str | None] = list(teams) or [request.team]
+    if each_team:
+        scopes = [None, *inputs.frames.teams()]
+    written = []
+    for team in scopes:
+        model = review(lake, config, replace(request, team=team), now=moment, inputs=inputs)
+        tables = report_tables(model)
+        html = render_html(model, paper=paper, csv_files=csv_links(tables))
+        written.append(write_report(out_dir, ReviewFiles(
+            label=model.label, week=model.label if model.is_week else None, start=model.start,
+            end=model.end, team=model.team, generated_at=moment, html=html,
+            pdf=render_pdf(html, paper=paper) if with_pdf else None, tables=tables,
+        )))
+    return written
 
 
 __all__ = [
+    "NOW_ENV",
     "AnalysisOutputs",
     "analyze",
+    "clock",
+    "lake_frames",
     "report",
+    "reports",
+    "review",
     "review_inputs",
     "weekly_report",
 ]

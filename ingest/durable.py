@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -22,10 +23,15 @@ def atomic_write(final: Path, data: bytes, *, tmp: Path | None = None) -> Path:
     Hidden temp names keep readers' globs (``*.parquet``, ``*.json``) from seeing half a file.
     """
     tmp = tmp or final.with_name(f".{final.name}.tmp-{os.getpid()}")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, final)
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, final)
+    except BaseException:
+        with contextlib.suppress(OSError):  # a failed write leaves nothing behind
+            tmp.unlink()
+        raise
     fsync_dir(final.parent)
     return final

@@ -57,8 +57,12 @@ def utc_timestamp(
         parsed = value
     elif isinstance(value, int | float) and not isinstance(value, bool):
         return _from_epoch(float(value))
+    elif not isinstance(value, str):
+        raise RecordError(f"{type(value).__name__} {_short(value)} is not a time")
     else:
-        text = str(value).strip()
+        text = value.strip()
+        if len(text) > 64:
+            raise RecordError(f"timestamp {_short(text)} is not a time (too long)")
         if re.fullmatch(r"-?\d+(\.\d+)?", text):
             return _from_epoch(float(text))
         if date_format is not None:
@@ -70,15 +74,29 @@ def utc_timestamp(
                 ) from err
         else:
             parsed = _from_iso(text)
-    if parsed.year == _GO_ZERO_YEAR:
+    if parsed.year == _GO_ZERO_YEAR and parsed.month == 1 and parsed.day == 1:
         return None
+    return as_utc(parsed, assume_tz, value)
+
+
+def as_utc(parsed: datetime, assume_tz: str | None, value: Any = None) -> datetime:
+    """``parsed`` in UTC; a naive time is read in ``assume_tz``. RecordError when it has no
+    zone to read it in or falls outside the years a timestamp can hold."""
     if parsed.tzinfo is None:
         if assume_tz is None:
             raise RecordError(
                 f"timestamp {value!r} has no UTC offset and no time zone is configured"
             )
         parsed = parsed.replace(tzinfo=_zone(assume_tz))
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except (OverflowError, ValueError) as err:
+        raise RecordError(f"timestamp {_short(value)} is out of range ({err})") from err
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _from_iso(text: str) -> datetime:
@@ -117,16 +135,35 @@ def _from_epoch(number: float) -> datetime | None:
         seconds = number / 1e6
     else:
         seconds = number / 1e9
+    if seconds != seconds:
+        raise RecordError("epoch NaN is not a time")
     if seconds <= 0:
         return None  # epoch 0 is a "never" sentinel, like Go's zero time
-    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=seconds)
+    try:
+        return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=seconds)
+    except OverflowError as err:
+        raise RecordError(f"epoch {number:g} is out of range") from err
 
 
 def _zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as err:
+    except (ZoneInfoNotFoundError, ValueError, TypeError) as err:
         raise RecordError(f"unknown time zone {name!r}") from err
+
+
+def time_zone_problem(name: Any) -> str | None:
+    """Why ``name`` is not an IANA time zone, or None when it is one (checked with the
+    options, so a bad zone is a configuration error, not a quarantine of every record)."""
+    if not isinstance(name, str) or not name.strip():
+        return f"expected an IANA time zone name such as \"Europe/Paris\", got {name!r}"
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as err:
+        return f"unknown time zone {name!r} ({err.__class__.__name__})"
+    return None
+
+
 
 
 _SEVERITY_WORDS: dict[str, str] = {}

@@ -25,9 +25,10 @@ import errno
 import fcntl
 import json
 import os
+import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence, Set
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,7 +40,6 @@ import pyarrow.parquet as pq
 
 from alertlens.ingest.durable import atomic_write, fsync_dir
 from alertlens.ingest.schema import (
-    ANALYSIS_DIR,
     MANIFEST_SCHEMA,
     PARTITION_TIME,
     QUARANTINE_SCHEMA,
@@ -107,8 +107,18 @@ class LakeBusy(Exception):
     """Another process holds the lake's write lock."""
 
 
+#: (resolved lake root, thread id) of the writer locks this process holds: a writer reads the
+#: lake under its own exclusive lock, so its reads must not wait for a shared one.
+_HELD: dict[tuple[Path, int], int] = {}
+
+
+class LakeNotFoundError(FileNotFoundError):
+    """Reading a lake that does not exist: an error, never an empty result."""
+
+
 class Lake:
-    """A lake rooted at ``root``. Reading needs no lock; writing takes an exclusive file lock."""
+    """A lake rooted at ``root``. Readers take a shared file lock, the writer an exclusive one,
+    so a read sees the lake before a commit or after it, never half of it."""
 
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root)
@@ -116,9 +126,9 @@ class Lake:
     # --- paths --------------------------------------------------------------------------
 
     @property
-    def analysis_dir(self) -> Path:
-        """Where analysis outputs live."""
-        return self.root / ANALYSIS_DIR
+    def exists(self) -> bool:
+        """Whether the lake's folder exists (a missing lake is never read as an empty one)."""
+        return self.root.is_dir()
 
     def table_dir(self, table: str) -> Path:
         """The directory of ``table``."""
@@ -136,18 +146,46 @@ class Lake:
     # --- reading -------------------------------------------------------------------------
 
     def read_arrow(self, table: str, *, sources: Sequence[str] | None = None) -> pa.Table:
-        """All rows of ``table`` (optionally only some sources) with the canonical schema."""
+        """All rows of ``table`` (optionally only some sources) with the canonical schema,
+        read under the shared lock: the state after the last whole commit."""
         spec = SPECS[table]
-        self._recover_if_possible()
-        parts = []
-        for path in sorted(self.table_dir(table).rglob(PART_FILE)):
-            source = _partition_value(path, "source")
-            if sources is not None and source not in sources:
-                continue
-            parts.append(_read_part(path, spec, source))
+        if not self.root.is_dir():
+            raise LakeNotFoundError(f"{self.root}: no such lake (run `alertlens ingest` first)")
+        with self.shared():
+            parts = []
+            for path in sorted(self.table_dir(table).rglob(PART_FILE)):
+                source = _partition_value(path, "source")
+                if sources is not None and source not in sources:
+                    continue
+                parts.append(_read_part(path, spec, source))
         if not parts:
             return spec.schema.empty_table()
         return pa.concat_tables(parts)
+
+    @contextlib.contextmanager
+    def shared(self, *, timeout: float = 600.0) -> Iterator[None]:
+        """Hold the shared reader lock (nothing when this thread holds the writer lock, or
+        the lake does not exist yet). A crashed commit is finished first."""
+        if self._held() or not self.root.is_dir():
+            yield
+            return
+        if (self.root / JOURNAL_DIR / JOURNAL_FILE).exists():
+            with self.locked(timeout=timeout):  # roll the crashed commit forward
+                pass
+        try:
+            fh = open(self.root / LOCK_FILE, "a+")  # noqa: SIM115 (held across the yield)
+        except OSError:  # a read-only lake nobody can write to: nothing to wait for
+            yield
+            return
+        with fh:
+            _flock(fh.fileno(), fcntl.LOCK_SH, self.root, wait=True, timeout=timeout)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+    def _held(self) -> bool:
+        return (self.root.resolve(), threading.get_ident()) in _HELD
 
     def read(self, table: str, *, sources: Sequence[str] | None = None) -> pd.DataFrame:
         """All rows of ``table`` as a pandas frame (timestamps ``datetime64[us, UTC]``)."""
@@ -158,6 +196,21 @@ class Lake:
         manifest = self.read_arrow(Manifest.table)
         return set(manifest.column(Manifest.file_sha256).to_pylist())
 
+    def ingested_settings(self) -> dict[str, tuple[str | None, str | None]]:
+        """sha256 -> (source, settings hash) of every file the manifest records."""
+        m = self.read_arrow(Manifest.table)
+        return dict(
+            zip(
+                m.column(Manifest.file_sha256).to_pylist(),
+                zip(
+                    m.column(Manifest.source).to_pylist(),
+                    m.column(Manifest.settings).to_pylist(),
+                    strict=True,
+                ),
+                strict=True,
+            )
+        )
+
     def row_counts(self) -> dict[str, int]:
         """Rows per table, for quick checks and the CLI."""
         return {name: self.read_arrow(name).num_rows for name in SPECS}
@@ -167,109 +220,109 @@ class Lake:
     @contextlib.contextmanager
     def locked(self, *, wait: bool = True, timeout: float = 600.0) -> Iterator[None]:
         """Hold the exclusive writer lock; recover a crashed commit first."""
+        if self._held():
+            yield  # re-entered by the thread that holds it
+            return
         self.root.mkdir(parents=True, exist_ok=True)
+        key = (self.root.resolve(), threading.get_ident())
         with open(self.root / LOCK_FILE, "a+") as fh:
-            deadline = time.monotonic() + timeout
-            while True:
-                try:
-                    fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except OSError as err:
-                    if err.errno not in (errno.EAGAIN, errno.EACCES):
-                        raise
-                    if not wait or time.monotonic() > deadline:
-                        raise LakeBusy(
-                            f"{self.root}: another alertlens run holds the lake lock"
-                        ) from err
-                    time.sleep(0.2)
+            _flock(fh.fileno(), fcntl.LOCK_EX, self.root, wait=wait, timeout=timeout)
+            _HELD[key] = 1
             try:
                 self._recover()
                 yield
             finally:
+                del _HELD[key]
                 fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
-    def upsert(self, batches: dict[str, pa.Table]) -> dict[str, int]:
+    def upsert(
+        self, batches: dict[str, pa.Table], *, replace_files: Set[str] = frozenset()
+    ) -> dict[str, int]:
         """Merge ``batches`` (table name -> rows) into the lake in one atomic commit.
 
         Within a key the row with the newest version wins; on a tie the incoming row wins, so
-        re-ingesting the same rows changes nothing. Must be called while holding ``locked()``.
+        re-ingesting the same rows changes nothing. The rows that files ``replace_files`` (sha256)
+        gave before — records (``ingested_from``) and quarantine rows — are removed in the same
+        commit: a file read again tells one story. Must be called while holding ``locked()``.
         Returns the number of rows written per table.
         """
-        return self._committed(lambda commit_id: self._staged_upserts(batches, commit_id))
+        staged: list[tuple[Path, Path]] = []
+        removed: list[Path] = []
+        written: dict[str, int] = {}
+        commit_id = uuid.uuid4().hex[:12]
+        committed = False
+        try:
+            for table, spec in SPECS.items():
+                batch = batches.get(table)
+                drop = _replaced_column(table) if replace_files else None
+                if (batch is None or batch.num_rows == 0) and drop is None:
+                    continue
+                parts: dict[Path, tuple[str | None, pa.Table | None]] = {}
+                if batch is not None and batch.num_rows:
+                    batch = _conform(batch, spec.schema)
+                    written[table] = batch.num_rows
+                    for (source, month), part in _split_partitions(batch, spec):
+                        final = self.partition_dir(table, source, month) / PART_FILE
+                        parts[final] = (source, part)
+                if drop is not None:
+                    for final in self.table_dir(table).rglob(PART_FILE):
+                        parts.setdefault(final, (_partition_value(final, "source"), None))
+                for final, (source, part) in parts.items():
+                    merged = _merge(part, final, spec, source, drop, replace_files)
+                    if merged is None:
+                        continue  # nothing of the replaced files in it: left as it is
+                    if merged.num_rows == 0:
+                        removed.append(final)
+                    else:
+                        staged.append((_write_temp(merged, final, commit_id), final))
+            if staged or removed:
+                self._write_journal(staged, removed)
+                committed = True
+                self._roll_forward()
+        except BaseException:
+            if committed:  # past the commit point: the journal finishes it, keep the files
+                raise
+            for tmp, _ in staged:
+                with contextlib.suppress(FileNotFoundError):
+                    tmp.unlink()
+            raise
+        return written
 
-    def bulk_load(
-        self, partitions: Iterable[tuple[str, pa.Table]], extra: dict[str, pa.Table] | None = None
-    ) -> dict[str, int]:
-        """Write whole new partitions, plus ``extra`` batches upserted as usual, in one commit.
+    def bulk_load(self, partitions: Iterable[tuple[str, pa.Table]]) -> dict[str, int]:
+        """Write whole new partitions in one atomic commit.
 
         ``partitions`` yields (table, rows) where the rows are all of one (source, month)
         partition that the lake does not have yet: a generator filling a fresh lake, one
         partition at a time, so memory stays that of one partition (``upsert`` would merge,
         deduplicate and copy the whole batch). Rows are stored sorted as ``upsert`` stores
-        them. A partition that exists already or a key that repeats is a ValueError, and then
-        nothing is written. Must be called while holding ``locked()``. Returns rows per table.
+        them. A partition that exists already (or comes twice) or a key that repeats is a
+        ValueError, and then nothing is written. Must be called while holding ``locked()``.
+        Returns the number of rows written per table.
         """
-
-        def staged(commit_id: str) -> tuple[list[tuple[Path, Path]], dict[str, int]]:
-            done: list[tuple[Path, Path]] = []
-            written: dict[str, int] = {}
-            try:
-                for table, rows in partitions:
-                    if rows.num_rows:
-                        tmp, final = self._staged_partition(table, rows, commit_id)
-                        done.append((tmp, final))
-                        if final in {f for _, f in done[:-1]}:
-                            raise ValueError(f"{final}: two batches of one partition")
-                        written[table] = written.get(table, 0) + rows.num_rows
-                    del rows  # written: let the generator build the next one without it
-                more, more_written = self._staged_upserts(extra or {}, commit_id)
-            except BaseException:
-                _remove_temps(done)
-                raise
-            for table, count in more_written.items():
-                written[table] = written.get(table, 0) + count
-            return done + more, written
-
-        return self._committed(staged)
-
-    def _committed(
-        self, stage: Callable[[str], tuple[list[tuple[Path, Path]], dict[str, int]]]
-    ) -> dict[str, int]:
-        """Run ``stage(commit_id)`` (which writes hidden temp files), then commit its renames."""
+        staged: list[tuple[Path, Path]] = []
+        written: dict[str, int] = {}
         commit_id = uuid.uuid4().hex[:12]
-        staged, written = stage(commit_id)
         committed = False
         try:
+            for table, rows in partitions:
+                if rows.num_rows:
+                    tmp, final = self._staged_partition(table, rows, commit_id)
+                    staged.append((tmp, final))
+                    if final in {f for _, f in staged[:-1]}:
+                        raise ValueError(f"{final}: two batches of one partition")
+                    written[table] = written.get(table, 0) + rows.num_rows
+                del rows  # written: let the generator build the next one without it
             if staged:
-                self._write_journal(staged)
+                self._write_journal(staged, [])
                 committed = True
                 self._roll_forward()
         except BaseException:
             if not committed:  # past the commit point the journal finishes it: keep the files
-                _remove_temps(staged)
+                for tmp, _ in staged:
+                    with contextlib.suppress(FileNotFoundError):
+                        tmp.unlink()
             raise
         return written
-
-    def _staged_upserts(
-        self, batches: dict[str, pa.Table], commit_id: str
-    ) -> tuple[list[tuple[Path, Path]], dict[str, int]]:
-        staged: list[tuple[Path, Path]] = []
-        written: dict[str, int] = {}
-        try:
-            for table, batch in batches.items():
-                if batch.num_rows == 0:
-                    continue
-                spec = SPECS[table]
-                batch = _conform(batch, spec.schema)
-                written[table] = batch.num_rows
-                for (source, month), part in _split_partitions(batch, spec):
-                    final = self.partition_dir(table, source, month) / PART_FILE
-                    merged = _merge(part, final, spec, source)
-                    staged.append((_write_temp(merged, final, commit_id), final))
-        except BaseException:
-            _remove_temps(staged)
-            raise
-        return staged, written
 
     def _staged_partition(self, table: str, rows: pa.Table, commit_id: str) -> tuple[Path, Path]:
         spec = SPECS[table]
@@ -292,33 +345,40 @@ class Lake:
             raise ValueError(f"{table} source={source} month={month}: a key repeats")
         return _write_temp(_in_partition_order(rows, spec), final, commit_id), final
 
-    def _write_journal(self, staged: list[tuple[Path, Path]]) -> None:
-        """Make the commit durable: once this returns, the renames will happen."""
+    def _write_journal(self, staged: list[tuple[Path, Path]], removed: list[Path]) -> None:
+        """Make the commit durable: once this returns, the renames (and removals) will happen."""
         journal_dir = self.root / JOURNAL_DIR
         journal_dir.mkdir(parents=True, exist_ok=True)
         entries = [
             [str(t.relative_to(self.root)), str(f.relative_to(self.root))] for t, f in staged
         ]
+        gone = [str(f.relative_to(self.root)) for f in removed]
         journal = journal_dir / JOURNAL_FILE
         tmp = journal_dir / f".{JOURNAL_FILE}{TMP_MARK}{uuid.uuid4().hex[:8]}"
-        atomic_write(journal, json.dumps({"renames": entries}).encode(), tmp=tmp)
+        atomic_write(journal, json.dumps({"renames": entries, "removes": gone}).encode(), tmp=tmp)
 
     def _roll_forward(self) -> None:
         journal = self.root / JOURNAL_DIR / JOURNAL_FILE
         if not journal.exists():
             return
         try:
-            renames = json.loads(journal.read_text())["renames"]
+            entry = json.loads(journal.read_text())
+            renames, removes = entry["renames"], entry.get("removes", [])
         except (ValueError, KeyError):
             # A journal that never finished writing is not a commit: the rename to its final
             # name is the commit point, so a torn file here cannot come from this code.
-            renames = []
+            renames, removes = [], []
         dirs: set[Path] = set()
         for tmp_rel, final_rel in renames:
             tmp, final = self.root / tmp_rel, self.root / final_rel
             if tmp.exists():
                 os.replace(tmp, final)
                 dirs.add(final.parent)
+        for gone_rel in removes:
+            gone = self.root / gone_rel
+            with contextlib.suppress(FileNotFoundError):
+                gone.unlink()
+                dirs.add(gone.parent)
         for d in dirs:
             fsync_dir(d)
         journal.unlink()
@@ -330,14 +390,30 @@ class Lake:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
 
-    def _recover_if_possible(self) -> None:
-        if not (self.root / JOURNAL_DIR / JOURNAL_FILE).exists():
-            return
-        with contextlib.suppress(LakeBusy), self.locked(wait=False):
-            pass
-
 
 # --- helpers ------------------------------------------------------------------------------
+
+
+def _flock(fd: int, mode: int, root: Path, *, wait: bool, timeout: float) -> None:
+    """Take ``mode`` (LOCK_SH / LOCK_EX) on ``fd``, polling until ``timeout``; LakeBusy after."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fcntl.flock(fd, mode | fcntl.LOCK_NB)
+            return
+        except OSError as err:
+            if err.errno not in (errno.EAGAIN, errno.EACCES):
+                raise
+            if not wait or time.monotonic() > deadline:
+                raise LakeBusy(f"{root}: another alertlens run holds the lake lock") from err
+            time.sleep(0.05)
+
+
+def _replaced_column(table: str) -> str | None:
+    """The column naming the file a row came from, for tables a re-read file replaces."""
+    if table == Quarantine.table:
+        return Quarantine.file_sha256
+    return Common.ingested_from if table in RECORD_TABLES else None
 
 
 def _partition_value(path: Path, name: str) -> str | None:
@@ -390,11 +466,30 @@ def _none_if_nan(value: object) -> str | None:
     return None if value is None or (isinstance(value, float) and value != value) else str(value)
 
 
-def _merge(part: pa.Table, final: Path, spec: TableSpec, source: str | None) -> pa.Table:
-    """The partition's rows after upserting ``part``: newest version per key, incoming wins ties."""
+def _merge(
+    part: pa.Table | None,
+    final: Path,
+    spec: TableSpec,
+    source: str | None,
+    drop: str | None = None,
+    drop_values: Set[str] = frozenset(),
+) -> pa.Table | None:
+    """The partition's rows after removing the rows whose ``drop`` column is in
+    ``drop_values`` and upserting ``part``: newest version per key, incoming wins ties. None
+    when there is nothing to change."""
     frames = []
     if final.exists():
-        frames.append(_read_part(final, spec, source))
+        old = _read_part(final, spec, source)
+        if drop is not None:
+            gone = pc.is_in(old.column(drop), value_set=pa.array(sorted(drop_values), pa.string()))
+            if part is None and not pc.any(gone).as_py():
+                return None
+            old = old.filter(pc.invert(pc.fill_null(gone, False)))
+        frames.append(old)
+    elif part is None:
+        return None
+    if part is None:
+        return frames[0]
     frames.append(part)
     combined = pa.concat_tables(frames) if len(frames) > 1 else part
     n_old = combined.num_rows - part.num_rows
@@ -426,12 +521,6 @@ def _single_value(rows: pa.Table, column: str) -> str | None:
     if len(values) != 1:
         raise ValueError(f"rows of one partition hold {len(values)} values of {column}")
     return None if values[0] is None else str(values[0])
-
-
-def _remove_temps(staged: list[tuple[Path, Path]]) -> None:
-    for tmp, _ in staged:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
 
 
 def _write_temp(table: pa.Table, final: Path, commit_id: str) -> Path:

@@ -34,20 +34,31 @@ GENERATIONS_DIR = ".analysis"
 
 
 class AnalysisStore:
-    """The analysis outputs of ``lake``."""
+    """The analysis outputs of ``lake``. Every read of one store comes from one generation:
+    the one ``<lake>/analysis`` pointed at on the store's first read, so a publish in between
+    never mixes two sets (the previous generation is kept until the next publish)."""
 
     def __init__(self, lake: Lake) -> None:
         self.lake = lake
+        self._pinned: Path | None = None
 
     @property
     def current(self) -> Path:
         """``<lake>/analysis``: the folder of the current set (through the symlink)."""
         return self.lake.root / ANALYSIS_DIR
 
+    def generation(self) -> Path:
+        """The folder this store reads from, resolved once."""
+        if self._pinned is None:
+            link = self.current
+            self._pinned = link.parent / os.readlink(link) if link.is_symlink() else link
+        return self._pinned
+
     def path(self, name: str) -> Path:
-        """The current file of result table ``name`` (``rules`` or ``rules.parquet``) or of
-        ``summary.json``."""
-        return self.current / (name if name.endswith((".json", ".parquet")) else f"{name}.parquet")
+        """The file of result table ``name`` (``rules`` or ``rules.parquet``) or of
+        ``summary.json`` in this store's generation."""
+        file = name if name.endswith((".json", ".parquet")) else f"{name}.parquet"
+        return self.generation() / file
 
     def has(self, *names: str) -> bool:
         """Whether the current set holds every one of ``names``."""
@@ -81,6 +92,7 @@ class AnalysisStore:
             fsync_dir(generations)
             previous = self._switch(folder)
             self._sweep(keep={name, previous})
+        self._pinned = folder
         return sorted(self.current / p.name for p in folder.iterdir())
 
     def _switch(self, folder: Path) -> str | None:

@@ -1,8 +1,16 @@
 """An HTTP receiver for Alertmanager webhooks that lands every payload durably in the inbox.
 
 Each accepted payload becomes one new file ``am-<utc stamp>-<pid>-<seq>.jsonl`` holding the body
-as one JSON line, written to a hidden temp file, fsynced and renamed into place before the
-receiver answers 2xx; Alertmanager retries anything else, so nothing acknowledged is lost.
+as one JSON line, written to a hidden temp file, fsynced, read back by the Alertmanager reader
+and renamed into place before the receiver answers 2xx; Alertmanager retries anything else, so
+nothing acknowledged is lost, and nothing acknowledged fails the ingest later.
+
+- 200: stored. 400: the body is not an Alertmanager webhook the reader accepts (not UTF-8,
+  not JSON, NaN, too deep, no groupKey, an alert the reader would quarantine), with the reason.
+  411: no decimal Content-Length. 413: over ``max_body_bytes``. 401: bad bearer token.
+- No header or body can crash a handler; a client that leaves is one log line.
+- Temp files a killed receiver left are removed at start.
+
 ``POST /webhook`` (and ``POST /``) take payloads; ``GET /healthz`` answers ``ok``.
 """
 
@@ -14,7 +22,9 @@ import itertools
 import json
 import logging
 import os
+import re
 import signal
+import sys
 import threading
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
@@ -25,13 +35,17 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from alertlens.ingest.durable import atomic_write
+from alertlens.ingest.durable import fsync_dir
+from alertlens.ingest.jsonfiles import loads
+from alertlens.ingest.limits import json_value_problem
+from alertlens.ingest.records import InputError
 from alertlens.ingest.secrets import RECEIVER_TOKEN_ENV
 from alertlens.ingest.settings_table import PositiveInt, settings_dataclass
 
 log = logging.getLogger("alertlens.receiver")
 
 TOKEN_ENV = RECEIVER_TOKEN_ENV
+_DIGITS = re.compile(r"[0-9]{1,15}")
 WEBHOOK_PATHS = frozenset({"/", "/webhook"})
 
 
@@ -45,19 +59,28 @@ class ReceiverSettings:
 
 
 class PayloadError(ValueError):
-    """The body is not an Alertmanager webhook payload."""
+    """The body is not an Alertmanager webhook payload the reader accepts."""
 
 
 def webhook_payload(body: bytes) -> dict[str, Any]:
-    """The parsed payload; PayloadError unless it is an object with ``version`` and ``alerts``."""
+    """The parsed payload; PayloadError unless it is UTF-8 JSON, an object with ``groupKey``
+    and an ``alerts`` list. Whether every alert is readable is checked on the stored bytes
+    (``InboxSink.store``) by the Alertmanager reader itself."""
+    if body[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(body) > 1 and b"\x00" in body[:4]):
+        raise PayloadError("body is not UTF-8 (UTF-16/32?): Alertmanager sends UTF-8 JSON")
     try:
-        payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as err:
+        payload = loads(body.decode("utf-8"))
+    except UnicodeDecodeError as err:
+        raise PayloadError(f"body is not UTF-8 ({err.reason} at byte {err.start})") from err
+    except ValueError as err:
         raise PayloadError(f"body is not JSON ({err})") from err
     if not isinstance(payload, dict):
         raise PayloadError("body is not a JSON object")
-    if "version" not in payload:
-        raise PayloadError("no 'version': not an Alertmanager webhook payload")
+    problem = json_value_problem(payload)
+    if problem is not None:
+        raise PayloadError(f"body is not plain JSON: {problem}")
+    if "version" not in payload or "groupKey" not in payload:
+        raise PayloadError("no 'version' or 'groupKey': not an Alertmanager webhook payload")
     alerts = payload.get("alerts")
     if not isinstance(alerts, list) or not all(isinstance(a, dict) for a in alerts):
         raise PayloadError("no 'alerts' list of objects")
@@ -65,7 +88,8 @@ def webhook_payload(body: bytes) -> dict[str, Any]:
 
 
 class InboxSink:
-    """Writes each payload as a new one-line JSONL file in the inbox, durably."""
+    """Writes each payload as a new one-line JSONL file in the inbox, durably, once the
+    Alertmanager reader has read every alert of it."""
 
     def __init__(self, inbox: Path) -> None:
         self.inbox = inbox
@@ -73,9 +97,25 @@ class InboxSink:
         self._seq = itertools.count(1)
         self._lock = threading.Lock()
         self.stored = 0
+        self.swept = self._sweep()
+
+    def _sweep(self) -> int:
+        """Remove the temp files a killed receiver left (those of no running process)."""
+        swept = 0
+        for tmp in self.inbox.glob(".am-*.tmp"):
+            pid = _pid_of(tmp.name)
+            if pid is not None and pid != os.getpid() and _alive(pid):
+                continue
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+                swept += 1
+        if swept:
+            log.info("removed %d stale temp file(s) from %s", swept, self.inbox)
+        return swept
 
     def store(self, body: bytes, payload: Mapping[str, Any]) -> Path:
-        """The path the payload now durably lives at."""
+        """The path the payload now durably lives at. PayloadError (nothing stored) when the
+        Alertmanager reader would not accept every alert of it."""
         line = body.strip()
         if b"\n" in line or b"\r" in line:
             # pretty-printed bodies are re-encoded so the file stays one JSON value per line
@@ -84,10 +124,51 @@ class InboxSink:
             seq = next(self._seq)
         now = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
         name = f"am-{now}-{os.getpid()}-{seq:06d}.jsonl"
-        path = atomic_write(self.inbox / name, line + b"\n", tmp=self.inbox / f".{name}.tmp")
+        tmp = self.inbox / f".{name}.tmp"
+        try:
+            with open(tmp, "wb") as fh:
+                fh.write(line + b"\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+            _readable(tmp)
+            os.replace(tmp, self.inbox / name)
+            fsync_dir(self.inbox)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
         with self._lock:
             self.stored += 1
-        return path
+        return self.inbox / name
+
+
+def _readable(path: Path) -> None:
+    """PayloadError unless the Alertmanager reader reads every alert of the file."""
+    from alertlens.ingest.readers import alertmanager
+
+    try:
+        parsed = alertmanager.read(path, {}, kind=alertmanager.KIND_WEBHOOK)
+    except InputError as err:
+        raise PayloadError(err.reason) from err
+    if parsed.rejected:
+        first = parsed.rejected[0]
+        more = f" (and {len(parsed.rejected) - 1} more)" if len(parsed.rejected) > 1 else ""
+        raise PayloadError(f"alert {first.locator}: {first.reason}{more}")
+
+
+def _pid_of(name: str) -> int | None:
+    match = re.match(r"\.am-[^-]+-(\d+)-\d+\.jsonl\.tmp$", name)
+    return int(match.group(1)) if match else None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 class ReceiverServer(ThreadingHTTPServer):
@@ -106,6 +187,11 @@ class ReceiverServer(ThreadingHTTPServer):
         self._in_flight = 0
         self._idle = threading.Condition()
         super().__init__((settings.host, settings.port), _Handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """One log line, never a traceback: a client that goes away is routine."""
+        err = sys.exc_info()[1]
+        log.warning("request from %s ended: %s: %s", client_address[0], type(err).__name__, err)
 
     @contextlib.contextmanager
     def in_flight(self) -> Iterator[None]:
@@ -155,22 +241,31 @@ class _Handler(BaseHTTPRequestHandler):
         if self.server.token and not self._authorized():
             self._reply(HTTPStatus.UNAUTHORIZED, {"error": "bad or missing bearer token"})
             return
-        length_text = self.headers.get("Content-Length")
-        if length_text is None or not length_text.isdigit():
-            self._reply(HTTPStatus.LENGTH_REQUIRED, {"error": "Content-Length required"})
+        length_text = (self.headers.get("Content-Length") or "").strip()
+        if not _DIGITS.fullmatch(length_text):
+            self._reply(
+                HTTPStatus.LENGTH_REQUIRED, {"error": "Content-Length (decimal digits) required"}
+            )
             return
         length = int(length_text)
         if length > self.server.settings.max_body_bytes:
-            self._reply(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"error": "body too large"})
+            limit = self.server.settings.max_body_bytes
+            self._reply(
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"error": f"body over {limit} bytes"}
+            )
             return
         body = self.rfile.read(length)
-        try:
-            payload = webhook_payload(body)
-        except PayloadError as err:
-            self._reply(HTTPStatus.BAD_REQUEST, {"error": str(err)})
+        if len(body) < length:
+            log.info("client left after %d of %d bytes: nothing stored", len(body), length)
+            self.close_connection = True
             return
         try:
+            payload = webhook_payload(body)
             path = self.server.sink.store(body, payload)
+        except PayloadError as err:
+            log.info("refused a webhook body: %s", err)
+            self._reply(HTTPStatus.BAD_REQUEST, {"error": str(err)})
+            return
         except OSError as err:
             log.error("could not store a webhook payload: %s", err)
             self._reply(HTTPStatus.SERVICE_UNAVAILABLE, {"error": "could not store payload"})
@@ -188,13 +283,17 @@ class _Handler(BaseHTTPRequestHandler):
         if status >= 400:
             # the unread rest of a refused body would be parsed as the next request
             self.close_connection = True
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        if self.close_connection:
-            self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(data)
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            if self.close_connection:
+                self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(data)
+        except OSError as err:  # the client went away before the answer
+            log.info("client left before the %d answer: %s", status, err)
+            self.close_connection = True
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s %s", self.address_string(), format % args)

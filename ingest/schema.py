@@ -13,6 +13,11 @@ from typing import Final
 
 import pyarrow as pa
 
+# The metrics outputs and summary.json are named in metrics_schema; re-exported here so
+# "the schema module" names every persisted column and key.
+from alertlens.ingest.metrics_schema import Summary as Summary
+from alertlens.ingest.metrics_schema import SummaryJson as SummaryJson
+
 TS: Final = pa.timestamp("us", tz="UTC")
 
 # --- vocabularies -------------------------------------------------------------------------
@@ -141,7 +146,15 @@ class Manifest:
     accepted = "accepted"
     quarantined = "quarantined"
     deduplicated = "deduplicated"
+    skipped = "skipped"  # records read and deliberately not rows (pending alerts)
     truncated_alerts = "truncated_alerts"  # alerts the sender said it left out (Alertmanager)
+    settings = "settings"  # hash of the reader settings the file was read with
+    reason = "reason"  # why a file was not read (kind unrecognised / unreadable)
+
+    #: ``kind`` of files that were listed but not read.
+    UNRECOGNISED = "unrecognised"
+    UNREADABLE = "unreadable"
+    EMPTY = "empty"
 
 
 ALERTS_SCHEMA: Final = pa.schema(
@@ -239,6 +252,9 @@ MANIFEST_SCHEMA: Final = pa.schema(
         pa.field(Manifest.quarantined, pa.int64()),
         pa.field(Manifest.deduplicated, pa.int64()),
         pa.field(Manifest.truncated_alerts, pa.int64()),
+        pa.field(Manifest.skipped, pa.int64()),
+        pa.field(Manifest.settings, pa.string()),
+        pa.field(Manifest.reason, pa.string()),
     ]
 )
 
@@ -294,22 +310,6 @@ class Rules:
     recommendation = "recommendation"  # one concrete fix
     recommendation_kind = "recommendation_kind"
     family = "family"  # cluster label
-
-
-class Summary:
-    """Keys of ``<lake>/analysis/summary.json`` (a contract notebooks rely on)."""
-
-    file = "summary.json"
-    alerts = "alerts"
-    incidents = "incidents"
-    weeks = "weeks"
-    noise_share = "noise_share"
-    pages_per_week = "pages_per_week"
-    projected_pages_per_week_after_fixes = "projected_pages_per_week_after_fixes"
-    incidents_per_week = "incidents_per_week"
-    projected_incidents_per_week_after_fixes = "projected_incidents_per_week_after_fixes"
-    mtta_seconds = "mtta_seconds"
-    mttr_seconds = "mttr_seconds"
 
 
 ANALYSIS_DIR: Final = "analysis"

@@ -135,6 +135,8 @@ Names = Annotated[tuple[str, ...], BeforeValidator(_as_tuple)]
 #: A clock hour 0-24 (24 meaning the end of the day).
 Hour = Annotated[int, Field(ge=0, le=24)]
 Positive = Annotated[float, Field(gt=0)]
+#: One character, e.g. a CSV field separator.
+Delimiter = Annotated[str, Field(min_length=1, max_length=1)]
 NonNegative = Annotated[float, Field(ge=0)]
 PositiveInt = Annotated[int, Field(gt=0)]
 NonNegativeInt = Annotated[int, Field(ge=0)]

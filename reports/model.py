@@ -1,8 +1,9 @@
 """What the report renderer takes: small frozen dataclasses, already computed.
 
 ``reports/sections.py`` shapes the review's figures (``analysis/review``) into these; the renderer
-(``reports/html.py``, ``reports/charts.py``) only formats and draws them. Durations are seconds,
-shares are fractions in [0, 1], timestamps are aware UTC.
+(``reports/html.py``, ``reports/charts.py``) only formats and draws them, and ``reports/tables.py``
+exports their rows as CSV. Durations are seconds, shares fractions in [0, 1], timestamps aware
+UTC. The table rows are the review's own row types (``analysis/review/rows.py``).
 """
 
 from __future__ import annotations
@@ -12,28 +13,76 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
-#: How a headline figure is shown: a count, a fraction shown as %, or seconds shown as 4m 12s.
+from alertlens.analysis.review.rows import (
+    BurnoutRow,
+    IncidentRow,
+    LoadPoint,
+    NoisyRuleRow,
+    ProjectionRow,
+    QuarantineRow,
+    RecurrenceRow,
+    ResponderRow,
+    ResponseRow,
+    RunbookRow,
+    SourceRow,
+    SpreadRow,
+    StormRow,
+)
+
+__all__ = [
+    "BurnoutRow",
+    "Criterion",
+    "DataQuality",
+    "Headline",
+    "IncidentRow",
+    "IndexEntry",
+    "LoadPoint",
+    "Maturity",
+    "NoiseAudit",
+    "NoisyRuleRow",
+    "OnCallLoad",
+    "ProjectionRow",
+    "QuarantineRow",
+    "RecurrenceRow",
+    "Report",
+    "ResponderRow",
+    "Response",
+    "ResponseRow",
+    "RunbookRow",
+    "SourceRow",
+    "SpreadRow",
+    "StormRow",
+    "Unit",
+    "Verdict",
+    "WeekPoint",
+]
+
+#: How a figure is shown: a count, a fraction shown as %, or seconds shown in one time unit.
 Unit = Literal["count", "share", "seconds"]
-#: The trend verdict; None when the test does not support a direction.
+#: The direction of a significant trend; None when the test does not support one.
 Verdict = Literal["better", "worse"] | None
 
 
 @dataclass(frozen=True)
 class Headline:
-    """One headline figure of the week with last week and the 4-week average."""
+    """One headline figure of the period with the period before (and the 4-week average) and
+    the trend over the counted weeks' window, in words."""
 
     key: str
     label: str
     unit: Unit
     value: float | None
     previous: float | None = None
-    average_4w: float | None = None
+    average_4w: float | None = None  # None for a period comparison
     verdict: Verdict = None
-    evidence: str = ""  # why the verdict (or why none), e.g. "p=0.03, Mann-Whitney U"
+    verdict_text: str = "not enough data"  # "getting better, confident", "no clear change" …
+    weeks: int = 0  # weekly values the trend test used
+    method: str = ""  # the test's numbers, for the footnote and hover text
+    note: str = ""  # a data-quality warning beside the figure
 
     @property
     def change_vs_previous(self) -> float | None:
-        """This week minus last week, or None when either is unknown."""
+        """This period minus the one before, or None when either is unknown."""
         return _difference(self.value, self.previous)
 
     @property
@@ -47,156 +96,87 @@ def _difference(a: float | None, b: float | None) -> float | None:
 
 
 @dataclass(frozen=True)
-class WeekIncident:
-    """One incident opened in the reviewed week."""
+class WeekPoint:
+    """The headline series of one week of the trend window."""
 
-    incident_id: str
-    title: str
-    service: str
-    team: str
-    severity: str
-    created_at: datetime
-    time_to_ack: float | None
-    time_to_resolve: float | None
-    status: str = ""
-    major: bool = False
-
-
-@dataclass(frozen=True)
-class NoisyRule:
-    """One alert rule flagged as noisy, with why and what to do about it."""
-
-    rule_key: str
-    title: str
-    team: str
-    service: str
-    source: str
-    firings: int
-    pages: int
-    noise_share: float
-    noise_pages: int  # the pages of this rule that were noise: the Pareto measure
-    reasons: tuple[str, ...]
-    recommendation: str
-    recommendation_kind: str = ""
-    family: str = ""
-
-
-@dataclass(frozen=True)
-class TeamProjection:
-    """A team's weekly pages and incidents now and after the recommended fixes."""
-
-    team: str
-    pages_per_week: float
-    projected_pages_per_week: float
-    incidents_per_week: float
-    projected_incidents_per_week: float
+    week: str
+    week_start: date
+    incidents: float | None
+    pages: float | None
+    noise_share: float | None
+    mtta_median: float | None
+    mttr_median: float | None
 
 
 @dataclass(frozen=True)
 class NoiseAudit:
-    """Which rules make the noise, why, the fixes, and what the fixes would save per team."""
+    """Which rules make the noise, why, the fixes, what the fixes would save per team, storms
+    and rules without runbooks, over the counted weeks."""
 
-    rules: tuple[NoisyRule, ...]  # noisy rules, most noise pages first
-    projections: tuple[TeamProjection, ...]
-    noise_share: float | None  # share of all firings judged noise over the analysis window
+    rules: tuple[NoisyRuleRow, ...]  # noisy rules, most noise pages (then firings) first
+    projections: tuple[ProjectionRow, ...]
+    noise_share: float | None  # share of all firings judged noise
     rules_total: int  # all rules seen, noisy or not
-    noise_pages_total: int  # noise pages of all rules (the Pareto's 100 %)
-    window: str = ""  # the period the audit covers, e.g. "2026-08-31 to 2026-11-22"
+    noise_pages_total: int  # noise pages of all rules
+    noise_firings_total: int
+    window: str  # the counted weeks, e.g. "2026-W36 to 2026-W47 (12 weeks)"
+    pages_per_week: float | None = None
+    projected_pages_per_week: float | None = None
+    compression_ratio: float | None = None
+    storms: tuple[StormRow, ...] = ()
+    runbooks: tuple[RunbookRow, ...] | None = None  # None: no source links runbooks
 
-
-@dataclass(frozen=True)
-class Spread:
-    """Percentiles of a duration (seconds) within one group."""
-
-    group: str
-    n: int
-    p10: float
-    p25: float
-    p50: float
-    p75: float
-    p90: float
-
-
-@dataclass(frozen=True)
-class ResponseRow:
-    """Median and p90 time to acknowledge and to resolve for one group."""
-
-    group: str
-    incidents: int
-    mtta_median: float | None
-    mtta_p90: float | None
-    mttr_median: float | None
-    mttr_p90: float | None
-
-
-@dataclass(frozen=True)
-class WeeklyPoint:
-    """One team's median time to acknowledge and resolve in one week."""
-
-    week_start: date
-    team: str
-    mtta_median: float | None
-    mttr_median: float | None
-    incidents: int
+    @property
+    def measure(self) -> Literal["pages", "firings"]:
+        """What the Pareto counts: noise pages when any paged, else noise firings."""
+        return "pages" if self.noise_pages_total > 0 else "firings"
 
 
 @dataclass(frozen=True)
 class Response:
-    """Response times by team, service and severity, their spreads and weekly trend."""
+    """Response figures of the period with their populations, by group, and their spreads."""
 
+    incidents: int
+    human_handled: int
+    auto_resolved: int
+    handling_unknown: int
+    still_open: int
+    acknowledged: int
+    never_acknowledged: int
+    ack_unknown: int
+    escalated: int
+    escalation_unknown: int
+    acknowledged_share: float | None
+    escalation_rate: float | None
+    mtta_median: float | None
+    mtta_p90: float | None
+    mttr_median: float | None  # human-handled
+    mttr_p90: float | None
+    mttr_censored: int  # human-handled still open, counted as censored
+    mttr_auto_median: float | None
+    warnings: tuple[str, ...]
     by_team: tuple[ResponseRow, ...]
     by_service: tuple[ResponseRow, ...]
     by_severity: tuple[ResponseRow, ...]
-    ack_spread: tuple[Spread, ...]  # per team
-    resolve_spread: tuple[Spread, ...]  # per team
-    trend: tuple[WeeklyPoint, ...]
-
-
-@dataclass(frozen=True)
-class Recurrence:
-    """A problem that came back: how often, and whether the fix held."""
-
-    key: str  # what recurs, e.g. the title template
-    service: str
-    team: str
-    occurrences: int  # over the analysis window
-    this_week: int
-    last_seen: datetime | None
-    fix_held: bool | None  # None: no fix recorded
-    detail: str = ""
-
-
-@dataclass(frozen=True)
-class ResponderLoad:
-    """One responder's interruptions in the week, by time of day."""
-
-    responder: str
-    team: str
-    business_hours: int
-    off_hours: int
-    sleep_hours: int
-    shifts_over_budget: int = 0  # shifts in the week with more incidents than the SRE budget
-
-    @property
-    def over_budget(self) -> bool:
-        """Whether any shift of the week went over the SRE budget."""
-        return self.shifts_over_budget > 0
-
-    @property
-    def total(self) -> int:
-        """All interruptions."""
-        return self.business_hours + self.off_hours + self.sleep_hours
+    spread_weeks: tuple[str, ...]  # the weeks the spreads pool
+    ack_spread: tuple[SpreadRow, ...]
+    resolve_spread: tuple[SpreadRow, ...]
 
 
 @dataclass(frozen=True)
 class OnCallLoad:
-    """Interruptions per responder and pages by hour of week."""
+    """Interruptions per responder, their load over the weeks, the hour-of-week heatmap and
+    burnout risk."""
 
-    responders: tuple[ResponderLoad, ...]
-    hour_of_week: tuple[tuple[int, ...], ...]  # 7 rows (Mon..Sun) x 24 hours of page counts
-    budget: int | None  # incidents per on-call shift the SRE budget allows
+    responders: tuple[ResponderRow, ...]
+    load: tuple[LoadPoint, ...]
+    hour_of_week: tuple[tuple[int, ...], ...]  # 7 rows (Mon..Sun) x 24 hours
+    heatmap_subject: str  # "interruptions" (each in its responder's zone) or "pages"
+    heatmap_zones: tuple[str, ...]
+    burnout: tuple[BurnoutRow, ...]
+    budget: int
     shift_hours: int = 12
-    timezone: str = "UTC"  # of the heatmap; responders' hours are classed in their own zones
+    burnout_weeks: int = 4
 
 
 @dataclass(frozen=True)
@@ -222,55 +202,62 @@ class Maturity:
     label: str
     max_level: int
     criteria: tuple[Criterion, ...]
-    blocked_by: tuple[str, ...] = ()  # what keeps the next level out of reach
-
-
-@dataclass(frozen=True)
-class SourceQuality:
-    """Records read, accepted, quarantined and deduplicated for one source."""
-
-    source: str
-    files: int
-    read: int
-    accepted: int
-    quarantined: int
-    deduplicated: int
-
-
-@dataclass(frozen=True)
-class QuarantineReason:
-    """How many records of a source were quarantined for one reason, with an example."""
-
-    source: str
-    reason: str
-    records: int
-    example: str  # "file: locator" of one such record
+    blocked_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class DataQuality:
     """What the lake read, kept and rejected, per source and reason."""
 
-    sources: tuple[SourceQuality, ...]
-    reasons: tuple[QuarantineReason, ...]
+    sources: tuple[SourceRow, ...]
+    reasons: tuple[QuarantineRow, ...]
 
 
 @dataclass(frozen=True)
 class Report:
-    """Everything the weekly operational review shows."""
+    """Everything one review shows."""
 
-    week: str  # ISO week, "2026-W47"
-    week_start: date  # Monday
-    week_end: date  # Sunday (inclusive)
+    label: str  # "2026-W47" or "2026-10-01 to 2026-10-31"
+    start: date  # first day
+    end: date  # last day (inclusive)
+    previous_label: str  # the period compared against
+    is_week: bool
     generated_at: datetime
+    timezone: str  # the organisation's: weeks and the period are on its clock
+    weeks_counted: int
+    first_week: str
+    last_week: str
+    window: tuple[str, ...]  # the trend window's weeks
     headline: tuple[Headline, ...]
-    incidents: tuple[WeekIncident, ...]
+    weekly: tuple[WeekPoint, ...]
+    incidents: tuple[IncidentRow, ...]
     noise: NoiseAudit
     response: Response
-    recurrences: tuple[Recurrence, ...]
+    recurrences: tuple[RecurrenceRow, ...]
     oncall: OnCallLoad
     maturity: Maturity | None
     quality: DataQuality
+    team: str | None = None  # None: the whole organisation
+    quiet: bool = False
+    alpha: float = 0.05
+    min_weeks: int = 6
     team_colors: Mapping[str, str] = field(default_factory=dict)
     title: str = "Weekly operational review"
-    notes: tuple[str, ...] = ()  # caveats worth a line at the top (missing inputs, short history)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def scope(self) -> str:
+        """Whose review: "Organisation" or "team <name>"."""
+        return "Organisation" if self.team is None else f"Team {self.team}"
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """One review in the history index."""
+
+    scope: str  # "Organisation", a team's name, or LEGACY
+    label: str  # "2026-W47" or "2026-10-01 to 2026-10-31"
+    start: str  # ISO date of the first day: the sort key
+    href: str  # relative link to the HTML report
+    pdf_href: str | None
+    generated_at: str

@@ -1,33 +1,33 @@
-"""The review's figures shaped into the report model: rows become the frozen dataclasses of
-``reports.model``; nothing is computed here beyond formatting evidence into words."""
+"""The review's figures shaped into the report model; nothing is computed here beyond putting
+evidence into words and choosing what a card shows."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import fields
 from datetime import date, datetime
-from typing import Any
+from typing import Final
 
-import pandas as pd
-
-from alertlens.analysis.review import ReviewFigures
-from alertlens.analysis.review.week import week_start
-from alertlens.analysis.trends.mann_kendall import BETTER, WORSE
-from alertlens.ingest.schema import Rules
+from alertlens.analysis.calendar import week_monday
+from alertlens.analysis.review import HeadlineFigure, ReviewFigures
+from alertlens.analysis.trends.mann_kendall import TrendResult
+from alertlens.analysis.trends.maturity import MaturityResult
+from alertlens.ingest.metrics_schema import WeeklyHeadlines
+from alertlens.ingest.schema import Incidents
 from alertlens.reports import model as m
 from alertlens.reports.charts import team_colors
 
-#: Headline figures in display order: review key -> (label, unit).
-HEADLINES: dict[str, tuple[str, m.Unit]] = {
-    "incidents": ("Incidents", "count"),
-    "pages": ("Pages", "count"),
-    "noise_share": ("Noise share", "share"),
-    "mtta_median": ("MTTA median", "seconds"),
-    "mtta_p90": ("MTTA p90", "seconds"),
-    "mttr_median": ("MTTR median", "seconds"),
-    "mttr_p90": ("MTTR p90", "seconds"),
-    "interruptions": ("Interruptions", "count"),
-    "sleep_interruptions": ("Sleep-hours interruptions", "count"),
+_W = WeeklyHeadlines
+#: The headline cards in display order: headline -> (label, unit).
+CARDS: Final[dict[str, tuple[str, m.Unit]]] = {
+    _W.incidents: ("Incidents", "count"),
+    _W.pages: ("Pages", "count"),
+    _W.noise_share: ("Noise share of alert firings", "share"),
+    _W.acknowledged_share: ("Incidents acknowledged", "share"),
+    _W.escalation_rate: ("Incidents escalated", "share"),
+    _W.mtta_median: ("Time to acknowledge (median)", "seconds"),
+    _W.mttr_median: ("Time to resolve (median, auto-resolved aside)", "seconds"),
+    _W.recurrence_rate: ("Repeat incidents", "share"),
+    _W.interruptions: ("Interruptions", "count"),
+    _W.sleep_interruptions: ("Sleep-hour interruptions", "count"),
 }
 
 
@@ -38,188 +38,167 @@ def report_model(
     title: str,
     budget: int,
     shift_hours: int,
+    burnout_weeks: int,
+    alpha: float,
+    min_weeks: int,
 ) -> m.Report:
-    """The report of one week's figures."""
-    start = week_start(figures.week)
-    headlines = figures.review["headlines"]
+    """The report of one review's figures."""
+    period, counted = figures.period, figures.history
+    warnings: dict[str, list[str]] = {}
+    for key, text in figures.response.warnings:
+        warnings.setdefault(key, []).append(text)
+    by_key = {h.key: h for h in figures.headlines}
     return m.Report(
-        week=figures.week,
-        week_start=start,
-        week_end=date.fromordinal(start.toordinal() + 6),
+        label=period.label,
+        start=period.start.date(),
+        end=last_day(period.start.date(), (period.end.date() - period.start.date()).days),
+        previous_label=period.previous.label,
+        is_week=period.week is not None,
         generated_at=generated_at,
-        headline=tuple(headline(key, headlines[key]) for key in HEADLINES if key in headlines),
-        incidents=_rows(m.WeekIncident, figures.incidents),
+        timezone=counted.timezone,
+        weeks_counted=len(counted.weeks),
+        first_week=counted.first_week or "",
+        last_week=counted.last_week or "",
+        window=figures.window,
+        headline=tuple(headline(by_key[key], "; ".join(warnings.get(key, ())))
+                       for key in CARDS if key in by_key),
+        weekly=tuple(
+            m.WeekPoint(str(r[_W.week]), week_monday(str(r[_W.week])), _value(r[_W.incidents]),
+                        _value(r[_W.pages]), _value(r[_W.noise_share]),
+                        _value(r[_W.mtta_median]), _value(r[_W.mttr_median]))
+            for _, r in figures.weekly.iterrows()
+        ),
+        incidents=figures.incidents,
         noise=noise_audit(figures),
-        response=m.Response(
-            by_team=_rows(m.ResponseRow, figures.response_by["team"]),
-            by_service=_rows(m.ResponseRow, figures.response_by["service"]),
-            by_severity=_rows(m.ResponseRow, figures.response_by["severity"]),
-            ack_spread=_rows(m.Spread, figures.ack_spread),
-            resolve_spread=_rows(m.Spread, figures.resolve_spread),
-            trend=tuple(
-                m.WeeklyPoint(
-                    week_start(str(r["week"])),
-                    str(r["team"]),
-                    _value(r["mtta_median"]),
-                    _value(r["mttr_median"]),
-                    int(r["incidents"]),
-                )
-                for r in figures.response_trend.to_dict("records")
-            ),
-        ),
-        recurrences=tuple(
-            m.Recurrence(
-                key=_text(r["key"]),
-                service=_text(r["service"]),
-                team=_text(r["team"]),
-                occurrences=int(r["occurrences"]),
-                this_week=int(r["this_week"]),
-                last_seen=_time(r["last_seen"]),
-                fix_held=r["fix_held"],
-                detail="repeats only recently: too early to judge a fix"
-                if r["fix_held"] is None
-                else "",
-            )
-            for r in figures.recurrences.to_dict("records")
-        ),
+        response=response(figures),
+        recurrences=figures.recurrences,
         oncall=m.OnCallLoad(
-            responders=_rows(m.ResponderLoad, figures.responders),
-            hour_of_week=tuple(tuple(int(v) for v in row) for row in figures.hour_of_week),
+            responders=figures.responders,
+            load=figures.load,
+            hour_of_week=figures.hour_of_week,
+            heatmap_subject=figures.heatmap_subject,
+            heatmap_zones=figures.heatmap_zones,
+            burnout=figures.burnout,
             budget=budget,
             shift_hours=shift_hours,
-            timezone="UTC",
+            burnout_weeks=burnout_weeks,
         ),
         maturity=maturity(figures.maturity),
-        quality=m.DataQuality(
-            _rows(m.SourceQuality, figures.sources),
-            _rows(m.QuarantineReason, figures.quarantine_reasons),
-        ),
+        quality=m.DataQuality(figures.sources, figures.quarantine),
+        team=figures.team,
+        quiet=figures.quiet,
+        alpha=alpha,
+        min_weeks=min_weeks,
         team_colors=team_colors(figures.teams),
-        title=title,
+        title=title if figures.team is None else f"{title} · team {figures.team}",
         notes=figures.notes,
     )
 
 
-def headline(key: str, figure: Mapping[str, Any]) -> m.Headline:
-    """One headline figure with its verdict and the evidence behind it."""
-    label, unit = HEADLINES[key]
-    result = figure.get("trend") or {}
-    words: dict[str, m.Verdict] = {BETTER: "better", WORSE: "worse"}
-    verdict = words.get(str(result.get("verdict")))
+def headline(figure: HeadlineFigure, note: str = "") -> m.Headline:
+    """One headline card: the figure, its comparisons and its trend in words."""
+    label, unit = CARDS[figure.key]
+    trend, comparison = figure.trend, figure.comparison
     return m.Headline(
-        key,
-        label,
-        unit,
-        figure.get("this_week"),
-        figure.get("previous_week"),
-        figure.get("four_week_average"),
-        verdict,
-        trend_evidence(result),
+        key=figure.key,
+        label=label,
+        unit=unit,
+        value=comparison.this,
+        previous=comparison.previous,
+        average_4w=comparison.average_4w,
+        verdict=trend.direction,
+        verdict_text=trend.verdict,
+        weeks=trend.n,
+        method=trend_method(trend),
+        note=note,
     )
 
 
-def trend_evidence(result: Mapping[str, Any]) -> str:
-    """The trend test behind a verdict, in words."""
-    verdict, n = result.get("verdict"), result.get("n", 0)
-    if result.get("p_value") is None:
-        return f"{verdict or 'no trend test'} ({n} weeks)"
-    return (
-        f"{verdict}: Theil–Sen {result['slope_per_week']:+.3g}/week, "
-        f"Mann–Kendall p={result['p_value']:.3f}, {n} weeks"
-    )
+def trend_method(result: TrendResult) -> str:
+    """The trend test behind a verdict, for the footnote and the hover text."""
+    if result.p_value is None:
+        return (f"{result.n} of {result.weeks} weeks have a value; the test needs at least "
+                f"{result.min_weeks}")
+    slope = result.slope_per_week or 0.0
+    return (f"Mann–Kendall p = {result.p_value:.2g} over {result.n} weeks; Theil–Sen slope "
+            f"{slope:+.3g} a week")
 
 
 def noise_audit(figures: ReviewFigures) -> m.NoiseAudit:
-    """Noisy rules (Pareto order) with reasons and fixes, and the what-if per team."""
-    rules = tuple(
-        m.NoisyRule(
-            rule_key=_text(r[Rules.rule_key]),
-            title=_text(r[Rules.title_template]),
-            team=_text(r[Rules.team]),
-            service=_text(r[Rules.service]),
-            source=_text(r[Rules.source]),
-            firings=int(r[Rules.firings]),
-            pages=int(r[Rules.pages]),
-            noise_share=float(r[Rules.noise_share]),
-            noise_pages=int(r["noise_pages"]),
-            reasons=tuple(
-                str(x) for x in (r[Rules.reasons] if r[Rules.reasons] is not None else ())
-            ),
-            recommendation=_text(r[Rules.recommendation]),
-            recommendation_kind=_text(r[Rules.recommendation_kind]),
-            family=_text(r[Rules.family]),
-        )
-        for r in figures.noisy_rules.to_dict("records")
-    )
-    projections = tuple(
-        m.TeamProjection(
-            _text(w["team"]),
-            float(w["pages_per_week"]),
-            float(w["projected_pages_per_week_after_fixes"]),
-            float(w["incidents_per_week"]),
-            float(w["projected_incidents_per_week_after_fixes"]),
-        )
-        for w in figures.projections.to_dict("records")
-    )
+    """Noisy rules (Pareto order) with reasons and fixes, the what-if, storms and runbooks."""
+    noise, counted = figures.noise, figures.history
     return m.NoiseAudit(
-        rules=rules,
-        projections=projections,
-        noise_share=figures.noise_share,
-        rules_total=figures.rules_total,
-        noise_pages_total=figures.noise_pages_total,
-        window=figures.noise_window,
+        rules=noise.rules,
+        projections=noise.projections,
+        noise_share=noise.noise_share,
+        rules_total=noise.rules_total,
+        noise_pages_total=noise.noise_pages_total,
+        noise_firings_total=noise.noise_firings_total,
+        window=f"{counted.first_week} to {counted.last_week} ({len(counted.weeks)} weeks)",
+        pages_per_week=noise.pages_per_week,
+        projected_pages_per_week=noise.projected_pages_per_week,
+        compression_ratio=noise.compression_ratio,
+        storms=noise.storms,
+        runbooks=noise.runbooks,
     )
 
 
-def maturity(result: Mapping[str, Any] | None) -> m.Maturity | None:
-    """The maturity level and each criterion's evidence, from the metrics summary."""
-    if not result:
+def response(figures: ReviewFigures) -> m.Response:
+    """The period's response figures with their populations and warnings."""
+    f = figures.response
+    return m.Response(
+        incidents=f.incidents, human_handled=f.human_handled, auto_resolved=f.auto_resolved,
+        handling_unknown=f.handling_unknown, still_open=f.still_open, acknowledged=f.acknowledged,
+        never_acknowledged=f.never_acknowledged, ack_unknown=f.ack_unknown, escalated=f.escalated,
+        escalation_unknown=f.escalation_unknown, acknowledged_share=f.acknowledged_share,
+        escalation_rate=f.escalation_rate, mtta_median=f.mtta.median, mtta_p90=f.mtta.p90,
+        mttr_median=f.mttr.median, mttr_p90=f.mttr.p90, mttr_censored=f.mttr.censored,
+        mttr_auto_median=f.mttr_auto.median,
+        warnings=tuple(text for _, text in f.warnings),
+        by_team=figures.response_by[Incidents.team],
+        by_service=figures.response_by[Incidents.service],
+        by_severity=figures.response_by[Incidents.severity],
+        spread_weeks=figures.spread_weeks,
+        ack_spread=figures.ack_spread,
+        resolve_spread=figures.resolve_spread,
+    )
+
+
+def maturity(result: MaturityResult | None) -> m.Maturity | None:
+    """The maturity level and each criterion's evidence in words."""
+    if result is None:
         return None
     criteria = tuple(
         m.Criterion(
-            name=str(c["name"]).capitalize(),
-            level=int(c["level"]),
-            status=str(c["status"]),
-            evidence=f"{_criterion_value(c)} (needs {c['threshold']}); {c['detail']}",
+            name=c.name[:1].upper() + c.name[1:],
+            level=c.level,
+            status=c.status,
+            evidence=f"{_criterion_value(c.value, c.threshold)} (needs {c.threshold}); {c.detail}",
         )
-        for c in result["criteria"]
+        for c in result.criteria
     )
-    blocked = tuple(str(b) for b in result.get("next_level_blocked_by", ()))
-    return m.Maturity(int(result["level"]), str(result["name"]).capitalize(), 4, criteria, blocked)
+    return m.Maturity(result.level, result.name.capitalize(), 4, criteria,
+                      result.next_level_blocked_by)
 
 
-def _criterion_value(c: Mapping[str, Any]) -> str:
-    value = c.get("value")
+def _criterion_value(value: float | None, threshold: str) -> str:
     if value is None:
         return "unknown"
-    if "MTTA" in str(c["threshold"]):
-        return f"{float(value) / 60:.1f} min"
-    if "%" in str(c["threshold"]):
-        return f"{float(value) * 100:.1f} %"
-    return f"{float(value):+.3g}/week"
+    if " min" in threshold:
+        return f"{value / 60:.1f} min"
+    if "%" in threshold:
+        return f"{value * 100:.1f} %"
+    return f"slope {value:+.3g} a week"
 
 
-def _rows(cls: Any, frame: pd.DataFrame) -> tuple[Any, ...]:
-    """One ``cls`` per row of ``frame`` (columns are the field names): a missing text is "",
-    any other missing value None."""
-    text = {f.name for f in fields(cls) if f.type == "str"}
-    return tuple(
-        cls(**{str(k): (_text(v) if k in text else _value(v)) for k, v in row.items()})
-        for row in frame.to_dict("records")
-    )
+def _value(x: object) -> float | None:
+    try:
+        v = float(x)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if v != v else v
 
 
-def _value(x: object) -> Any:
-    if isinstance(x, pd.Timestamp):
-        return x.to_pydatetime()
-    return None if x is None or (not isinstance(x, str | list | tuple) and pd.isna(x)) else x  # type: ignore[call-overload]
-
-
-def _text(x: object) -> str:
-    v = _value(x)
-    return "" if v is None else str(v)
-
-
-def _time(x: object) -> datetime | None:
-    v = _value(x)
-    return None if v is None else pd.Timestamp(v).to_pydatetime()
+def last_day(start: date, days: int) -> date:
+    """The last day of a period of ``days`` days starting on ``start``."""
+    return date.fromordinal(start.toordinal() + days - 1)

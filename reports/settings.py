@@ -18,5 +18,4 @@ class ReportSettings:
     pdf: bool = True  # also write report.pdf
     title: str = "Weekly operational review"
     top_rules: PositiveInt = 15  # noisy rules shown in the Pareto chart
-    trend_weeks: PositiveInt = 12  # weeks shown in the response trend lines
     spread_weeks: PositiveInt = 4  # weeks pooled for the response-time box plots

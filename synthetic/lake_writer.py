@@ -239,6 +239,7 @@ class _MonthWriter:
                 Manifest.accepted: self.rows[source],
                 Manifest.quarantined: 0,
                 Manifest.deduplicated: 0,
+                Manifest.skipped: 0,
                 Manifest.truncated_alerts: 0,
             }
             for source, (file, sha) in self.origins.items()

@@ -8,16 +8,15 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from alertlens.analysis.calendar import History, week_period, week_start
+from alertlens.analysis.incidents.fixes import fix_status
 from alertlens.analysis.incidents.frequency import (
     incidents_per_week,
     mtbf_by_service,
-    observed_weeks,
     severity_mix,
 )
 from alertlens.analysis.incidents.population import incident_population
 from alertlens.analysis.incidents.recurrence import (
-    fix_cutoff,
-    fix_status,
     recurrence_by_team,
     recurrences,
     repeat_offenders,
@@ -32,7 +31,7 @@ class IncidentMetrics:
     """The population and the frequency and recurrence tables computed from it."""
 
     population: pd.DataFrame
-    weeks: list[str]  # every ISO week from the first to the last record, gaps included
+    weeks: list[str]  # every counted ISO week, gaps included
     incidents_weekly: pd.DataFrame
     severity_mix: pd.DataFrame
     mtbf_by_service: pd.DataFrame
@@ -40,26 +39,29 @@ class IncidentMetrics:
     recurrence_by_team: pd.DataFrame
     repeat_offenders: pd.DataFrame
     fix_status: pd.DataFrame
-    fix_cutoff: pd.Timestamp | None
 
 
 def incident_metrics(
-    incidents: pd.DataFrame, alerts: pd.DataFrame, settings: MetricsSettings
+    incidents: pd.DataFrame, alerts: pd.DataFrame, settings: MetricsSettings, history: History
 ) -> IncidentMetrics:
-    """Frequency and recurrence of the incident population of ``incidents`` and ``alerts``."""
-    population = incident_population(incidents, alerts)
-    weeks = observed_weeks(population, alerts)
+    """Frequency and recurrence of the incident population of ``incidents`` and ``alerts`` over
+    the counted ``history``."""
+    population = incident_population(incidents, alerts, settings.timezone)
+    weeks = list(history.weeks)
     recurring = recurrences(population, window=settings.recurrence_window)
-    cutoff = fix_cutoff(population, quiet_period=settings.fix_quiet_period)
+    start = end = pd.Timestamp(0, tz="UTC")
+    if weeks:
+        start = week_start(weeks[0], settings.timezone)
+        end = week_period(weeks[-1], settings.timezone).end
     return IncidentMetrics(
         population=population,
         weeks=weeks,
-        incidents_weekly=incidents_per_week(population, alerts, weeks),
+        incidents_weekly=incidents_per_week(population, alerts, weeks, settings.timezone),
         severity_mix=severity_mix(population),
         mtbf_by_service=mtbf_by_service(population),
         recurrences=recurring,
         recurrence_by_team=recurrence_by_team(recurring),
         repeat_offenders=repeat_offenders(recurring, top_n=settings.top_n),
-        fix_status=fix_status(recurring, since=cutoff),
-        fix_cutoff=cutoff,
+        fix_status=fix_status(recurring, population, alerts, start=start, end=end,
+                              alpha=settings.alpha, quiet_period=settings.fix_quiet_period),
     )

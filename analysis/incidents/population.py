@@ -14,19 +14,24 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from alertlens.analysis.calendar import iso_week
+from alertlens.ingest.metrics_schema import Population
 from alertlens.ingest.schema import Alerts, Incidents
 from alertlens.ingest.templates import title_templates
 
-# Derived columns added to the incident population (analysis-internal, not persisted as records).
-ORIGIN: Final = "origin"  # "incident" | "alert_firing"
-RULE: Final = "rule_key"  # rule of the incident's first alert, when known
-RECURRENCE_KEY: Final = "recurrence_key"  # rule_key, else "service|title template"
-RESOLVE_TIME: Final = "resolve_time"  # resolved_at, else closed_at
-WEEK: Final = "week"  # ISO week of created_at (UTC), "2026-W47"
-MONTH: Final = "month_utc"  # "2026-11"
+# Derived columns added to the incident population (ingest/metrics_schema.py names them).
+ORIGIN: Final = Population.origin
+RULE: Final = Population.rule_key
+RECURRENCE_KEY: Final = Population.recurrence_key
+RESOLVE_TIME: Final = Population.resolve_time
+WEEK: Final = Population.week
+MONTH: Final = Population.month
 
 FROM_INCIDENT: Final = "incident"
 FROM_ALERT: Final = "alert_firing"
+UNKNOWN_GROUP: Final = "(unknown)"  # the group of records whose team/service/... is missing
+ALERT_REPORTER: Final = "alert"  # Incidents.reported_by of an incident found by monitoring
+NO_RECORD: Final = frozenset({"none", "null", "no", "false"})  # postmortem texts that mean none
 
 _CARRIED = (
     Incidents.source,
@@ -46,6 +51,7 @@ _CARRIED = (
     Incidents.resolved_by,
     Incidents.assignee,
     Incidents.reopen_count,
+    Incidents.escalation_count,
     Incidents.major,
     Incidents.merged_into,
     Incidents.alert_count,
@@ -61,11 +67,10 @@ _TIMES = (
 )
 
 
-def iso_week(times: pd.Series) -> pd.Series:
-    """The ISO week label ("2026-W47") of each timestamp; None where the time is missing."""
-    cal = times.dt.isocalendar()
-    labels = cal["year"].astype("string") + "-W" + cal["week"].astype("string").str.zfill(2)
-    return labels.astype(object).where(times.notna(), None)
+def has_postmortem(population: pd.DataFrame) -> pd.Series:
+    """True where the incident carries a postmortem / problem record."""
+    text = population[Incidents.postmortem].astype(object).fillna("").astype(str).str.strip()
+    return text.ne("") & ~text.str.lower().isin(NO_RECORD)
 
 
 def alert_only_sources(incidents: pd.DataFrame, alerts: pd.DataFrame) -> list[str]:
@@ -95,7 +100,7 @@ def paged_firings(alerts: pd.DataFrame, sources: list[str]) -> pd.DataFrame:
             Incidents.acknowledged_at: own[Alerts.acknowledged_at],
             Incidents.resolved_at: own[Alerts.resolved_at],
             Incidents.resolved_by: own[Alerts.resolved_by],
-            Incidents.reported_by: "alert",
+            Incidents.reported_by: ALERT_REPORTER,
             RULE: own[Alerts.rule_key],
             ORIGIN: FROM_ALERT,
         }
@@ -103,8 +108,11 @@ def paged_firings(alerts: pd.DataFrame, sources: list[str]) -> pd.DataFrame:
     return frame.reindex(columns=[*_CARRIED, RULE, ORIGIN])
 
 
-def incident_population(incidents: pd.DataFrame, alerts: pd.DataFrame) -> pd.DataFrame:
-    """Incidents plus the paged firings of alert-only sources, with derived columns.
+def incident_population(
+    incidents: pd.DataFrame, alerts: pd.DataFrame, timezone: str = "UTC"
+) -> pd.DataFrame:
+    """Incidents plus the paged firings of alert-only sources, with derived columns; ``week`` is
+    the ISO week of the creation time on ``timezone``'s clock.
 
     Rows are sorted by (created_at, source, incident_id) so every downstream result is
     independent of input row order. Inputs are not modified.
@@ -120,7 +128,7 @@ def incident_population(incidents: pd.DataFrame, alerts: pd.DataFrame) -> pd.Dat
         [Incidents.created_at, Incidents.source, Incidents.incident_id], kind="mergesort"
     ).reset_index(drop=True)
     frame[RESOLVE_TIME] = frame[Incidents.resolved_at].fillna(frame[Incidents.closed_at])
-    frame[WEEK] = iso_week(frame[Incidents.created_at])
+    frame[WEEK] = iso_week(frame[Incidents.created_at], timezone)
     frame[MONTH] = frame[Incidents.created_at].dt.strftime("%Y-%m")
     frame[RECURRENCE_KEY] = _recurrence_keys(frame)
     return frame

@@ -5,6 +5,9 @@ its first alert, else source + service + title template) was resolved at most ``
 it started — or was still open when it started. An unresolved previous incident is measured from
 its start. Incidents with no key (no rule and no title) are never repeats and are left out of the
 rates' denominators.
+
+Whether a fix held (``fixes.py``) needs a fix date from evidence; "last seen" is always the
+latest occurrence of the key, repeat or not.
 """
 
 from __future__ import annotations
@@ -13,17 +16,23 @@ import numpy as np
 import pandas as pd
 
 from alertlens.analysis.incidents.frequency import counted_incidents
-from alertlens.analysis.incidents.population import RECURRENCE_KEY, RESOLVE_TIME, WEEK
-from alertlens.analysis.response.durations import UNKNOWN_GROUP
+from alertlens.analysis.incidents.population import (
+    RECURRENCE_KEY,
+    RESOLVE_TIME,
+    UNKNOWN_GROUP,
+    WEEK,
+)
+from alertlens.ingest.metrics_schema import RecurrenceByTeam, Recurrences, RepeatOffenders
 from alertlens.ingest.schema import Incidents
 
 _COLUMNS = [Incidents.source, Incidents.incident_id, Incidents.title, Incidents.team,
             Incidents.service, RECURRENCE_KEY, Incidents.created_at, WEEK]
+_R = Recurrences
 
 
 def recurrences(population: pd.DataFrame, *, window: pd.Timedelta) -> pd.DataFrame:
-    """Per keyed incident: previous_id, gap_seconds, is_repeat and recurred_after (the next
-    incident with the same key was a repeat of this one)."""
+    """Per keyed incident (``Recurrences``): previous_id, gap_seconds, is_repeat and
+    recurred_after (the next incident with the same key was a repeat of this one)."""
     keyed = counted_incidents(population).dropna(subset=[RECURRENCE_KEY])
     frame = keyed[_COLUMNS].copy()
     # A resolve time before the start is bad data; fall back to the start like unresolved ones.
@@ -31,82 +40,53 @@ def recurrences(population: pd.DataFrame, *, window: pd.Timedelta) -> pd.DataFra
                                           keyed[Incidents.created_at])
     grouped = frame.groupby(RECURRENCE_KEY, sort=False)
     previous_ref = reference.groupby(keyed[RECURRENCE_KEY], sort=False).shift(1)
-    frame["previous_id"] = grouped[Incidents.incident_id].shift(1)
-    frame["gap_seconds"] = (frame[Incidents.created_at] - previous_ref).dt.total_seconds()
-    frame["is_repeat"] = (frame["gap_seconds"] <= window.total_seconds()).fillna(False).astype(bool)
-    frame["recurred_after"] = (
-        frame.groupby(RECURRENCE_KEY, sort=False)["is_repeat"].shift(-1).fillna(False).astype(bool)
+    frame[_R.previous_id] = grouped[Incidents.incident_id].shift(1)
+    frame[_R.gap_seconds] = (frame[Incidents.created_at] - previous_ref).dt.total_seconds()
+    frame[_R.is_repeat] = (
+        (frame[_R.gap_seconds] <= window.total_seconds()).fillna(False).astype(bool)
+    )
+    frame[_R.recurred_after] = (
+        frame.groupby(RECURRENCE_KEY, sort=False)[_R.is_repeat].shift(-1).fillna(False)
+        .astype(bool)
     )
     return frame.reset_index(drop=True)
 
 
 def recurrence_by_team(recurring: pd.DataFrame) -> pd.DataFrame:
-    """team, incidents, repeats, recurrence_rate (repeats / keyed incidents)."""
+    """``RecurrenceByTeam``: team, incidents, repeats, recurrence_rate (repeats / keyed)."""
+    t = RecurrenceByTeam
     team = recurring[Incidents.team].astype(object).where(recurring[Incidents.team].notna(),
                                                           UNKNOWN_GROUP)
-    counts = recurring.groupby(team)["is_repeat"].agg(["size", "sum"])
-    table = pd.DataFrame(
-        {"team": counts.index, "incidents": counts["size"].to_numpy(),
-         "repeats": counts["sum"].to_numpy(dtype="int64")}
-    )
-    table["recurrence_rate"] = table["repeats"] / table["incidents"]
+    repeats = recurring[_R.is_repeat].groupby(team)
+    table = pd.DataFrame({t.incidents: repeats.size(), t.repeats: repeats.sum()})
+    table = table.rename_axis(t.team).reset_index().astype({t.repeats: "int64"})
+    table[t.recurrence_rate] = table[t.repeats] / table[t.incidents]
     return table
 
 
-def recurrence_by_week(recurring: pd.DataFrame, weeks: list[str]) -> pd.Series:
-    """Share of each week's keyed incidents that were repeats (NaN for weeks with none)."""
-    rate = recurring.groupby(WEEK)["is_repeat"].mean()
-    return rate.reindex(weeks).astype(float).rename("recurrence_rate")
+def repeat_share_by(recurring: pd.DataFrame, buckets: pd.Series, labels: list[str]) -> pd.Series:
+    """Share of each bucket's keyed incidents that were repeats (NaN for buckets with none);
+    ``buckets`` labels each row of ``recurring``."""
+    rate = recurring[_R.is_repeat].astype(float).groupby(buckets).mean()
+    return rate.reindex(labels).astype(float)
 
 
 def repeat_offenders(recurring: pd.DataFrame, *, top_n: int = 10) -> pd.DataFrame:
-    """The keys with the most repeats: key, source, service, team, title, incidents, repeats,
-    first_seen, last_seen."""
+    """``RepeatOffenders``: the keys with the most repeats, with first and last occurrence."""
+    o = RepeatOffenders
     grouped = recurring.groupby(RECURRENCE_KEY, sort=True)
-    table = grouped.agg(
-        source=(Incidents.source, "first"), service=(Incidents.service, "first"),
-        team=(Incidents.team, "first"), title=(Incidents.title, "last"),
-        incidents=(Incidents.incident_id, "size"), repeats=("is_repeat", "sum"),
-        first_seen=(Incidents.created_at, "min"), last_seen=(Incidents.created_at, "max"),
-    ).reset_index()
-    table = table[table["repeats"] > 0].astype({"repeats": "int64"})
-    ordered = table.sort_values(["repeats", "incidents", RECURRENCE_KEY],
+    table = grouped.agg(**{
+        o.source: (Incidents.source, "first"), o.service: (Incidents.service, "first"),
+        o.team: (Incidents.team, "first"), o.title: (Incidents.title, "last"),
+        o.incidents: (Incidents.incident_id, "size"), o.repeats: (_R.is_repeat, "sum"),
+        o.first_seen: (Incidents.created_at, "min"), o.last_seen: (Incidents.created_at, "max"),
+    }).reset_index()
+    table = table[table[o.repeats] > 0].astype({o.repeats: "int64"})
+    ordered = table.sort_values([o.repeats, o.incidents, RECURRENCE_KEY],
                                 ascending=[False, False, True], kind="mergesort")
     return ordered.head(top_n).reset_index(drop=True)
 
 
-def fix_status(recurring: pd.DataFrame, *, since: pd.Timestamp | None) -> pd.DataFrame:
-    """Did the fix hold? Keys that repeated before ``since``: repeats_before, repeats_after,
-    last_repeat and status "held" (no repeat since) or "still recurring" (empty without since)."""
-    repeats = recurring[recurring["is_repeat"]]
-    if since is None:
-        repeats = repeats.iloc[0:0]
-        since = pd.Timestamp(0, tz="UTC")
-    after = repeats[Incidents.created_at] >= since
-    before_keys = set(repeats.loc[~after, RECURRENCE_KEY])
-    rows = []
-    for key, group in repeats.groupby(RECURRENCE_KEY, sort=True):
-        if key not in before_keys:
-            continue
-        n_after = int((group[Incidents.created_at] >= since).sum())
-        rows.append({RECURRENCE_KEY: key, "service": group[Incidents.service].iloc[-1],
-                     "team": group[Incidents.team].iloc[-1],
-                     "repeats_before": len(group) - n_after, "repeats_after": n_after,
-                     "last_repeat": group[Incidents.created_at].max(),
-                     "status": "still recurring" if n_after else "held"})
-    columns = [RECURRENCE_KEY, "service", "team", "repeats_before", "repeats_after",
-               "last_repeat", "status"]
-    table = pd.DataFrame(rows, columns=columns)
-    table["last_repeat"] = pd.to_datetime(table["last_repeat"], utc=True)
-    return table
-
-
-def fix_cutoff(population: pd.DataFrame, *, quiet_period: pd.Timedelta) -> pd.Timestamp | None:
-    """The date a fix must have held since: the last incident's start minus ``quiet_period``."""
-    latest = population[Incidents.created_at].max()
-    return None if pd.isna(latest) else latest - quiet_period
-
-
 def repeat_share(recurring: pd.DataFrame) -> float | None:
     """Share of keyed incidents that were repeats (None when there are none)."""
-    return float(np.mean(recurring["is_repeat"])) if len(recurring) else None
+    return float(np.mean(recurring[_R.is_repeat])) if len(recurring) else None

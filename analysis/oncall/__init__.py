@@ -31,7 +31,7 @@ class OnCallLoad:
 def oncall_load(
     notifications: pd.DataFrame, weeks: list[str], settings: MetricsSettings
 ) -> OnCallLoad:
-    """The on-call load of the people ``notifications`` reached over ``weeks``."""
+    """The on-call load of the people ``notifications`` reached over the counted ``weeks``."""
     interrupts = interruptions(notifications, settings)
     weekly = load_per_responder_week(interrupts, settings)
     return OnCallLoad(

@@ -5,7 +5,8 @@ attention (anything but email). The same notification fanned out over several ch
 push, then SMS, then a phone call — counts once: notifications to one person about one incident
 (or alert) within ``notification_dedup_window`` of the first one fold into one interruption.
 Each interruption is placed in the responder's own time zone and classed as business hours,
-off hours or sleep hours (sleep wins over the other two where they overlap).
+off hours or sleep hours (sleep wins over the other two where they overlap). Its week is the ISO
+week of the organisation's zone (``[metrics] timezone``), like every other weekly figure.
 """
 
 from __future__ import annotations
@@ -15,15 +16,21 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from alertlens.analysis.incidents.population import iso_week
+from alertlens.analysis.calendar import iso_week
 from alertlens.analysis.settings import MetricsSettings
+from alertlens.ingest.metrics_schema import BurnoutRisk, Interruptions, OncallWeekly, ShiftLoad
 from alertlens.ingest.schema import Notifications
 
-BUSINESS: Final = "business"
-OFF_HOURS: Final = "off_hours"
-SLEEP: Final = "sleep"
-_INTERRUPTION_COLUMNS = ["user", "at", "target", "channels", "notifications", "local_time",
-                         "timezone", "week", "period", "shift_start"]
+NOTIFY: Final = "notify"
+BUSINESS: Final = OncallWeekly.business
+OFF_HOURS: Final = OncallWeekly.off_hours
+SLEEP: Final = OncallWeekly.sleep
+UNKNOWN_CHANNEL: Final = "unknown"
+_I = Interruptions
+_INTERRUPTION_COLUMNS = [_I.user, _I.at, _I.target, _I.channels, _I.notifications, _I.local_time,
+                         _I.timezone, _I.weekday, _I.hour, _I.week, _I.period, _I.shift_start]
+_CHANNEL: Final = Notifications.channel
+_CLUSTER: Final = "cluster"
 
 
 def person_notifications(notifications: pd.DataFrame) -> pd.DataFrame:
@@ -32,7 +39,7 @@ def person_notifications(notifications: pd.DataFrame) -> pd.DataFrame:
         return notifications
     channel = notifications[Notifications.channel].astype(object).fillna("").astype(str)
     wanted = (
-        (notifications[Notifications.kind] == "notify")
+        (notifications[Notifications.kind] == NOTIFY)
         & notifications[Notifications.user].notna()
         & ~channel.str.lower().str.contains("mail")
     )
@@ -40,31 +47,39 @@ def person_notifications(notifications: pd.DataFrame) -> pd.DataFrame:
 
 
 def interruptions(notifications: pd.DataFrame, settings: MetricsSettings) -> pd.DataFrame:
-    """One row per interruption: user, at (UTC), target, channels, notifications, local_time,
-    timezone, week (ISO week of the local date), period, shift_start (local)."""
+    """One row per interruption (``Interruptions``): user, at (UTC), target, channels,
+    notifications, local_time, timezone, weekday and hour (local), week (the organisation's),
+    period, shift_start (local)."""
     sent = person_notifications(notifications)
     if sent.empty:
-        return pd.DataFrame(columns=_INTERRUPTION_COLUMNS)
+        return _empty_interruptions()
     target = sent[Notifications.incident_id].fillna(sent[Notifications.alert_id])
     # Unlinked notifications cannot be matched to each other, so each is its own target.
     target = target.astype(object).where(target.notna(), "event:" + sent[Notifications.event_id])
-    frame = pd.DataFrame({"user": sent[Notifications.user].astype(str), "target": target,
-                          "at": sent[Notifications.at],
-                          "channel": sent[Notifications.channel].astype(object).fillna("unknown")})
-    frame = frame.sort_values(["user", "target", "at", "channel"], kind="mergesort")
-    frame["cluster"] = _clusters(frame, settings.notification_dedup_window)
-    folded = frame.groupby("cluster", sort=False).agg(
-        user=("user", "first"), target=("target", "first"), at=("at", "min"),
-        channels=("channel", lambda c: ",".join(sorted(set(map(str, c))))),
-        notifications=("channel", "size"),
-    )
-    folded = folded.sort_values(["at", "user", "target"], kind="mergesort").reset_index(drop=True)
-    return _placed_in_local_time(folded, settings)
+    frame = pd.DataFrame({_I.user: sent[Notifications.user].astype(str), _I.target: target,
+                          _I.at: sent[Notifications.at],
+                          _CHANNEL: sent[Notifications.channel].astype(object)
+                          .fillna(UNKNOWN_CHANNEL)})
+    frame = frame.sort_values([_I.user, _I.target, _I.at, _CHANNEL], kind="mergesort")
+    frame[_CLUSTER] = _clusters(frame, settings.notification_dedup_window)
+    folded = frame.groupby(_CLUSTER, sort=False).agg(**{
+        _I.user: (_I.user, "first"), _I.target: (_I.target, "first"), _I.at: (_I.at, "min"),
+        _I.channels: (_CHANNEL, lambda c: ",".join(sorted(set(map(str, c))))),
+        _I.notifications: (_CHANNEL, "size"),
+    })
+    folded = folded.sort_values([_I.at, _I.user, _I.target], kind="mergesort")
+    return _placed_in_local_time(folded.reset_index(drop=True), settings)
+
+
+def _empty_interruptions() -> pd.DataFrame:
+    frame = pd.DataFrame({c: pd.Series(dtype=object) for c in _INTERRUPTION_COLUMNS})
+    frame[_I.at] = pd.Series(dtype="datetime64[us, UTC]")
+    return frame
 
 
 def _clusters(frame: pd.DataFrame, window: pd.Timedelta) -> np.ndarray:
-    users, targets = frame["user"].to_numpy(), frame["target"].to_numpy()
-    times = frame["at"].to_numpy(dtype="datetime64[us]").astype("int64")
+    users, targets = frame[_I.user].to_numpy(), frame[_I.target].to_numpy()
+    times = frame[_I.at].to_numpy(dtype="datetime64[us]").astype("int64")
     limit = int(window.total_seconds() * 1e6)
     labels = np.empty(len(frame), dtype=np.int64)
     label, start = -1, 0
@@ -77,10 +92,10 @@ def _clusters(frame: pd.DataFrame, window: pd.Timedelta) -> np.ndarray:
 
 
 def _placed_in_local_time(folded: pd.DataFrame, settings: MetricsSettings) -> pd.DataFrame:
-    zones = folded["user"].map(settings.zone_of)
+    zones = folded[_I.user].map(settings.zone_of)
     parts = []
     for zone, group in folded.groupby(zones, sort=True):
-        local = group["at"].dt.tz_convert(zone)
+        local = group[_I.at].dt.tz_convert(zone)
         naive = local.dt.tz_localize(None)
         hours = naive.dt.hour
         business = ((naive.dt.day_of_week < 5) & (hours >= settings.business_start_hour)
@@ -89,12 +104,13 @@ def _placed_in_local_time(folded: pd.DataFrame, settings: MetricsSettings) -> pd
                           np.where(business, BUSINESS, OFF_HOURS))
         shift = (naive - pd.Timedelta(hours=settings.shift_start_hour)).dt.floor(
             f"{settings.shift_hours}h") + pd.Timedelta(hours=settings.shift_start_hour)
-        parts.append(group.assign(
-            local_time=naive.dt.strftime("%Y-%m-%dT%H:%M:%S"), timezone=zone,
-            week=iso_week(naive.dt.tz_localize("UTC")), period=period,
-            shift_start=shift.dt.strftime("%Y-%m-%dT%H:%M"),
-        ))
-    placed = pd.concat(parts).sort_values(["at", "user", "target"], kind="mergesort")
+        parts.append(group.assign(**{
+            _I.local_time: naive.dt.strftime("%Y-%m-%dT%H:%M:%S"), _I.timezone: zone,
+            _I.weekday: naive.dt.day_of_week.astype("int64"), _I.hour: hours.astype("int64"),
+            _I.week: iso_week(group[_I.at], settings.timezone), _I.period: period,
+            _I.shift_start: shift.dt.strftime("%Y-%m-%dT%H:%M"),
+        }))
+    placed = pd.concat(parts).sort_values([_I.at, _I.user, _I.target], kind="mergesort")
     return placed.reset_index(drop=True)[_INTERRUPTION_COLUMNS]
 
 
@@ -106,56 +122,68 @@ def _is_sleep(hours: pd.Series, settings: MetricsSettings) -> np.ndarray:
 
 
 def shift_load(interrupts: pd.DataFrame, settings: MetricsSettings) -> pd.DataFrame:
-    """user, shift_start, week, incidents (distinct targets), over_budget (> sre_budget)."""
-    grouped = interrupts.groupby(["user", "shift_start"], sort=True)
-    table = grouped.agg(week=("week", "first"), incidents=("target", "nunique")).reset_index()
-    table["over_budget"] = table["incidents"] > settings.sre_budget
+    """``ShiftLoad``: user, shift_start, week, incidents (distinct targets), over_budget."""
+    grouped = interrupts.groupby([_I.user, _I.shift_start], sort=True)
+    table = grouped.agg(**{ShiftLoad.week: (_I.week, "first"),
+                           ShiftLoad.incidents: (_I.target, "nunique")}).reset_index()
+    table[ShiftLoad.over_budget] = table[ShiftLoad.incidents] > settings.sre_budget
     return table
 
 
 def load_per_responder_week(interrupts: pd.DataFrame, settings: MetricsSettings) -> pd.DataFrame:
-    """user, week, interruptions, business, off_hours, sleep, disrupted_hours and
-    shifts_over_budget per responder and ISO week (of the local date)."""
-    columns = ["user", "week", "interruptions", BUSINESS, OFF_HOURS, SLEEP, "disrupted_hours",
-               "shifts_over_budget"]
+    """``OncallWeekly`` per responder and week: interruptions, business, off_hours, sleep,
+    disrupted_hours, shifts_over_budget."""
+    w = OncallWeekly
+    columns = [w.user, w.week, w.interruptions, w.business, w.off_hours, w.sleep,
+               w.disrupted_hours, w.shifts_over_budget]
     if interrupts.empty:
-        return pd.DataFrame(columns=columns)
-    counts = pd.crosstab([interrupts["user"], interrupts["week"]], interrupts["period"])
+        return pd.DataFrame({c: pd.Series(dtype=object if i < 2 else "int64")
+                             for i, c in enumerate(columns)})
+    counts = pd.crosstab([interrupts[_I.user], interrupts[_I.week]], interrupts[_I.period])
     counts = counts.reindex(columns=[BUSINESS, OFF_HOURS, SLEEP], fill_value=0)
-    counts["interruptions"] = counts.sum(axis=1)
-    hours = interrupts.assign(hour=interrupts["local_time"].str[:13])
-    counts["disrupted_hours"] = hours.groupby(["user", "week"])["hour"].nunique()
+    counts[w.interruptions] = counts.sum(axis=1)
+    hours = interrupts[_I.local_time].str[:13]
+    counts[w.disrupted_hours] = hours.groupby([interrupts[_I.user], interrupts[_I.week]]).nunique()
     shifts = shift_load(interrupts, settings)
-    over = shifts[shifts["over_budget"]].groupby(["user", "week"]).size()
-    counts["shifts_over_budget"] = over.reindex(counts.index, fill_value=0)
-    table = counts.reset_index()
+    over = shifts[shifts[ShiftLoad.over_budget]].groupby([ShiftLoad.user, ShiftLoad.week]).size()
+    counts[w.shifts_over_budget] = over.reindex(counts.index, fill_value=0)
+    table = counts.rename_axis([w.user, w.week]).reset_index()
     table.columns.name = None
     return table[columns].astype({c: "int64" for c in columns[2:]})
 
 
 def burnout_risk(weekly: pd.DataFrame, weeks: list[str], settings: MetricsSettings) -> pd.DataFrame:
-    """user, sleep_per_week, shifts_over_budget, interruptions_per_week, at_risk, reasons over the
-    last ``burnout_weeks`` weeks.
+    """``BurnoutRisk`` per responder over the last ``burnout_weeks`` counted weeks: weeks,
+    interruptions, sleep and off-hours interruptions per week, shifts over budget, at_risk and
+    the evidence in words.
 
     At risk: sleep-hour interruptions average at least ``burnout_sleep_per_week`` per week, or
     at least ``burnout_over_budget_shifts`` shifts went over the SRE budget in those weeks.
     """
+    b = BurnoutRisk
     recent = weeks[-settings.burnout_weeks:]
-    last = weekly[weekly["week"].isin(recent)]
+    last = weekly[weekly[OncallWeekly.week].isin(recent)]
     rows = []
-    for user, group in last.groupby("user", sort=True):
-        sleep = float(group[SLEEP].sum()) / len(recent)
-        over = int(group["shifts_over_budget"].sum())
+    for user, group in last.groupby(OncallWeekly.user, sort=True):
+        n = len(recent)
+        sleep = float(group[SLEEP].sum()) / n
+        over = int(group[OncallWeekly.shifts_over_budget].sum())
         reasons = []
         if sleep >= settings.burnout_sleep_per_week:
-            reasons.append(f"{sleep:.1f} sleep-hour interruptions a week over the last "
-                           f"{len(recent)} weeks (limit {settings.burnout_sleep_per_week:g})")
+            reasons.append(f"{sleep:.1f} sleep-hour interruptions a week over the last {n} "
+                           f"weeks (limit {settings.burnout_sleep_per_week:g})")
         if over >= settings.burnout_over_budget_shifts:
             reasons.append(f"{over} shifts above {settings.sre_budget} incidents per "
-                           f"{settings.shift_hours}h in the last {len(recent)} weeks")
-        rows.append({"user": user, "sleep_per_week": sleep, "shifts_over_budget": over,
-                     "interruptions_per_week": float(group["interruptions"].sum()) / len(recent),
-                     "at_risk": bool(reasons), "reasons": "; ".join(reasons)})
-    columns = ["user", "sleep_per_week", "shifts_over_budget", "interruptions_per_week",
-               "at_risk", "reasons"]
-    return pd.DataFrame(rows, columns=columns)
+                           f"{settings.shift_hours}h in the last {n} weeks (limit "
+                           f"{settings.burnout_over_budget_shifts})")
+        rows.append({b.user: user, b.weeks: n,
+                     b.interruptions_per_week: float(group[OncallWeekly.interruptions].sum()) / n,
+                     b.sleep_per_week: sleep,
+                     b.off_hours_per_week: float(group[OFF_HOURS].sum()) / n,
+                     b.shifts_over_budget: over, b.at_risk: bool(reasons),
+                     b.reasons: "; ".join(reasons)})
+    columns = [b.user, b.weeks, b.interruptions_per_week, b.sleep_per_week, b.off_hours_per_week,
+               b.shifts_over_budget, b.at_risk, b.reasons]
+    table = pd.DataFrame(rows, columns=columns)
+    return table.sort_values([b.at_risk, b.sleep_per_week, b.user],
+                             ascending=[False, False, True], ignore_index=True)

@@ -9,32 +9,56 @@ Two population rules (``mode``):
 
 Both modes drop merged-away incidents. Records whose times run backwards (resolved before created,
 acknowledged before created, acknowledged after resolved) are excluded and counted per reason, so
-no duration is ever negative. All durations are seconds; percentiles use linear interpolation.
+no duration is ever negative. An incident resolved at the very instant it was created (a
+backfilled record: 839 of GitHub's 1,282 status incidents) has no time to resolve and is left out
+of MTTR, counted as "resolved when created". All durations are seconds; percentiles use linear
+interpolation.
 """
 
 from __future__ import annotations
 
-from typing import Any, Final
+from dataclasses import dataclass, field
+from typing import Final
 
 import numpy as np
 import pandas as pd
 
-from alertlens.analysis.incidents.population import MONTH, ORIGIN, RESOLVE_TIME, WEEK
+from alertlens.analysis.incidents.population import (
+    MONTH,
+    ORIGIN,
+    RESOLVE_TIME,
+    UNKNOWN_GROUP,
+    WEEK,
+)
+from alertlens.analysis.response.survival import km_quantile
+from alertlens.ingest.metrics_schema import IncidentResponse, ResponseTimes
 from alertlens.ingest.schema import Incidents
 
 METRICS: Final = ("mtta", "mttm", "mttr")
+SECONDS: Final = {
+    "mtta": IncidentResponse.mtta_seconds,
+    "mttm": IncidentResponse.mttm_seconds,
+    "mttr": IncidentResponse.mttr_seconds,
+}
+EXCLUDED: Final = {
+    "mtta": IncidentResponse.mtta_excluded,
+    "mttm": IncidentResponse.mttm_excluded,
+    "mttr": IncidentResponse.mttr_excluded,
+}
+ALL: Final = "all"
 DIMENSIONS: Final = (
-    "all", Incidents.team, Incidents.service, Incidents.severity, Incidents.priority,
+    ALL, Incidents.team, Incidents.service, Incidents.severity, Incidents.priority,
     Incidents.urgency, Incidents.resolved_by, Incidents.source, ORIGIN, WEEK, MONTH,
 )
-UNKNOWN_GROUP: Final = "(unknown)"
-STATS: Final = ("count", "mean", "median", "p90", "p95")
+STATS: Final = (ResponseTimes.count, ResponseTimes.mean, ResponseTimes.median, ResponseTimes.p90,
+                ResponseTimes.p95)
 
 MERGED: Final = "merged away"
 RESOLVED_BEFORE_CREATED: Final = "resolved before created"
 ACK_BEFORE_CREATED: Final = "acknowledged before created"
 ACK_AFTER_RESOLVED: Final = "acknowledged after resolved"
 MITIGATED_BEFORE_CREATED: Final = "mitigated before created"
+RESOLVED_WHEN_CREATED: Final = "resolved when created"
 
 RULES: Final[dict[str, dict[str, str]]] = {
     "pagerduty": {
@@ -43,21 +67,23 @@ RULES: Final[dict[str, dict[str, str]]] = {
         "mttm": "pagerduty: incidents with a mitigation time, created -> mitigated; merged-away "
                 "excluded",
         "mttr": "pagerduty: resolved incidents (acknowledged or not, auto-resolved included), "
-                "created -> resolved (closed when no resolve time); merged-away excluded",
+                "created -> resolved (closed when no resolve time); merged-away and "
+                "resolved-when-created excluded",
     },
     "opsgenie": {
         "mtta": "opsgenie: closed incidents only, created -> acknowledgement, or -> close when "
                 "never acknowledged before close; merged-away excluded",
         "mttm": "opsgenie: closed incidents with a mitigation time, created -> mitigated; "
                 "merged-away excluded",
-        "mttr": "opsgenie: closed incidents, created -> close; merged-away excluded",
+        "mttr": "opsgenie: closed incidents, created -> close; merged-away and "
+                "resolved-when-created excluded",
     },
 }
 
 
 def response_durations(population: pd.DataFrame, *, mode: str = "pagerduty") -> pd.DataFrame:
-    """Per incident: ``<metric>_seconds`` (NaN = not in that population) and
-    ``<metric>_excluded`` (the reason an otherwise eligible record was dropped, else None)."""
+    """Per incident (``IncidentResponse``): ``<metric>_seconds`` (NaN = not in that population)
+    and ``<metric>_excluded`` (the reason an otherwise eligible record was dropped, else None)."""
     created = population[Incidents.created_at]
     resolved = population[RESOLVE_TIME]
     acked = population[Incidents.acknowledged_at]
@@ -73,7 +99,8 @@ def response_durations(population: pd.DataFrame, *, mode: str = "pagerduty") -> 
         "mtta": (acked, [(acked < created, ACK_BEFORE_CREATED),
                          (acked > resolved, ACK_AFTER_RESOLVED)]),
         "mttm": (mitigated, [(mitigated < created, MITIGATED_BEFORE_CREATED)]),
-        "mttr": (resolved, [(resolved < created, RESOLVED_BEFORE_CREATED)]),
+        "mttr": (resolved, [(resolved < created, RESOLVED_BEFORE_CREATED),
+                            (resolved == created, RESOLVED_WHEN_CREATED)]),
     }
     for metric, (end, bad_checks) in checks.items():
         has_end = end.notna().to_numpy()
@@ -84,54 +111,96 @@ def response_durations(population: pd.DataFrame, *, mode: str = "pagerduty") -> 
             reason[hit] = text
         keep = eligible_base & has_end & pd.isna(reason)
         seconds = (end - created).dt.total_seconds().to_numpy(dtype=float)
-        out[f"{metric}_seconds"] = np.where(keep, seconds, np.nan)
-        out[f"{metric}_excluded"] = reason
+        out[SECONDS[metric]] = np.where(keep, seconds, np.nan)
+        out[EXCLUDED[metric]] = reason
     return out
 
 
-def distribution(seconds: pd.Series) -> dict[str, float | int | None]:
-    """count, mean, median, p90 and p95 of the non-null values (None when there are none)."""
-    values = seconds.dropna().to_numpy(dtype=float)
-    if not len(values):
-        return {"count": 0, "mean": None, "median": None, "p90": None, "p95": None}
-    p50, p90, p95 = np.percentile(values, [50, 90, 95])
-    return {"count": len(values), "mean": float(values.mean()), "median": float(p50),
-            "p90": float(p90), "p95": float(p95)}
+@dataclass(frozen=True)
+class DurationStats:
+    """One response-time figure over its population (``DurationJson`` in summary.json)."""
+
+    count: int  # measured durations
+    censored: int = 0  # still running at the end of the data
+    mean: float | None = None  # of the measured durations
+    median: float | None = None  # Kaplan–Meier when some are censored
+    p90: float | None = None
+    p95: float | None = None
+    population: str = ""
+    excluded: dict[str, int] = field(default_factory=dict)
 
 
-def response_summary(durations: pd.DataFrame, *, mode: str, metric: str) -> dict[str, Any]:
-    """The headline distribution of one metric with its population rule and exclusion counts."""
-    stats = distribution(durations[f"{metric}_seconds"])
-    excluded = durations[f"{metric}_excluded"].dropna().value_counts().sort_index()
-    return {**stats, "population": RULES[mode][metric],
-            "excluded": {str(k): int(v) for k, v in excluded.items()}}
+def distribution(seconds: pd.Series | np.ndarray, censored_at: pd.Series | np.ndarray | None = None,
+                 *, population: str = "", excluded: pd.Series | None = None) -> DurationStats:
+    """The distribution of the non-null ``seconds``; ``censored_at`` holds the ages of the still
+    running ones (NaN elsewhere), which enter the quantiles as Kaplan–Meier censorings.
+    ``excluded`` holds the reason each left-out record was excluded."""
+    measured = _finite(seconds)
+    running = np.zeros(0) if censored_at is None else _finite(censored_at)
+    reasons: dict[str, int] = {}
+    if excluded is not None and excluded.notna().any():
+        reasons = {str(k): int(v) for k, v in
+                   excluded.dropna().value_counts().sort_index().items()}
+    if not len(measured):
+        return DurationStats(0, len(running), population=population, excluded=reasons)
+    if not len(running):
+        p50, p90, p95 = np.quantile(measured, [0.5, 0.9, 0.95])
+        return DurationStats(len(measured), 0, float(measured.mean()), float(p50), float(p90),
+                             float(p95), population, reasons)
+    values = np.concatenate([measured, running])
+    ended = np.concatenate([np.ones(len(measured), bool), np.zeros(len(running), bool)])
+    return DurationStats(
+        count=len(measured), censored=len(running), mean=float(measured.mean()),
+        median=km_quantile(values, ended, 0.5), p90=km_quantile(values, ended, 0.9),
+        p95=km_quantile(values, ended, 0.95), population=population, excluded=reasons,
+    )
+
+
+def _finite(values: pd.Series | np.ndarray) -> np.ndarray:
+    array: np.ndarray = np.asarray(values, dtype=float)
+    finite: np.ndarray = array[~np.isnan(array)]
+    return finite
+
+
+def response_summary(durations: pd.DataFrame, *, mode: str, metric: str) -> DurationStats:
+    """The distribution of one metric over every incident, with its population rule and
+    exclusion counts (no censoring: the mode's own population)."""
+    return distribution(durations[SECONDS[metric]], population=RULES[mode][metric],
+                        excluded=durations[EXCLUDED[metric]])
 
 
 def response_times(
     population: pd.DataFrame, durations: pd.DataFrame, *, mode: str,
     dimensions: tuple[str, ...] = DIMENSIONS,
 ) -> pd.DataFrame:
-    """Long table: metric, dimension, group, count, mean, median, p90, p95, excluded, population.
+    """Long table (``ResponseTimes``): metric, dimension, group, count, mean, median, p90, p95,
+    excluded, population.
 
     Every incident falls in exactly one group per dimension (missing keys are "(unknown)"), so
     per-group counts sum to the dimension total.
     """
     rows = []
     for dimension in dimensions:
-        keys = (pd.Series("all", index=population.index) if dimension == "all"
+        keys = (pd.Series(ALL, index=population.index) if dimension == ALL
                 else population[dimension].astype(object).where(population[dimension].notna(),
                                                                 UNKNOWN_GROUP).astype(str))
         for metric in METRICS:
-            seconds = durations[f"{metric}_seconds"]
-            excluded = durations[f"{metric}_excluded"].notna()
+            seconds = durations[SECONDS[metric]]
+            excluded = durations[EXCLUDED[metric]].notna()
             for group, index in keys.groupby(keys, sort=True).groups.items():
                 stats = distribution(seconds.loc[index])
-                if stats["count"] == 0 and not excluded.loc[index].any():
+                if stats.count == 0 and not excluded.loc[index].any():
                     continue
-                rows.append({"metric": metric, "dimension": dimension, "group": group, **stats,
-                             "excluded": int(excluded.loc[index].sum()),
-                             "population": RULES[mode][metric]})
-    columns = ["metric", "dimension", "group", *STATS, "excluded", "population"]
+                rows.append({
+                    ResponseTimes.metric: metric, ResponseTimes.dimension: dimension,
+                    ResponseTimes.group: group, ResponseTimes.count: stats.count,
+                    ResponseTimes.mean: stats.mean, ResponseTimes.median: stats.median,
+                    ResponseTimes.p90: stats.p90, ResponseTimes.p95: stats.p95,
+                    ResponseTimes.excluded: int(excluded.loc[index].sum()),
+                    ResponseTimes.population: RULES[mode][metric],
+                })
+    columns = [ResponseTimes.metric, ResponseTimes.dimension, ResponseTimes.group, *STATS,
+               ResponseTimes.excluded, ResponseTimes.population]
     table = pd.DataFrame(rows, columns=columns)
-    return table.astype({"count": "int64", "excluded": "int64",
+    return table.astype({ResponseTimes.count: "int64", ResponseTimes.excluded: "int64",
                          **{s: "float64" for s in STATS[1:]}})

@@ -1,400 +1,319 @@
-"""The figures of the weekly review: every number the report shows for one week, computed from
-the lake's tables and the stored analysis outputs. Each table's columns are named after the
-fields of the report model they become (``reports/model.py``), so the report only shapes rows.
+"""The figures of one review: a week (or any period) of the organisation or of one team, against
+the period before and the counted weeks' trend, with every table the report shows.
+
+Everything is computed from one population: the records created from the first counted week up
+to the end of the reviewed period (``Frames.before``), scoped to the team when one is asked for.
+The headline, the sections and the charts all read the tables of one ``metrics_analysis`` run.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import date
+from typing import Final
 
-import numpy as np
 import pandas as pd
 
-from alertlens.analysis.incidents.frequency import paged_alerts
-from alertlens.analysis.incidents.population import (
-    RECURRENCE_KEY,
-    WEEK,
-    incident_population,
-    iso_week,
-)
-from alertlens.analysis.noise.whatif import ALL, TEAM
-from alertlens.analysis.oncall.load import BUSINESS, OFF_HOURS, SLEEP
-from alertlens.analysis.pipeline import MetricsAnalysis, metrics_analysis
-from alertlens.analysis.response.durations import UNKNOWN_GROUP, response_durations
-from alertlens.analysis.review.week import (
+from alertlens.analysis.calendar import (
+    History,
+    Period,
     ReviewError,
-    last_complete_week,
-    week_start,
+    check_period,
+    day_period,
+    default_week,
+    history,
+    iso_week,
+    week_period,
     weeks_up_to,
 )
-from alertlens.analysis.review.weekly import weekly_review
+from alertlens.analysis.frames import Frames
+from alertlens.analysis.incidents.frequency import counted_incidents, paged_alerts
+from alertlens.analysis.jsonable import optional_float
+from alertlens.analysis.noise.thresholds import NoiseThresholds
+from alertlens.analysis.pipeline import MetricsAnalysis, NoiseFacts, metrics_analysis
+from alertlens.analysis.projection import overall
+from alertlens.analysis.response.durations import SECONDS
+from alertlens.analysis.response.populations import ResponseFigures, response_figures
+from alertlens.analysis.review import tables as t
+from alertlens.analysis.review.noise import StoredNoise, period_noise, team_noise
+from alertlens.analysis.review.quality import quarantine_rows, source_rows
+from alertlens.analysis.review.rows import (
+    BurnoutRow,
+    IncidentRow,
+    LoadPoint,
+    NoisyRuleRow,
+    ProjectionRow,
+    QuarantineRow,
+    RecurrenceRow,
+    ResponderRow,
+    ResponseRow,
+    RunbookRow,
+    SourceRow,
+    SpreadRow,
+    StormRow,
+)
 from alertlens.analysis.settings import MetricsSettings
-from alertlens.analysis.summary import noise_share_by_week
-from alertlens.ingest.schema import Alerts, Incidents, Manifest, Quarantine, Rules, Scored
+from alertlens.analysis.summary import MetricsSummary
+from alertlens.analysis.trends.mann_kendall import Comparison, TrendResult, period_comparison
+from alertlens.analysis.trends.maturity import MaturityResult
+from alertlens.analysis.trends.weekly import HEADLINES, headline_table
+from alertlens.ingest.metrics_schema import (
+    Interruptions,
+    Population,
+    Projection,
+    WeeklyHeadlines,
+)
+from alertlens.ingest.schema import Alerts, Incidents
 
-__all__ = ["ReviewFigures", "ReviewInputs", "review_figures"]
+__all__ = ["HeadlineFigure", "NoiseFigures", "ReviewFigures", "ReviewInputs", "ReviewRequest",
+           "review_figures"]
 
-#: Quantiles of the response-time spreads, by model field.
-SPREAD_QUANTILES = {"p10": 0.1, "p25": 0.25, "p50": 0.5, "p75": 0.75, "p90": 0.9}
+THIS: Final = "this"
+PREVIOUS: Final = "previous"
+INTERRUPTIONS: Final = "interruptions"
+PAGES: Final = "pages"
+#: The dimensions of the response tables.
+RESPONSE_BY: Final = (Incidents.team, Incidents.service, Incidents.severity)
 
 
 @dataclass(frozen=True)
 class ReviewInputs:
     """What a review is made from: the lake's tables and what ``alertlens analyze`` stored."""
 
-    alerts: pd.DataFrame
-    incidents: pd.DataFrame
-    notifications: pd.DataFrame
+    frames: Frames
     manifest: pd.DataFrame
     quarantine: pd.DataFrame
-    scored: pd.DataFrame
-    rules: pd.DataFrame
-    whatif: pd.DataFrame
-    metrics: MetricsAnalysis | None = None  # the stored metrics tables, when analyze wrote them
+    stored: StoredNoise | None = None
+    thresholds: NoiseThresholds = field(default_factory=NoiseThresholds)
     notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
-class ReviewFigures:
-    """Every figure of one week's review, as tables named after the report model's fields."""
+class ReviewRequest:
+    """Which review: a week (default: the newest ended week with data) or the days ``since`` to
+    ``until``; the whole organisation or one team."""
 
-    week: str
-    review: dict[str, Any]  # analysis.review.weekly.weekly_review
-    incidents: pd.DataFrame
-    noisy_rules: pd.DataFrame
-    projections: pd.DataFrame
+    week: str | None = None
+    since: date | None = None
+    until: date | None = None
+    team: str | None = None
+
+
+@dataclass(frozen=True)
+class HeadlineFigure:
+    """One headline figure: this period against the one before (and the 4-week average), and
+    its trend over the counted weeks' window."""
+
+    key: str
+    comparison: Comparison
+    trend: TrendResult
+
+
+@dataclass(frozen=True)
+class NoiseFigures:
+    """The noise audit over the counted weeks."""
+
     noise_share: float | None
     rules_total: int
+    rules: tuple[NoisyRuleRow, ...]
     noise_pages_total: int
-    noise_window: str
-    response_by: dict[str, pd.DataFrame]  # "team" / "service" / "severity" -> rows
-    ack_spread: pd.DataFrame
-    resolve_spread: pd.DataFrame
-    response_trend: pd.DataFrame
-    recurrences: pd.DataFrame
-    responders: pd.DataFrame
-    hour_of_week: np.ndarray  # 7 x 24 page counts, Monday first, UTC
-    maturity: dict[str, Any] | None
-    sources: pd.DataFrame
-    quarantine_reasons: pd.DataFrame
-    teams: list[str]
-    notes: tuple[str, ...] = field(default_factory=tuple)
+    noise_firings_total: int
+    projections: tuple[ProjectionRow, ...]
+    pages_per_week: float | None
+    projected_pages_per_week: float | None
+    compression_ratio: float | None
+    storms: tuple[StormRow, ...]
+    runbooks: tuple[RunbookRow, ...] | None  # None: no source links runbooks
+    recomputed: bool  # computed for this review rather than read from the stored analysis
 
 
-def review_figures(
-    inputs: ReviewInputs,
-    *,
-    week: str | None,
-    settings: MetricsSettings,
-    trend_weeks: int,
-    spread_weeks: int,
-) -> ReviewFigures:
-    """The figures of ``week`` (default: the last complete week in the data).
+@dataclass(frozen=True)
+class ReviewFigures:
+    """Every figure of one review."""
 
-    Raises ReviewError when the lake holds neither alerts nor incidents.
-    """
-    if inputs.alerts.empty and inputs.incidents.empty:
+    period: Period
+    team: str | None
+    history: History
+    window: tuple[str, ...]  # the weeks of the trend tests and the trend charts
+    quiet: bool  # no incident and no alert in the period
+    in_progress: bool  # the period has not ended yet
+    headlines: tuple[HeadlineFigure, ...]
+    weekly: pd.DataFrame  # WeeklyHeadlines of the window's weeks
+    incidents: tuple[IncidentRow, ...]
+    response: ResponseFigures
+    response_by: dict[str, tuple[ResponseRow, ...]]  # Incidents.team / .service / .severity
+    spread_weeks: tuple[str, ...]
+    ack_spread: tuple[SpreadRow, ...]
+    resolve_spread: tuple[SpreadRow, ...]
+    recurrences: tuple[RecurrenceRow, ...]
+    noise: NoiseFigures
+    responders: tuple[ResponderRow, ...]
+    load: tuple[LoadPoint, ...]
+    hour_of_week: tuple[tuple[int, ...], ...]
+    heatmap_subject: str  # INTERRUPTIONS (each in its responder's zone) or PAGES
+    heatmap_zones: tuple[str, ...]
+    burnout: tuple[BurnoutRow, ...]
+    maturity: MaturityResult
+    sources: tuple[SourceRow, ...]
+    quarantine: tuple[QuarantineRow, ...]
+    summary: MetricsSummary  # the counted weeks' summary of the same population
+    teams: tuple[str, ...]
+    notes: tuple[str, ...]
+
+
+def review_period(frames: Frames, request: ReviewRequest, settings: MetricsSettings,
+                  now: pd.Timestamp) -> tuple[Period, History]:
+    """The reviewed period and the counted weeks; ReviewError when the lake is empty or the
+    period lies outside the weeks the data covers."""
+    created = frames.created()
+    zone = settings.timezone
+    if created.empty:
         raise ReviewError("the lake has no alerts or incidents to report on")
-    latest = pd.concat(
-        [inputs.alerts[Alerts.created_at], inputs.incidents[Incidents.created_at]]
-    ).max()
-    week = week or last_complete_week(latest)
-    week_start(week)  # a malformed week is a ReviewError before any work
-    noise_by_week = noise_share_by_week(inputs.scored)
-    review = weekly_review(
-        inputs.incidents,
-        inputs.alerts,
-        inputs.notifications,
-        week=week,
-        settings=settings,
-        noise_share_by_week=noise_by_week,
-        rules=inputs.rules,
-    )
-    population = incident_population(inputs.incidents, inputs.alerts)
-    metrics = inputs.metrics or metrics_analysis(
-        inputs.incidents,
-        inputs.alerts,
-        inputs.notifications,
-        settings=settings,
-        noise_share_by_week=noise_by_week,
-    )
-    notes = list(inputs.notes)
-    seen = set(population[WEEK].dropna()) | set(iso_week(inputs.alerts[Alerts.created_at]))
-    if week not in seen:
-        notes.append(f"The lake has no incidents or alerts in {week}.")
-    durations = pd.concat([population, response_durations(population, mode=settings.mode)], axis=1)
-    durations = durations[durations[Incidents.merged_into].isna()]
-    this = durations[durations[WEEK] == week]
-    pooled = durations[durations[WEEK].isin(weeks_up_to(week, spread_weeks))]
-    team = pooled[Incidents.team].fillna(UNKNOWN_GROUP)
-    noisy, noise_pages = noisy_rules(inputs.scored, inputs.rules)
-    created = inputs.scored[Alerts.created_at]
-    responders, hours = oncall_figures(
-        metrics.tables["interruptions"],
-        metrics.tables["oncall_weekly"],
-        inputs.incidents,
-        inputs.alerts,
-        week,
-    )
-    sources, reasons = data_quality(inputs.manifest, inputs.quarantine)
+    as_of = frames.as_of()
+    if request.since is not None or request.until is not None:
+        if request.since is None or request.until is None:
+            raise ReviewError("--since and --until go together")
+        period = day_period(request.since, request.until, zone)
+        weeks = iso_week(created, zone)
+        data_weeks = (str(weeks.min()), str(weeks.max()))
+        check_period(period, data_weeks)
+        return period, history(created, min(period.last_week, data_weeks[1]), zone, as_of)
+    week = request.week or default_week(created, now, zone)
+    return week_period(week, zone), history(created, week, zone, as_of)
+
+
+def review_figures(inputs: ReviewInputs, request: ReviewRequest, *, settings: MetricsSettings,
+                   now: pd.Timestamp, spread_weeks: int = 4) -> ReviewFigures:
+    """The figures of the requested review (see ``ReviewRequest``)."""
+    frames = inputs.frames
+    period, counted = review_period(frames, request, settings, now)
+    teams = tuple(frames.teams())
+    if request.team is not None and request.team not in teams:
+        raise ReviewError(f"no team named {request.team!r}; teams: {', '.join(teams) or 'none'}")
+    assert counted.last_week is not None
+    cut = frames.before(period.end)
+    noise, recomputed = period_noise(inputs.stored, cut, counted.last_week, len(counted.weeks),
+                                     inputs.thresholds)
+    scoped = cut if request.team is None else cut.of_team(request.team)
+    noise = team_noise(noise, request.team)
+    metrics = metrics_analysis(scoped, settings=settings, history=counted, noise=noise,
+                               ended=period.end <= now)
+    return _figures(inputs, request, metrics, period, scoped, noise, recomputed, settings, now,
+                    spread_weeks, teams)
+
+
+def _figures(inputs: ReviewInputs, request: ReviewRequest, metrics: MetricsAnalysis,
+             period: Period, scoped: Frames, noise: NoiseFacts, recomputed: bool,
+             settings: MetricsSettings, now: pd.Timestamp, spread_weeks: int,
+             teams: tuple[str, ...]) -> ReviewFigures:
+    counted = metrics.history
+    frame = counted_incidents(metrics.response.frame)
+    created = frame[Incidents.created_at]
+    inside = frame[(created >= period.start) & (created < period.end)]
+    alerts = scoped.alerts[(scoped.alerts[Alerts.created_at] >= period.start)
+                           & (scoped.alerts[Alerts.created_at] < period.end)]
+    quiet = inside.empty and alerts.empty
+    spread_window = weeks_up_to(period.last_week, spread_weeks)
+    pooled = frame[frame[Population.week].isin(spread_window)]
+    interrupts = metrics.oncall.interruptions
+    at = interrupts[Interruptions.at]
+    in_period = interrupts[(at >= period.start) & (at < period.end)]
+    subject = INTERRUPTIONS if metrics.inputs.has_notifications else PAGES
+    pages = paged_alerts(alerts, settings.timezone)[Alerts.created_at]
+    notes = list(inputs.notes) + _notes(period, quiet, recomputed and inputs.stored is not None,
+                                        now, request, counted)
     return ReviewFigures(
-        week=week,
-        review=review,
-        incidents=week_incidents(review["incidents"], inputs.incidents),
-        noisy_rules=noisy,
-        projections=inputs.whatif[inputs.whatif[TEAM] != ALL].reset_index(drop=True),
-        noise_share=(
-            float(inputs.scored[Scored.is_noise].astype(bool).mean())
-            if len(inputs.scored)
-            else None
-        ),
-        rules_total=len(inputs.rules),
-        noise_pages_total=noise_pages,
-        noise_window=f"{created.min():%Y-%m-%d} to {created.max():%Y-%m-%d}"
-        if len(created)
-        else "",
-        response_by={
-            name: response_rows(this, column)
-            for name, column in (
-                ("team", Incidents.team),
-                ("service", Incidents.service),
-                ("severity", Incidents.severity),
-            )
-        },
-        ack_spread=spreads(pooled["mtta_seconds"], team),
-        resolve_spread=spreads(pooled["mttr_seconds"], team),
-        response_trend=weekly_medians(durations, weeks_up_to(week, trend_weeks)),
-        recurrences=recurrence_rows(metrics.tables, week),
-        responders=responders,
-        hour_of_week=hours,
-        maturity=metrics.summary.get("maturity"),
-        sources=sources,
-        quarantine_reasons=reasons,
-        teams=_teams(inputs),
+        period=period,
+        team=request.team,
+        history=counted,
+        window=metrics.trends.window,
+        quiet=quiet,
+        in_progress=period.end > now,
+        headlines=_headlines(metrics, period),
+        weekly=metrics.trends.weekly[
+            metrics.trends.weekly[WeeklyHeadlines.week].isin(metrics.trends.window)
+        ].reset_index(drop=True),
+        incidents=t.period_incidents(inside, metrics.incidents.recurrences),
+        response=response_figures(inside, as_of=counted.as_of, mode=settings.mode,
+                                  min_resolved_share=settings.mttr_min_resolved_share),
+        response_by={column: t.response_rows(inside, column, as_of=counted.as_of,
+                                             settings=settings) for column in RESPONSE_BY},
+        spread_weeks=tuple(spread_window),
+        ack_spread=t.spreads(pooled[SECONDS["mtta"]], pooled[Incidents.team]),
+        resolve_spread=t.spreads(t.resolve_seconds(pooled), pooled[Incidents.team]),
+        recurrences=t.recurrence_rows(metrics.incidents.fix_status,
+                                      metrics.incidents.recurrences, period),
+        noise=_noise(noise, metrics, recomputed),
+        responders=t.responder_rows(in_period, t.team_of_targets(scoped.incidents,
+                                                                 scoped.alerts), settings),
+        load=t.load_points(metrics.oncall.weekly, metrics.trends.window),
+        hour_of_week=(t.hour_of_week(in_period) if subject == INTERRUPTIONS
+                      else t.pages_hour_of_week(pages, settings.timezone)),
+        heatmap_subject=subject,
+        heatmap_zones=(tuple(sorted(set(interrupts[Interruptions.timezone])))
+                       if subject == INTERRUPTIONS else (settings.timezone,)),
+        burnout=t.burnout_rows(metrics.oncall.burnout_risk),
+        maturity=metrics.trends.maturity,
+        sources=source_rows(inputs.manifest),
+        quarantine=quarantine_rows(inputs.quarantine),
+        summary=metrics.summary,
+        teams=teams,
         notes=tuple(notes),
     )
 
+def _headlines(metrics: MetricsAnalysis, period: Period) -> tuple[HeadlineFigure, ...]:
+    trends = metrics.trends.trends
+    if period.week is not None:
+        weekly = metrics.trends.weekly.set_index(WeeklyHeadlines.week)
+        return tuple(HeadlineFigure(key, period_comparison(weekly[key], period.week),
+                                    trends[key]) for key in HEADLINES)
+    previous = period.previous
 
-def week_incidents(records: list[dict[str, Any]], incidents: pd.DataFrame) -> pd.DataFrame:
-    """The review's incidents of the week, oldest first, with status and major flag from the
-    lake: incident_id, title, service, team, severity, created_at, time_to_ack,
-    time_to_resolve, status, major."""
-    columns = [
-        "incident_id",
-        "title",
-        "service",
-        "team",
-        "severity",
-        "created_at",
-        "time_to_ack",
-        "time_to_resolve",
-        "status",
-        "major",
-    ]
-    if not records:
-        return pd.DataFrame(columns=columns)
-    frame = pd.DataFrame(records)
-    frame[Incidents.created_at] = pd.to_datetime(
-        frame[Incidents.created_at], utc=True, format="ISO8601"
+    def bucket(times: pd.Series) -> pd.Series:
+        this = (times >= period.start) & (times < period.end)
+        before = (times >= previous.start) & (times < previous.end)
+        labels = pd.Series(None, index=times.index, dtype=object)
+        return labels.mask(this, THIS).mask(before, PREVIOUS)
+
+    table = headline_table(metrics.inputs, [THIS, PREVIOUS], bucket).set_index(
+        WeeklyHeadlines.week)
+    return tuple(HeadlineFigure(key, Comparison(_num(table.loc[THIS, key]),
+                                                _num(table.loc[PREVIOUS, key]), None),
+                                trends[key]) for key in HEADLINES)
+
+
+_num = optional_float
+
+
+def _noise(facts: NoiseFacts, metrics: MetricsAnalysis, recomputed: bool) -> NoiseFigures:
+    rules, noise_pages, noise_firings = t.noisy_rules(facts)
+    everything = overall(metrics.projection)
+    return NoiseFigures(
+        noise_share=metrics.summary.noise_share,
+        rules_total=len(facts.rules),
+        rules=rules,
+        noise_pages_total=noise_pages,
+        noise_firings_total=noise_firings,
+        projections=t.projection_rows(metrics.projection),
+        pages_per_week=_num(everything[Projection.pages_per_week]),
+        projected_pages_per_week=_num(everything[Projection.projected_pages_per_week_after_fixes]),
+        compression_ratio=t.compression_ratio(facts.scored),
+        storms=t.storms(facts),
+        runbooks=t.runbook_rows(facts.rules),
+        recomputed=recomputed,
     )
-    extra = incidents[[Incidents.source, Incidents.incident_id, Incidents.status, Incidents.major]]
-    extra = extra.drop_duplicates([Incidents.source, Incidents.incident_id])
-    frame = frame.merge(extra, on=[Incidents.source, Incidents.incident_id], how="left")
-    frame = frame.sort_values(Incidents.created_at, kind="mergesort")
-    return pd.DataFrame(
-        {
-            "incident_id": frame[Incidents.incident_id],
-            "title": frame[Incidents.title],
-            "service": frame[Incidents.service],
-            "team": frame[Incidents.team],
-            "severity": frame[Incidents.severity],
-            "created_at": frame[Incidents.created_at],
-            "time_to_ack": frame["mtta_seconds"],
-            "time_to_resolve": frame["mttr_seconds"],
-            "status": frame[Incidents.status],
-            "major": frame[Incidents.major].astype("boolean").fillna(False).astype(bool),
-        }
-    ).reset_index(drop=True)
 
 
-def noisy_rules(scored: pd.DataFrame, rules: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    """The noisy rules with their noise pages (the Pareto measure), most noise pages first, and
-    the noise pages of all rules."""
-    noise_paged = scored[Scored.is_noise].astype(bool) & scored[Alerts.paged].fillna(False).astype(
-        bool
-    )
-    per_rule = noise_paged.groupby(scored[Alerts.rule_key]).sum()
-    noisy = rules[rules[Rules.is_noisy].astype(bool)].copy()
-    noisy["noise_pages"] = noisy[Rules.rule_key].map(per_rule).fillna(0).astype(int)
-    noisy = noisy.sort_values(
-        ["noise_pages", Rules.firings, Rules.rule_key],
-        ascending=[False, False, True],
-        kind="mergesort",
-    )
-    return noisy.reset_index(drop=True), int(noise_paged.sum())
-
-
-def response_rows(frame: pd.DataFrame, column: str) -> pd.DataFrame:
-    """group, incidents, mtta_median, mtta_p90, mttr_median, mttr_p90 per value of ``column``,
-    most incidents first."""
-    groups = frame[column].astype(object).where(frame[column].notna(), UNKNOWN_GROUP)
-    grouped = frame.groupby(groups)
-    table = (
-        pd.DataFrame(
-            {
-                "incidents": grouped.size(),
-                "mtta_median": grouped["mtta_seconds"].median(),
-                "mtta_p90": grouped["mtta_seconds"].quantile(0.9),
-                "mttr_median": grouped["mttr_seconds"].median(),
-                "mttr_p90": grouped["mttr_seconds"].quantile(0.9),
-            }
-        )
-        .rename_axis("group")
-        .reset_index()
-    )
-    table["group"] = table["group"].astype(str)
-    return table.sort_values(["incidents", "group"], ascending=[False, True]).reset_index(drop=True)
-
-
-def spreads(seconds: pd.Series, groups: pd.Series) -> pd.DataFrame:
-    """group, n and the ``SPREAD_QUANTILES`` of ``seconds`` per group that has any value."""
-    known = seconds.notna()
-    values, keys = seconds[known], groups[known].astype(str)
-    grouped = values.groupby(keys)
-    table = pd.DataFrame({"n": grouped.size()})
-    for name, q in SPREAD_QUANTILES.items():
-        table[name] = grouped.quantile(q)
-    return table.rename_axis("group").reset_index()
-
-
-def weekly_medians(durations: pd.DataFrame, weeks: list[str]) -> pd.DataFrame:
-    """week, team, mtta_median, mttr_median, incidents per team and week of ``weeks``."""
-    trend = durations[durations[WEEK].isin(weeks)]
-    team = trend[Incidents.team].astype(object).where(trend[Incidents.team].notna(), UNKNOWN_GROUP)
-    table = trend.groupby([trend[WEEK], team]).agg(
-        mtta_median=("mtta_seconds", "median"),
-        mttr_median=("mttr_seconds", "median"),
-        incidents=(WEEK, "size"),
-    )
-    return table.rename_axis(["week", "team"]).reset_index()
-
-
-def recurrence_rows(tables: dict[str, pd.DataFrame], week: str) -> pd.DataFrame:
-    """key, service, team, occurrences, this_week, last_seen, fix_held per recurrence key that
-    repeated, worst first (most repeats this week, then overall)."""
-    columns = ["key", "service", "team", "occurrences", "this_week", "last_seen", "fix_held"]
-    recurring = tables["recurrences"]
-    repeats = recurring[recurring["is_repeat"].astype(bool)]
-    if repeats.empty:
-        return pd.DataFrame(columns=columns)
-    status = tables["fix_status"].set_index(RECURRENCE_KEY)["status"]
-    grouped = repeats.groupby(RECURRENCE_KEY, sort=True)
-    last = grouped.tail(1).set_index(RECURRENCE_KEY)
-    table = pd.DataFrame(
-        {
-            "key": last[Incidents.title].where(last[Incidents.title].notna(), last.index),
-            "service": last[Incidents.service],
-            "team": last[Incidents.team],
-            "occurrences": grouped.size(),
-            "this_week": grouped[WEEK].agg(lambda w: int((w == week).sum())),
-            "last_seen": grouped[Incidents.created_at].max(),
-        }
-    )
-    held = status.reindex(table.index)
-    table["fix_held"] = held.map({"held": True, "still recurring": False}).astype(object)
-    table["fix_held"] = table["fix_held"].where(held.notna(), None)
-    table = table.sort_values(
-        ["this_week", "occurrences", "key"], ascending=[False, False, True], kind="mergesort"
-    )
-    return table.reset_index(drop=True)[columns]
-
-
-def oncall_figures(
-    interrupts: pd.DataFrame,
-    weekly: pd.DataFrame,
-    incidents: pd.DataFrame,
-    alerts: pd.DataFrame,
-    week: str,
-) -> tuple[pd.DataFrame, np.ndarray]:
-    """Per responder of ``week``: responder, team, business_hours, off_hours, sleep_hours,
-    shifts_over_budget (most interrupted first); and the 7 x 24 pages by hour of week (UTC)."""
-    team_of_target = pd.concat(
-        [
-            incidents.set_index(Incidents.incident_id)[Incidents.team],
-            alerts.set_index(Alerts.alert_id)[Alerts.team],
-        ]
-    ).dropna()
-    team_of_target = team_of_target[~team_of_target.index.duplicated()]
-    this = interrupts[interrupts["week"] == week]
-    teams = this["target"].map(team_of_target).fillna(UNKNOWN_GROUP)
-    team_of_user = teams.groupby(this["user"]).agg(lambda t: t.mode().iloc[0])
-    rows = weekly[weekly["week"] == week]
-    responders = pd.DataFrame(
-        {
-            "responder": rows["user"].astype(str),
-            "team": rows["user"].map(team_of_user).fillna(UNKNOWN_GROUP).astype(str),
-            "business_hours": rows[BUSINESS].astype(int),
-            "off_hours": rows[OFF_HOURS].astype(int),
-            "sleep_hours": rows[SLEEP].astype(int),
-            "shifts_over_budget": rows["shifts_over_budget"].astype(int),
-        }
-    )
-    total = responders[["business_hours", "off_hours", "sleep_hours"]].sum(axis=1)
-    responders = responders.assign(_total=total).sort_values(
-        ["_total", "responder"], ascending=[False, True], kind="mergesort"
-    )
-    pages = paged_alerts(alerts)
-    at = pages.loc[pages[WEEK] == week, Alerts.created_at]
-    counts = pd.crosstab(at.dt.day_of_week, at.dt.hour).reindex(
-        index=range(7), columns=range(24), fill_value=0
-    )
-    return responders.drop(columns="_total").reset_index(drop=True), counts.to_numpy(dtype=int)
-
-
-def data_quality(
-    manifest: pd.DataFrame, quarantine: pd.DataFrame
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per source: source, files, read, accepted, quarantined, deduplicated; and per source and
-    reason: source, reason, records, example ("file: locator" of one record), most first."""
-    source = (
-        manifest[Manifest.source]
-        .astype(object)
-        .where(manifest[Manifest.source].notna(), UNKNOWN_GROUP)
-    )
-    sources = manifest.groupby(source).agg(
-        files=(Manifest.file_sha256, "nunique"),
-        read=(Manifest.read, "sum"),
-        accepted=(Manifest.accepted, "sum"),
-        quarantined=(Manifest.quarantined, "sum"),
-        deduplicated=(Manifest.deduplicated, "sum"),
-    )
-    sources = sources.astype("int64").rename_axis("source").reset_index()
-    q_source = (
-        quarantine[Quarantine.source]
-        .astype(object)
-        .where(quarantine[Quarantine.source].notna(), UNKNOWN_GROUP)
-    )
-    grouped = quarantine.groupby([q_source, quarantine[Quarantine.reason]])
-    first = grouped.head(1).set_index([q_source, quarantine[Quarantine.reason]])
-    files = first[Quarantine.file].astype(str).map(lambda f: f.rsplit("/", 1)[-1])
-    reasons = pd.DataFrame(
-        {"records": grouped.size(), "example": files + ": " + first[Quarantine.locator].astype(str)}
-    )
-    reasons = reasons.rename_axis(["source", "reason"]).reset_index()
-    reasons = reasons.sort_values(
-        ["records", "source", "reason"], ascending=[False, True, True], kind="mergesort"
-    )
-    return sources, reasons.reset_index(drop=True)
-
-
-def _teams(inputs: ReviewInputs) -> list[str]:
-    teams = pd.concat(
-        [
-            inputs.alerts[Alerts.team],
-            inputs.incidents[Incidents.team],
-            inputs.rules[Rules.team],
-            inputs.whatif[TEAM],
-        ]
-    )
-    return [str(t) for t in teams.dropna().unique() if str(t) != ALL]
+def _notes(period: Period, quiet: bool, recomputed: bool, now: pd.Timestamp,
+           request: ReviewRequest, counted: History) -> list[str]:
+    notes = []
+    who = f"team {request.team}" if request.team else "the lake"
+    if quiet:
+        notes.append(f"A quiet {'week' if period.week else 'period'}: {who} has no incident and "
+                     f"no alert in {period.label}.")
+    if period.end > now:
+        notes.append(f"{period.label} has not ended yet: its figures cover it up to now.")
+    if recomputed:
+        notes.append(f"The noise analysis was run for this review over {counted.first_week} to "
+                     f"{counted.last_week} (the stored one covers other weeks).")
+    return notes

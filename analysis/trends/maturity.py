@@ -13,24 +13,59 @@ data cannot judge is "unknown" (never guessed); the level then stops below it an
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from functools import cache
-from typing import Any, Final
+from typing import Final
 
 import pandas as pd
 
 from alertlens.analysis.incidents.frequency import counted_incidents
+from alertlens.analysis.incidents.population import ALERT_REPORTER
 from alertlens.analysis.settings import MetricsSettings
-from alertlens.analysis.trends.mann_kendall import BETTER, TOO_FEW
+from alertlens.analysis.trends.mann_kendall import TrendResult
+from alertlens.ingest.metrics_schema import WeeklyHeadlines
 from alertlens.ingest.schema import Alerts, Incidents
 
 NAMES: Final = {1: "reactive", 2: "responsive", 3: "proactive", 4: "elite"}
-MET, NOT_MET, UNKNOWN = "met", "not met", "unknown"
+MET: Final = "met"
+NOT_MET: Final = "not met"
+UNKNOWN: Final = "unknown"
+UNKNOWN_SEVERITY: Final = "unknown"
+#: The trend criteria of level 4: headline series -> its name in words.
+TRENDED: Final = {WeeklyHeadlines.mttr_median: "MTTR", WeeklyHeadlines.recurrence_rate:
+                  "recurrence", WeeklyHeadlines.noise_share: "noise share"}
 
 
-def _criterion(level: int, name: str, status: str, value: object, threshold: str,
-               detail: str) -> dict[str, Any]:
-    return {"level": level, "name": name, "status": status, "value": value,
-            "threshold": threshold, "detail": detail}
+@dataclass(frozen=True)
+class Criterion:
+    """One maturity criterion with its value, the threshold and the evidence in words."""
+
+    level: int
+    name: str
+    status: str  # MET, NOT_MET or UNKNOWN
+    value: float | None
+    threshold: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class MaturityResult:
+    """The level reached, each criterion, and what blocks the next level."""
+
+    level: int
+    name: str
+    criteria: tuple[Criterion, ...]
+    next_level_blocked_by: tuple[str, ...]
+    next_level_undetermined: bool
+
+
+@dataclass(frozen=True)
+class AckEvidence:
+    """What the fast-acknowledgement criterion judges."""
+
+    median_seconds: float | None  # never-acknowledged incidents count as never acknowledged
+    acknowledged: int
+    known: int  # incidents of sources that record acknowledgements
 
 
 def _status(ok: bool | None) -> str:
@@ -45,8 +80,8 @@ def alert_reported_share(population: pd.DataFrame) -> tuple[float | None, int]:
     counted = counted_incidents(population)
     alerted = pd.to_numeric(counted[Incidents.alert_count], errors="coerce").fillna(0) > 0
     reporter = counted[Incidents.reported_by].astype(object)
-    reporter = reporter.where(reporter.notna() | ~alerted, "alert").dropna()
-    return (float((reporter == "alert").mean()) if len(reporter) else None), len(reporter)
+    reporter = reporter.where(reporter.notna() | ~alerted, ALERT_REPORTER).dropna()
+    return (float((reporter == ALERT_REPORTER).mean()) if len(reporter) else None), len(reporter)
 
 
 def runbook_share(alerts: pd.DataFrame) -> tuple[float | None, int]:
@@ -75,74 +110,84 @@ def _has_runbook(text: object) -> bool:
 
 def severity_in_use(population: pd.DataFrame) -> tuple[float | None, int]:
     """Share of incidents with a known severity, and how many distinct known severities occur."""
-    severity = counted_incidents(population)[Incidents.severity].fillna("unknown")
+    severity = counted_incidents(population)[Incidents.severity].fillna(UNKNOWN_SEVERITY)
     if not len(severity):
         return None, 0
-    known = severity[severity != "unknown"]
+    known = severity[severity != UNKNOWN_SEVERITY]
     return float(len(known) / len(severity)), int(known.nunique())
 
 
 def maturity(
-    population: pd.DataFrame, alerts: pd.DataFrame, *, mtta_median: float | None,
-    trends: dict[str, dict[str, Any]], noise_share: float | None, postmortem_share: float | None,
+    population: pd.DataFrame, alerts: pd.DataFrame, *, ack: AckEvidence,
+    trends: dict[str, TrendResult], noise_share: float | None, postmortem_share: float | None,
     settings: MetricsSettings,
-) -> dict[str, Any]:
-    """level, name, criteria (each with value, threshold, status, detail), and what blocks the
-    next level. ``trends`` maps "mttr", "recurrence", "noise" to ``analysis.trends.trend``
+) -> MaturityResult:
+    """The level and each criterion's evidence. ``trends`` maps headline names to their trend
     results (a missing key means that series is unknown)."""
     s = settings
     criteria = []
     share, n = alert_reported_share(population)
-    criteria.append(_criterion(
-        2, "incidents found by alerting", _status(None if share is None else
-                                                  share >= s.alert_reported_share),
-        share, f">= {s.alert_reported_share:.0%}", f"{n} incidents with a known reporter"))
+    criteria.append(Criterion(
+        2, "incidents found by alerting",
+        _status(None if share is None else share >= s.alert_reported_share), share,
+        f"at least {s.alert_reported_share:.0%}", f"of {n} incidents with a known reporter"))
     fast = s.fast_mtta.total_seconds()
-    criteria.append(_criterion(
-        2, "fast acknowledgement", _status(None if mtta_median is None else mtta_median <= fast),
-        mtta_median, f"median MTTA <= {fast:g} s", "median seconds from created to acknowledged"))
+    criteria.append(Criterion(
+        2, "fast acknowledgement",
+        _status(None if not ack.known else
+                ack.median_seconds is not None and ack.median_seconds <= fast),
+        ack.median_seconds, f"half of all incidents acknowledged within {fast / 60:g} min",
+        _ack_detail(ack)))
     known, levels = severity_in_use(population)
-    criteria.append(_criterion(
+    criteria.append(Criterion(
         3, "severity levels in use",
         _status(None if known is None else known >= 0.5 and levels >= 2), known,
-        ">= 50% of incidents with a known severity, >= 2 levels", f"{levels} distinct levels"))
+        "at least 50% of incidents with a known severity, 2 or more levels",
+        f"{levels} distinct levels"))
     runbooks, rules = runbook_share(alerts)
-    criteria.append(_criterion(
+    criteria.append(Criterion(
         3, "runbooks linked from alerts",
         _status(None if runbooks is None else runbooks >= s.runbook_share), runbooks,
-        f">= {s.runbook_share:.0%} of rules", f"{rules} alert rules with labels"))
-    criteria.append(_criterion(
+        f"at least {s.runbook_share:.0%} of rules", f"of {rules} alert rules with labels"))
+    criteria.append(Criterion(
         3, "noise under control",
         _status(None if noise_share is None else noise_share <= s.max_noise_share), noise_share,
-        f"noise share <= {s.max_noise_share:.0%}", "share of alerts classed as noise"))
-    for key, label in (("mttr", "MTTR"), ("recurrence", "recurrence"), ("noise", "noise share")):
+        f"noise share at most {s.max_noise_share:.0%}", "share of alert firings judged noise"))
+    for key, label in TRENDED.items():
         result = trends.get(key)
-        known_trend = result is not None and result["verdict"] != TOO_FEW
-        criteria.append(_criterion(
+        judged = result is not None and result.p_value is not None
+        criteria.append(Criterion(
             4, f"{label} trending down",
-            _status(result["verdict"] == BETTER if result is not None and known_trend else None),
-            None if result is None else result.get("slope_per_week"),
-            f"Theil–Sen slope < 0 with Mann–Kendall p < {s.alpha}",
-            "no data" if result is None else
-            f"{result['verdict']} (n={result['n']} weeks, p={result['p_value']})"))
-    criteria.append(_criterion(
+            _status(result.direction == "better" if judged and result is not None else None),
+            None if result is None else result.slope_per_week,
+            f"a significant downward trend (p < {s.alpha:g})",
+            "no data" if result is None else f"{result.verdict} over {result.n} weeks"))
+    criteria.append(Criterion(
         4, "postmortems on high-severity incidents",
         _status(None if postmortem_share is None else postmortem_share >= s.postmortem_share),
-        postmortem_share, f">= {s.postmortem_share:.0%}",
-        "share of critical/high/major incidents with a postmortem or problem record"))
-    return _level(criteria)
+        postmortem_share, f"at least {s.postmortem_share:.0%}",
+        "of critical/high/major incidents with a postmortem or problem record"))
+    return _level(tuple(criteria))
 
 
-def _level(criteria: list[dict[str, Any]]) -> dict[str, Any]:
+def _ack_detail(ack: AckEvidence) -> str:
+    if not ack.known:
+        return "no source records acknowledgements"
+    if ack.median_seconds is None:
+        return (f"fewer than half of the incidents were ever acknowledged ({ack.acknowledged} of "
+                f"{ack.known})")
+    return f"{ack.acknowledged} of {ack.known} incidents were ever acknowledged"
+
+
+def _level(criteria: tuple[Criterion, ...]) -> MaturityResult:
     level, blocked, undetermined = 1, [], False
     for candidate in (2, 3, 4):
-        these = [c for c in criteria if c["level"] == candidate]
-        failing = [c["name"] for c in these if c["status"] == NOT_MET]
-        unknown = [c["name"] for c in these if c["status"] == UNKNOWN]
+        these = [c for c in criteria if c.level == candidate]
+        failing = [c.name for c in these if c.status == NOT_MET]
+        unknown = [c.name for c in these if c.status == UNKNOWN]
         if failing or unknown:
             blocked = failing + [f"{name} (unknown)" for name in unknown]
             undetermined = not failing
             break
         level = candidate
-    return {"level": level, "name": NAMES[level], "criteria": criteria,
-            "next_level_blocked_by": blocked, "next_level_undetermined": undetermined}
+    return MaturityResult(level, NAMES[level], criteria, tuple(blocked), undetermined)

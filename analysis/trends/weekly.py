@@ -1,81 +1,110 @@
-"""The headline figures week by week, and their trend verdicts."""
+"""The headline figures per bucket of time (every counted week, or a period and the one before),
+and their trend verdicts over the trend window.
+
+One function computes every headline figure of any bucket from the same populations, so a week's
+row in the weekly table, the week's headline card and the period comparison can never disagree.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
 import pandas as pd
 
-from alertlens.analysis.incidents.frequency import (
-    counted_incidents,
-    incidents_per_week,
-    weekly_totals,
-)
-from alertlens.analysis.incidents.population import RESOLVE_TIME, WEEK
-from alertlens.analysis.incidents.recurrence import recurrence_by_week
+from alertlens.analysis.incidents.recurrence import repeat_share_by
 from alertlens.analysis.oncall.load import SLEEP
-from alertlens.analysis.trends.mann_kendall import trend
+from alertlens.analysis.response.populations import bucket_figures
+from alertlens.analysis.settings import MetricsSettings
+from alertlens.analysis.trends.mann_kendall import TrendResult, trend
+from alertlens.ingest.metrics_schema import Interruptions, Trends, WeeklyHeadlines
+from alertlens.ingest.schema import Alerts, Incidents, Scored
 
-#: headline -> whether a lower value is better (all of them are).
-HEADLINES: Final = {
-    "incidents": True, "pages": True, "noise_share": True, "mtta_median": True, "mtta_p90": True,
-    "mttr_median": True, "mttr_p90": True, "recurrence_rate": True, "interruptions": True,
-    "sleep_interruptions": True,
+_W = WeeklyHeadlines
+#: headline -> whether a lower value is better.
+HEADLINES: Final[dict[str, bool]] = {
+    _W.incidents: True, _W.pages: True, _W.noise_share: True, _W.acknowledged_share: False,
+    _W.escalation_rate: True, _W.mtta_median: True, _W.mtta_p90: True, _W.mttr_median: True,
+    _W.mttr_p90: True, _W.recurrence_rate: True, _W.interruptions: True,
+    _W.sleep_interruptions: True,
 }
-#: The series whose trend the maturity model and the report judge.
-TRENDED: Final = {"mttr": "mttr_median", "incidents": "incidents",
-                  "recurrence": "recurrence_rate", "noise": "noise_share"}
+#: Headlines that are counts (zero in a quiet bucket, unknown without any such source); the
+#: others are NaN in a bucket without data.
+COUNTS: Final = (_W.incidents, _W.pages, _W.interruptions, _W.sleep_interruptions)
+
+Bucket = Callable[[pd.Series], pd.Series]
 
 
-def weekly_headlines(
-    population: pd.DataFrame, durations: pd.DataFrame, alerts: pd.DataFrame,
-    recurring: pd.DataFrame, oncall_weekly: pd.DataFrame, weeks: list[str],
-    noise_share_by_week: pd.Series | None, *, min_resolved_share: float = 0.9,
-) -> pd.DataFrame:
-    """One row per ISO week (every week in ``weeks``): the headline figures.
+@dataclass(frozen=True)
+class HeadlineInputs:
+    """The populations behind the headline figures, each with its own time column."""
 
-    Incident counts and pages are zero-filled; medians and rates are NaN in weeks without data;
-    MTTA/MTTR belong to the week the incident was created in (UTC). A week's MTTR is NaN
-    ("pending") while fewer than ``min_resolved_share`` of its incidents are resolved: only the
-    quick ones would be measured, which would fake an improving trend at the end of the data.
-    """
-    totals = weekly_totals(incidents_per_week(population, alerts, weeks), weeks).set_index("week")
-    counted = counted_incidents(population)
-    table = totals.astype(float)
-    for metric in ("mtta", "mttr"):
-        seconds = durations.loc[counted.index, f"{metric}_seconds"]
-        by_week = seconds.groupby(counted[WEEK])
-        median, p90 = by_week.median().reindex(weeks), by_week.quantile(0.9).reindex(weeks)
-        if metric == "mttr":
-            resolved = counted[RESOLVE_TIME].notna().groupby(counted[WEEK]).mean()
-            pending = resolved.reindex(weeks).fillna(0.0) < min_resolved_share
-            median, p90 = median.mask(pending), p90.mask(pending)
-        table[f"{metric}_median"] = median
-        table[f"{metric}_p90"] = p90
-    table["recurrence_rate"] = recurrence_by_week(recurring, weeks)
-    if oncall_weekly.empty:
-        table["interruptions"] = 0.0
-        table["sleep_interruptions"] = 0.0
-    else:
-        load = oncall_weekly.groupby("week")[["interruptions", SLEEP]].sum()
-        load = load.reindex(weeks, fill_value=0).astype(float)
-        table["interruptions"] = load["interruptions"]
-        table["sleep_interruptions"] = load[SLEEP]
-    noise = (pd.Series(np.nan, index=weeks) if noise_share_by_week is None
-             else noise_share_by_week.astype(float).reindex(weeks))
-    table["noise_share"] = noise.to_numpy()
-    return table.rename_axis("week").reset_index()[["week", *HEADLINES]]
+    response: pd.DataFrame  # counted incidents with handling flags and durations
+    pages: pd.Series  # created_at of the paged alerts
+    noise: pd.DataFrame | None  # created_at and is_noise per alert; None: noise unknown
+    recurring: pd.DataFrame  # the recurrences table
+    interruptions: pd.DataFrame
+    as_of: pd.Timestamp | None
+    settings: MetricsSettings
+    has_alerts: bool = True  # False: no alert source, pages are unknown rather than zero
+    has_notifications: bool = True  # False: no event log, interruptions are unknown
 
 
-def headline_trends(weekly: pd.DataFrame, *, alpha: float, min_points: int) -> pd.DataFrame:
-    """metric, n, slope_per_week, p_value, mk_s, verdict, alpha for every headline series."""
-    rows = []
-    for name, lower_is_better in HEADLINES.items():
-        result = trend(weekly[name], alpha=alpha, lower_is_better=lower_is_better,
-                       min_points=min_points)
-        rows.append({"metric": name, **result})
-    table = pd.DataFrame(rows, columns=["metric", "n", "slope_per_week", "p_value", "mk_s",
-                                        "verdict", "alpha"])
-    return table.astype({"slope_per_week": "float64", "p_value": "float64", "n": "int64",
-                         "mk_s": "Int64"})
+def headline_table(inputs: HeadlineInputs, labels: list[str], bucket: Bucket) -> pd.DataFrame:
+    """One row per label (index ``week``): every headline figure of the records ``bucket``
+    assigns to it (``bucket`` maps a time column to labels; None leaves a record out)."""
+    table = pd.DataFrame(index=pd.Index(labels, name=_W.week), columns=list(HEADLINES),
+                         dtype=float)
+    response = inputs.response
+    keys = bucket(response[Incidents.created_at]) if len(response) else pd.Series(dtype=object)
+    table[_W.incidents] = keys.value_counts().reindex(labels, fill_value=0).astype(float)
+    table[_W.pages] = _counts(bucket, inputs.pages, labels) if inputs.has_alerts else np.nan
+    if len(response):
+        figures = bucket_figures(response, keys, labels, as_of=inputs.as_of,
+                                 mode=inputs.settings.mode,
+                                 min_resolved_share=inputs.settings.mttr_min_resolved_share)
+        for column in figures.columns:
+            table[column] = figures[column].to_numpy()
+    recurring = inputs.recurring
+    if len(recurring):
+        table[_W.recurrence_rate] = repeat_share_by(
+            recurring, bucket(recurring[Incidents.created_at]), labels).to_numpy()
+    if inputs.noise is not None and len(inputs.noise):
+        noise = inputs.noise
+        share = noise[Scored.is_noise].astype(float).groupby(bucket(noise[Alerts.created_at]))
+        table[_W.noise_share] = share.mean().reindex(labels).to_numpy()
+    interrupts = inputs.interruptions
+    if inputs.has_notifications:
+        table[_W.interruptions] = _counts(bucket, interrupts[Interruptions.at], labels)
+        sleep = interrupts[interrupts[Interruptions.period] == SLEEP]
+        table[_W.sleep_interruptions] = _counts(bucket, sleep[Interruptions.at], labels)
+    return table.reset_index()
+
+
+def _counts(bucket: Bucket, times: pd.Series, labels: list[str]) -> np.ndarray:
+    if times.empty:
+        return np.zeros(len(labels))
+    return bucket(times).value_counts().reindex(labels, fill_value=0).to_numpy(dtype=float)
+
+
+def headline_trends(weekly: pd.DataFrame, window: list[str], *, alpha: float,
+                    min_points: int) -> dict[str, TrendResult]:
+    """The trend test of every headline series over the weeks of ``window``."""
+    rows = weekly.set_index(_W.week).reindex(window)
+    return {name: trend(rows[name], alpha=alpha, lower_is_better=lower, min_points=min_points)
+            for name, lower in HEADLINES.items()}
+
+
+def trends_table(results: dict[str, TrendResult]) -> pd.DataFrame:
+    """``Trends``: one row per headline."""
+    t = Trends
+    rows = [{t.metric: name, t.n: r.n, t.weeks: r.weeks, t.slope_per_week: r.slope_per_week,
+             t.p_value: r.p_value, t.mk_s: r.mk_s, t.direction: r.direction,
+             t.confidence: r.confidence, t.verdict: r.verdict, t.alpha: r.alpha}
+            for name, r in results.items()]
+    table = pd.DataFrame(rows, columns=[t.metric, t.n, t.weeks, t.slope_per_week, t.p_value,
+                                        t.mk_s, t.direction, t.confidence, t.verdict, t.alpha])
+    return table.astype({t.slope_per_week: "float64", t.p_value: "float64", t.n: "int64",
+                         t.weeks: "int64", t.mk_s: "Int64"})

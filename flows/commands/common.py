@@ -18,5 +18,11 @@ def add_lake_option(parser: argparse.ArgumentParser) -> None:
 
 
 def lake_path(args: argparse.Namespace, config: Config) -> Path:
-    """The lake directory: the flag, else the configuration."""
-    return Path(args.lake) if getattr(args, "lake", None) else config.lake
+    """The lake directory: the flag, else the configuration. UsageError when it exists and is
+    not a directory."""
+    from alertlens.flows.errors import UsageError
+
+    path = Path(args.lake) if getattr(args, "lake", None) else config.lake
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"{path}: the lake must be a directory, and this is a file")
+    return path

@@ -63,6 +63,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
     from alertlens.flows.config import ConfigError
     from alertlens.flows.console import console
     from alertlens.flows.errors import UsageError
+    from alertlens.ingest.metrics_schema import Summary
     from alertlens.synthetic.lake_writer import LakeNotEmpty, write_lake
     from alertlens.synthetic.settings import parse_end
     from alertlens.synthetic.world import generate
@@ -126,17 +127,17 @@ def run(args: argparse.Namespace, config: Config) -> int:
     if args.lake is not None:
         e = written.expected
         rows = ", ".join(f"{table} {count:,}" for table, count in written.rows.items())
-        console.print(f"{written.world.scenario}: {e['alerts']:,} alerts simulated")
+        console.print(f"{written.world.scenario}: {e[Summary.alerts]:,} alerts simulated")
         console.print(f"lake {args.lake}: {rows}")
         return 0
     if args.since:
         console.print(f"{len(result.files)} files (changes since {args.since}) in {args.out}")
         return 0
-    e = result.expected
+    e = result.expected  # the ground truth names its figures as summary.json does
     console.print(
-        f"{result.world.scenario}: {e['alerts']:,} alerts, {e['incidents']:,} incidents "
-        f"over {e['weeks']} weeks; "
-        f"{e['pages_per_week']} pages/week, noise share {e['noise_share']:.0%}, "
+        f"{result.world.scenario}: {e[Summary.alerts]:,} alerts, {e[Summary.incidents]:,} "
+        f"incidents over {e[Summary.weeks]} weeks; "
+        f"{e[Summary.pages_per_week]} pages/week, noise share {e[Summary.noise_share]:.0%}, "
         f"{e['pages_per_week_after_fixes']} pages/week after fixes"
     )
     console.print(f"{len(result.files)} files in {args.out}")

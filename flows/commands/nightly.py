@@ -32,8 +32,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         "nightly",
         help="the scheduled job: ingest new inbox files, analyse, report",
         description="Pull the configured sources, ingest every inbox file not yet ingested "
-        "(source detected from content), analyse and write the report. Runs as a Prefect flow "
-        "(an ephemeral local engine unless PREFECT_API_URL points at a server).",
+        "with the current settings (source detected from its structure), analyse and write the "
+        "report. Runs as a Prefect flow (an ephemeral local engine unless PREFECT_API_URL points "
+        "at a server). Exit status: 0 done; 1 the run failed; 2 an error before it started; "
+        "3 done, but some inbox files were not read (each listed with the reason).",
     )
     p.add_argument("--inbox", type=Path, help="directory of new exports (default: data/inbox)")
     add_lake_option(p)
@@ -78,7 +80,8 @@ def run_lock(lake: Path, *, wait: bool) -> Iterator[bool]:
 
 def run(args: argparse.Namespace, config: Config) -> int:
     """Run the nightly flow; print the ingest table and the report path."""
-    from alertlens.flows.console import console, err_console, ingest_table
+    from alertlens.flows.commands.ingest import SKIPPED_FILES
+    from alertlens.flows.console import console, err_console, ingest_table, not_read_lines
 
     lake = lake_path(args, config)
     inbox = args.inbox or config.inbox
@@ -112,4 +115,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
     for line in headline_lines(result.summary):
         console.print(line)
     console.print(f"report: {result.report_html}")
-    return 0
+    lines = not_read_lines(result.files)
+    for line in lines:
+        err_console.print(line)
+    return SKIPPED_FILES if lines else 0

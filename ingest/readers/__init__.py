@@ -1,5 +1,6 @@
-"""One module per source. Each provides ``NAME``, ``detect(path, head)`` and ``read(path, options)``
-(see :class:`ingest.records.SourceReader`). Register new modules in ``READER_MODULES``."""
+"""One module per source. Each provides ``NAME``, ``detect(shape)`` (the file's structure,
+:mod:`ingest.shape`) and ``read(path, options, kind)`` (see :class:`ingest.records.SourceReader`).
+Register new modules in ``READER_MODULES``."""
 
 from __future__ import annotations
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from alertlens.ingest.fields import normalised_severity, text_or_none, utc_timestamp
@@ -56,22 +57,23 @@ def read_bpi2013(path: Path, severity_map: Mapping[str, str]) -> ParsedFile:
     parsed = ParsedFile(source=SOURCE, kind=KIND)
     events: dict[str, list[tuple[datetime, int, list[str]]]] = {}
     cache: dict[str, datetime | None] = {}
-    for line, fields in _common.full_rows(rows, len(keys), parsed):
-        parsed.read += 1
+
+    def event(locator: str, fields: list[str]) -> None:
         number = text_or_none(fields[index["sr_number"]])
         stamp = fields[index["change_date+time"]]
         try:
             at = cache[stamp] if stamp in cache else cache.setdefault(stamp, utc_timestamp(stamp))
         except RecordError as err:
-            parsed.reject(f"line {line}", f"Change Date+Time: {err}", ",".join(fields))
-            continue
+            raise RecordError(f"Change Date+Time: {err}") from err
         if number is None or at is None:
-            parsed.reject(f"line {line}", "no SR Number or no Change Date+Time", ",".join(fields))
-            continue
+            raise RecordError("no SR Number or no Change Date+Time")
         known = events.setdefault(number, [])
         if known:
             parsed.deduplicated += 1
-        known.append((at, line, fields))
+        known.append((at, int(locator.split()[-1]), fields))
+
+    for locator, fields in parsed.checked(_common.full_rows(rows, len(keys)), check_json=False):
+        parsed.attempt(locator, ",".join(fields), partial(event, locator, fields))
     impacts = {**IMPACT_SEVERITY, **severity_map}
     for number, history in events.items():
         history.sort(key=lambda e: (e[0], e[1]))

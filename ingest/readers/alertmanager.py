@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -29,14 +29,23 @@ from alertlens.ingest.fields import (
     utc_timestamp,
 )
 from alertlens.ingest.jsonfiles import json_documents, locator
-from alertlens.ingest.readers._common import head_text
-from alertlens.ingest.records import InputError, ParsedFile, RecordError, Row
+from alertlens.ingest.readers._common import int_or_none
+from alertlens.ingest.records import (
+    Bad,
+    InContext,
+    InputError,
+    ParsedFile,
+    RecordError,
+    Row,
+)
 from alertlens.ingest.schema import Alerts, Notifications
 from alertlens.ingest.settings_table import Names, settings_dataclass, settings_from_table
+from alertlens.ingest.shape import FileShape, file_shape, first, has
 
 NAME = "alertmanager"
 KIND_WEBHOOK = "alertmanager.webhook"
 KIND_API = "alertmanager.api_v2"
+KIND_GROUPS = "alertmanager.api_v2_groups"
 
 #: Labels that name one instance of a rule, not the rule: left out of rule_key.
 INSTANCE_LABELS = frozenset(
@@ -72,14 +81,25 @@ INSTANCE_LABELS = frozenset(
 DEFAULT_PAGING = re.compile(r"pager|page|oncall|on-call|opsgenie|victorops", re.IGNORECASE)
 
 
-def detect(path: Path, head: str) -> str | None:
-    """The Alertmanager kind when ``head`` looks like a webhook payload or an API v2 alert list."""
-    if re.search(r'"groupKey"\s*:', head) and re.search(r'"alerts"\s*:\s*\[', head):
+def detect(shape: FileShape) -> str | None:
+    """The Alertmanager kind when the file holds webhook payloads (objects with ``groupKey``
+    and an ``alerts`` list, alone, in a list or one a line) or an API v2 alert list."""
+    if not shape.is_json:
+        return None
+    doc = shape.sample
+    payload = first(doc) if isinstance(doc, list) else doc
+    if has(payload, "groupKey", "alerts") and isinstance(payload["alerts"], list):
         return KIND_WEBHOOK
+    group = first(doc)
+    if isinstance(doc, list) and has(group, "alerts", "labels", "receiver"):
+        return KIND_GROUPS
+    alert = first(doc)
+    status = alert.get("status") if isinstance(alert, dict) else None
     if (
-        head.lstrip().startswith("[")
-        and '"fingerprint"' in head
-        and re.search(r'"status"\s*:\s*\{\s*"(state|inhibitedBy|silencedBy)"', head)
+        isinstance(doc, list)
+        and has(alert, "fingerprint", "labels")
+        and isinstance(status, dict)
+        and any(k in status for k in ("state", "inhibitedBy", "silencedBy"))
     ):
         return KIND_API
     return None
@@ -108,60 +128,91 @@ def rule_key(labels: Mapping[str, str], instance_labels: frozenset[str] = INSTAN
 
 def read(path: Path, options: Mapping[str, Any], kind: str | None = None) -> ParsedFile:
     """Every alert firing in an Alertmanager webhook log or API v2 snapshot."""
-    head = head_text(path)
-    # An empty snapshot ("[]") carries nothing to detect; read as this source, it is one.
-    kind = kind or detect(path, head) or (KIND_API if head.lstrip().startswith("[") else None)
-    if kind not in (KIND_WEBHOOK, KIND_API):
+    settings = settings_from_table(AlertmanagerOptions, options, "sources.alertmanager")
+    if kind is None:
+        shape = file_shape(path)
+        # an empty snapshot ("[]") carries nothing to detect; read as this source, it is one
+        kind = detect(shape) or (KIND_API if shape.sample == [] else None)
+    if kind not in (KIND_WEBHOOK, KIND_API, KIND_GROUPS):
         raise InputError(path, "not an Alertmanager webhook payload or /api/v2/alerts snapshot")
     parsed = ParsedFile(source=NAME, kind=kind)
-    settings = settings_from_table(AlertmanagerOptions, options, "sources.alertmanager")
-    firings: dict[str, Row] = {}
-    for prefix, doc in json_documents(path, parsed):
-        if kind == KIND_WEBHOOK:
-            payloads = doc if isinstance(doc, list) else [doc]
-            for p_no, payload in enumerate(payloads):
-                base = (p_no,) if isinstance(doc, list) else ()
-                if not isinstance(payload, Mapping) or not isinstance(payload.get("alerts"), list):
-                    parsed.read += 1
-                    parsed.reject(
-                        locator(prefix, json_pointer(*base)),
-                        "not a webhook payload (no alerts list)",
-                        payload,
-                    )
-                    continue
-                parsed.truncated_alerts += int(payload.get("truncatedAlerts") or 0)
-                receiver = text_or_none(payload.get("receiver"))
-                for i, alert in enumerate(payload["alerts"]):
-                    where = locator(prefix, json_pointer(*base, "alerts", i))
-                    _add(parsed, firings, where, alert, [receiver], payload.get("status"), settings)
-        else:
-            alerts = doc if isinstance(doc, list) else []
-            if not isinstance(doc, list):
-                raise InputError(path, "an /api/v2/alerts snapshot is a JSON list")
-            for i, alert in enumerate(alerts):
-                receivers = (
-                    [
-                        text_or_none(r.get("name"))
-                        for r in (alert.get("receivers") or [])
-                        if isinstance(r, Mapping)
-                    ]
-                    if isinstance(alert, Mapping)
-                    else []
-                )
-                _add(
-                    parsed,
-                    firings,
-                    locator(prefix, json_pointer(i)),
-                    alert,
-                    receivers,
-                    None,
-                    settings,
-                )
-    for row in firings.values():
-        parsed.add(Alerts.table, row)
+    records = {KIND_WEBHOOK: _webhook_alerts, KIND_API: _api_alerts, KIND_GROUPS: _group_alerts}[
+        kind
+    ](path, parsed)
+    parsed.accept(
+        records,
+        lambda item: _alert_row(item.value, item.context[0], item.context[1], settings),
+        table=Alerts.table,
+        key=Alerts.alert_id,
+        merge=_combined,
+    )
+    for row in parsed.rows.get(Alerts.table, []):
         for event in _lifecycle_events(row):
             parsed.add(Notifications.table, event)
     return parsed
+
+
+def _webhook_alerts(path: Path, parsed: ParsedFile) -> Iterator[tuple[str, Any]]:
+    """(locator, (alert, receivers, payload status)) for every alert of every payload."""
+    for prefix, doc in json_documents(path):
+        if isinstance(doc, Bad):
+            yield prefix, doc
+            continue
+        payloads = doc if isinstance(doc, list) else [doc]
+        for p_no, payload in enumerate(payloads):
+            base = (p_no,) if isinstance(doc, list) else ()
+            where = locator(prefix, json_pointer(*base))
+            if not isinstance(payload, Mapping) or not isinstance(payload.get("alerts"), list):
+                yield where or "/", Bad("not a webhook payload (no alerts list)", payload)
+                continue
+            truncated = int_or_none(payload.get("truncatedAlerts")) or 0
+            if 0 < truncated < 1 << 31:  # anything else is not a count of alerts
+                parsed.truncated_alerts += truncated
+            receiver = text_or_none(payload.get("receiver"))
+            status = payload.get("status")
+            for i, alert in enumerate(payload["alerts"]):
+                pointer = locator(prefix, json_pointer(*base, "alerts", i))
+                yield pointer, InContext(alert, ([receiver], status))
+
+
+def _group_alerts(path: Path, parsed: ParsedFile) -> Iterator[tuple[str, Any]]:
+    """(locator, (alert, receivers, None)) for every alert of a /api/v2/alerts/groups
+    snapshot (the same alerts as /api/v2/alerts, grouped by route)."""
+    for prefix, doc in json_documents(path):
+        if isinstance(doc, Bad):
+            yield prefix, doc
+            continue
+        if not isinstance(doc, list):
+            raise InputError(path, "an /api/v2/alerts/groups snapshot is a JSON list")
+        for g, group in enumerate(doc):
+            alerts = group.get("alerts") if isinstance(group, Mapping) else None
+            if not isinstance(alerts, list):
+                yield locator(prefix, json_pointer(g)), Bad("group has no alerts list", group)
+                continue
+            for i, alert in enumerate(alerts):
+                yield locator(prefix, json_pointer(g, "alerts", i)), InContext(
+                    alert, (_receivers(alert), None)
+                )
+
+
+def _receivers(alert: Any) -> list[str | None]:
+    """The receiver names of an API v2 alert (none when the field is malformed)."""
+    listed = alert.get("receivers") if isinstance(alert, Mapping) else None
+    if not isinstance(listed, list):
+        return []
+    return [text_or_none(r.get("name")) for r in listed if isinstance(r, Mapping)]
+
+
+def _api_alerts(path: Path, parsed: ParsedFile) -> Iterator[tuple[str, Any]]:
+    """(locator, (alert, receivers, None)) for every alert of an API v2 snapshot."""
+    for prefix, doc in json_documents(path):
+        if isinstance(doc, Bad):
+            yield prefix, doc
+            continue
+        if not isinstance(doc, list):
+            raise InputError(path, "an /api/v2/alerts snapshot is a JSON list")
+        for i, alert in enumerate(doc):
+            yield locator(prefix, json_pointer(i)), InContext(alert, (_receivers(alert), None))
 
 
 @settings_dataclass
@@ -185,29 +236,6 @@ class AlertmanagerOptions:
         if self.paging_receivers is None:
             return bool(DEFAULT_PAGING.search(receiver))
         return any(fnmatch.fnmatchcase(receiver, pattern) for pattern in self.paging_receivers)
-
-
-def _add(
-    parsed: ParsedFile,
-    firings: dict[str, Row],
-    where: str,
-    alert: Any,
-    receivers: list[str | None],
-    group_status: Any,
-    settings: AlertmanagerOptions,
-) -> None:
-    parsed.read += 1
-    try:
-        row = _alert_row(alert, receivers, group_status, settings)
-    except RecordError as err:
-        parsed.reject(where, str(err), alert)
-        return
-    old = firings.get(row[Alerts.alert_id])
-    if old is None:
-        firings[row[Alerts.alert_id]] = row
-        return
-    parsed.deduplicated += 1
-    firings[row[Alerts.alert_id]] = _combined(old, row)
 
 
 def _alert_row(

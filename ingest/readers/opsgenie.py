@@ -14,10 +14,11 @@ payloads (one JSON, or JSON Lines as a receiver logs them).
 
 from __future__ import annotations
 
-import json
+import contextlib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -30,10 +31,20 @@ from alertlens.ingest.fields import (
     text_or_none,
     utc_timestamp,
 )
+from alertlens.ingest.jsonfiles import json_documents, locator
+from alertlens.ingest.limits import json_value_problem
 from alertlens.ingest.readers import _common
-from alertlens.ingest.records import InputError, ParsedFile, RecordError, Row
+from alertlens.ingest.records import (
+    Bad,
+    InContext,
+    InputError,
+    ParsedFile,
+    RecordError,
+    Row,
+)
 from alertlens.ingest.schema import Alerts, Notifications
 from alertlens.ingest.settings_table import one_of, settings_dataclass, settings_from_table
+from alertlens.ingest.shape import FileShape, file_shape, first, has
 from alertlens.ingest.templates import title_templates
 
 NAME = "opsgenie"
@@ -84,19 +95,20 @@ def _object(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def detect(path: Path, head: str) -> str | None:
+def detect(shape: FileShape) -> str | None:
     """``opsgenie.alerts``, ``opsgenie.logs``, ``opsgenie.webhook`` or None."""
-    text = _common.sniff(path, head).lstrip("\ufeff \r\n\t")
-    if not text.startswith("{"):
+    if not shape.is_json or not isinstance(shape.sample, dict):
         return None
-    window = text[:20000]
-    if '"alertId"' in window and re.search(r'"action"\s*:', window) and '"alert"' in window:
+    doc = shape.sample
+    alert = doc.get("alert")
+    if "action" in doc and has(alert, "alertId"):
         return KIND_WEBHOOK
-    if not re.search(r'"data"\s*:\s*\[', window) or '"requestId"' not in window + text[-2000:]:
+    if not isinstance(doc.get("data"), list) or "requestId" not in doc:
         return None
-    if '"tinyId"' in window and '"createdAt"' in window:
+    record = first(doc["data"])
+    if record is None or has(record, "tinyId", "createdAt"):
         return KIND_ALERTS
-    if '"log"' in window and '"offset"' in window and '"createdAt"' in window:
+    if has(record, "log", "offset", "createdAt"):
         return KIND_LOGS
     return None
 
@@ -104,54 +116,68 @@ def detect(path: Path, head: str) -> str | None:
 def read(path: Path, options: Mapping[str, Any], kind: str | None = None) -> ParsedFile:
     """Every alert, log entry or webhook action in an Opsgenie export."""
     settings = settings_from_table(OpsgenieOptions, options, "sources.opsgenie")
-    kind = kind or detect(path, _common.head_text(path))
+    kind = kind or detect(file_shape(path))
     if kind is None:
         raise InputError(path, "not an Opsgenie alerts page, alert logs page or webhook payload")
     parsed = ParsedFile(source=NAME, kind=kind)
     if kind == KIND_WEBHOOK:
         _read_webhooks(path, parsed)
         return parsed
-    pages = _pages(path)
     if kind == KIND_ALERTS:
-        _read_alerts(pages, parsed, _UNITS[settings.report_time_unit])
+        _read_alerts(_records(path), parsed, _UNITS[settings.report_time_unit])
     else:
         alert_id = _common.uuid_in(path.name) or settings.alert_id
         if alert_id is None:
             raise InputError(
                 path, "alert logs need the alert id: name the file <alertId>.logs.json"
             )
-        _read_logs(pages, parsed, alert_id)
+        parsed.accept(
+            _records(path),
+            lambda entry: _log_row(entry, alert_id),
+            table=Notifications.table,
+            key=Notifications.event_id,
+            merge=_first,
+        )
     return parsed
 
 
-def _pages(path: Path) -> list[tuple[str, Any]]:
-    """(locator prefix, page) for a single page or JSON Lines of pages."""
-    text = _common.read_text(path)
-    if _common.looks_like_json_lines(text):
-        pages = []
-        for line, body in _common.json_lines(text):
-            try:
-                pages.append((f"line {line} ", json.loads(body)))
-            except json.JSONDecodeError as err:
-                raise InputError(path, f"line {line}: not JSON ({err.msg})") from err
-        return pages
-    return [("", _common.load_json(path))]
-
-
-def _read_alerts(pages: list[tuple[str, Any]], parsed: ParsedFile, unit: float) -> None:
-    found: list[tuple[str, dict[str, Any]]] = []
-    for prefix, page in pages:
-        for i, alert in enumerate(page.get("data") or [] if isinstance(page, dict) else []):
-            found.append((prefix + json_pointer("data", i), alert))
-    templates = title_templates(a.get("message") if isinstance(a, dict) else None for _, a in found)
-    for (locator, alert), template in zip(found, templates, strict=True):
-        parsed.read += 1
-        try:
-            row = _alert_row(alert, template, unit)
-        except RecordError as err:
-            parsed.reject(locator, str(err), alert)
+def _records(path: Path) -> Iterator[tuple[str, Any]]:
+    """(locator, record) for every ``data`` item of every page (one page, or one a line)."""
+    for prefix, page in json_documents(path):
+        if isinstance(page, Bad):
+            yield prefix, page
             continue
-        parsed.add_newest(Alerts.table, row, Alerts.alert_id)
+        data = page.get("data") if isinstance(page, dict) else None
+        if not isinstance(data, list):
+            yield prefix or "/", Bad("page has no 'data' list", page)
+            continue
+        for i, record in enumerate(data):
+            yield locator(prefix, json_pointer("data", i)), record
+
+
+def _message(alert: Any) -> str | None:
+    """An alert's message when it can be stored (a bad one must not shape others' templates)."""
+    message = alert.get("message") if isinstance(alert, dict) else None
+    return message if isinstance(message, str) and not json_value_problem(message) else None
+
+
+def _first(old: Row, new: Row) -> Row:
+    """A log entry seen twice: the first one stays."""
+    return old
+
+
+def _read_alerts(records: Iterator[tuple[str, Any]], parsed: ParsedFile, unit: float) -> None:
+    found = list(records)
+    templates = title_templates(_message(a) for _, a in found)
+    parsed.accept(
+        (
+            (where, InContext(alert, template))
+            for (where, alert), template in zip(found, templates, strict=True)
+        ),
+        lambda item: _alert_row(item.value, item.context, unit),
+        table=Alerts.table,
+        key=Alerts.alert_id,
+    )
 
 
 def _alert_row(alert: Any, template: str | None, unit: float) -> Row:
@@ -207,7 +233,10 @@ def _rule_key(alert: Mapping[str, Any], template: str | None) -> str:
 def _after(start: datetime, amount: Any, unit: float) -> datetime | None:
     if amount is None or isinstance(amount, bool) or not isinstance(amount, int | float):
         return None
-    return start + timedelta(seconds=amount * unit)
+    try:
+        return start + timedelta(seconds=amount * unit)
+    except OverflowError as err:
+        raise RecordError(f"report time {amount!r} is out of range") from err
 
 
 def _resolver(closer: str | None) -> str:
@@ -217,24 +246,6 @@ def _resolver(closer: str | None) -> str:
     if "@" in closer:
         return "human"
     return "auto" if re.search(r"api|integration|system|heartbeat", closer, re.I) else "unknown"
-
-
-def _read_logs(pages: list[tuple[str, Any]], parsed: ParsedFile, alert_id: str) -> None:
-    seen: set[str] = set()
-    for prefix, page in pages:
-        for i, entry in enumerate(page.get("data") or [] if isinstance(page, dict) else []):
-            parsed.read += 1
-            locator = prefix + json_pointer("data", i)
-            try:
-                row = _log_row(entry, alert_id)
-            except RecordError as err:
-                parsed.reject(locator, str(err), entry)
-                continue
-            if row[Notifications.event_id] in seen:
-                parsed.deduplicated += 1
-                continue
-            seen.add(row[Notifications.event_id])
-            parsed.add(Notifications.table, row)
 
 
 def _log_row(entry: Any, alert_id: str) -> Row:
@@ -265,50 +276,48 @@ def _log_row(entry: Any, alert_id: str) -> Row:
 
 
 def _read_webhooks(path: Path, parsed: ParsedFile) -> None:
-    text = _common.read_text(path)
-    if _common.looks_like_json_lines(text):
-        bodies = [(f"line {n}", b) for n, b in _common.json_lines(text)]
-    else:
-        bodies = [("", text)]
-    payloads: list[tuple[str, Any]] = []
-    for locator, body in bodies:
-        try:
-            payloads.append((locator, json.loads(body)))
-        except json.JSONDecodeError as err:
-            if not locator:
-                raise InputError(path, f"not JSON ({err.msg})") from err
-            payloads.append((locator, RecordError(f"not JSON ({err.msg})")))
-    alerts = [_object(p.get("alert")) if isinstance(p, dict) else {} for _, p in payloads]
-    templates = title_templates(a.get("message") for a in alerts)
-    rows: dict[str, Row] = {}
-    for (locator, payload), alert, template in zip(payloads, alerts, templates, strict=True):
-        parsed.read += 1
-        try:
-            row, note = _webhook_rows(payload, alert, template)
-        except RecordError as err:
-            parsed.reject(
-                locator or "/", str(err), payload if not isinstance(payload, Exception) else ""
-            )
-            continue
+    payloads = list(json_documents(path))
+    alerts: list[dict[str, Any]] = [
+        _object(p.get("alert")) if isinstance(p, dict) else {} for _, p in payloads
+    ]
+    templates = title_templates(_message(a) for a in alerts)
+    alert_rows: dict[str, Row] = {}
+
+    def build(item: InContext) -> Row:
+        row, note = _webhook_rows(item.value, *item.context)
         parsed.add(Notifications.table, note)
-        old = rows.get(row[Alerts.alert_id])
+        old = alert_rows.get(row[Alerts.alert_id])
         if old is None:
-            rows[row[Alerts.alert_id]] = row
-            continue
+            alert_rows[row[Alerts.alert_id]] = row
+            return row
         parsed.deduplicated += 1
         for column in (Alerts.acknowledged_at, Alerts.resolved_at):
             old[column] = old[column] or row[column]
         if row[Alerts.resolved_at] is not None and old[Alerts.resolved_by] == "unknown":
             old[Alerts.resolved_by] = row[Alerts.resolved_by]
         old[Alerts.version_at] = _common.latest(old[Alerts.version_at], row[Alerts.version_at])
-    for row in rows.values():
+        raise _Folded
+
+    for where, payload, alert, template in zip(
+        (w or "/" for w, _ in payloads),
+        (p for _, p in payloads),
+        alerts,
+        templates,
+        strict=True,
+    ):
+        for locator_, item in parsed.checked([(where, InContext(payload, (alert, template)))]):
+            with contextlib.suppress(_Folded):
+                parsed.attempt(locator_, payload, partial(build, item))
+    for row in alert_rows.values():
         parsed.add(Alerts.table, row)
+
+
+class _Folded(Exception):
+    """A payload folded into an earlier one of the same alert (already counted)."""
 
 
 def _webhook_rows(payload: Any, alert: dict[str, Any], template: str | None) -> tuple[Row, Row]:
     """The alert as this payload shows it, and the payload's action as a notification."""
-    if isinstance(payload, Exception):
-        raise RecordError(str(payload))
     action = text_or_none(payload.get("action")) if isinstance(payload, dict) else None
     alert_id = text_or_none(alert.get("alertId"))
     created = utc_timestamp(alert.get("createdAt"))

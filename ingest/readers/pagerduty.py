@@ -11,8 +11,7 @@ Analytics raw incidents and the web UI CSV are read by :mod:`ingest.readers.page
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,9 +24,17 @@ from alertlens.ingest.fields import (
     utc_timestamp,
 )
 from alertlens.ingest.jsonfiles import json_documents, locator
-from alertlens.ingest.readers._common import head_text
-from alertlens.ingest.records import InputError, ParsedFile, RecordError, Row, collapse_duplicates
+from alertlens.ingest.records import (
+    Bad,
+    InputError,
+    ParsedFile,
+    RecordError,
+    Row,
+    collapse_duplicates,
+)
 from alertlens.ingest.schema import Alerts, Common, Incidents, Notifications
+from alertlens.ingest.settings_table import settings_from_table
+from alertlens.ingest.shape import FileShape, file_shape, first
 from alertlens.ingest.templates import title_templates
 
 NAME = "pagerduty"
@@ -62,31 +69,55 @@ LOG_ENTRY_KINDS: dict[str, str] = {
 _PRIORITY_SEVERITY = {"p1": "critical", "p2": "high", "p3": "warning", "p4": "info", "p5": "info"}
 
 
-def detect(path: Path, head: str) -> str | None:
-    """The REST v2 kind when ``head`` looks like one of its envelopes."""
+def detect(shape: FileShape) -> str | None:
+    """The REST v2 kind (or an export kind) when the file holds PagerDuty envelopes: a page,
+    a list of pages or one page a line."""
     exports = _exports()
     if exports is not None:
-        kind = exports.detect_exports(path, head)
+        kind = exports.detect_exports(shape)
         if kind is not None:
             return kind
-    if re.search(r'"incidents"\s*:\s*\[', head) and re.search(
-        r'"incident_number"|"type"\s*:\s*"incident"', head
-    ):
+    if not shape.is_json:
+        return None
+    page = first(shape.sample) if isinstance(shape.sample, list) else shape.sample
+    if not isinstance(page, dict):
+        return None
+    paged = any(k in page for k in ("limit", "offset", "more", "total"))
+    for kind, key in _ENVELOPE_KEY.items():
+        records = page.get(key)
+        if not isinstance(records, list) or (key == "alerts" and "groupKey" in page):
+            continue  # an Alertmanager webhook also has "alerts"
+        record = first(records)
+        if record is None:
+            if paged and len(page.keys() & {"incidents", "alerts", "log_entries"}) == 1:
+                return kind
+            continue
+        kind_of_record = _record_kind(record)
+        if kind_of_record == kind:
+            return kind
+    return None
+
+
+def _record_kind(record: Any) -> str | None:
+    """Which REST v2 list a record belongs to, from its own ``type``/keys."""
+    if not isinstance(record, dict):
+        return None
+    kind = record.get("type")
+    if kind in ("incident", "incident_reference") or "incident_number" in record:
         return KIND_INCIDENTS
-    if re.search(r'"log_entries"\s*:\s*\[', head) and "_log_entry" in head:
+    if isinstance(kind, str) and kind.endswith("_log_entry"):
         return KIND_LOG_ENTRIES
-    if (
-        re.search(r'"alerts"\s*:\s*\[', head)
-        and re.search(r'"type"\s*:\s*"alert"|"alert_key"', head)
-        and '"groupKey"' not in head
-    ):
+    if kind == "alert" or "alert_key" in record:
         return KIND_ALERTS
     return None
 
 
 def read(path: Path, options: Mapping[str, Any], kind: str | None = None) -> ParsedFile:
     """Every incident, alert or log entry in a REST v2 export file."""
-    kind = kind or detect(path, head_text(path))
+    from alertlens.ingest.readers.pagerduty_exports import PagerDutyOptions
+
+    settings_from_table(PagerDutyOptions, options, "sources.pagerduty")
+    kind = kind or detect(file_shape(path))
     if kind is None:
         raise InputError(path, "not a PagerDuty REST v2 incidents, alerts or log_entries export")
     if kind not in _ENVELOPE_KEY:
@@ -100,28 +131,34 @@ def read(path: Path, options: Mapping[str, Any], kind: str | None = None) -> Par
     table = {KIND_INCIDENTS: Incidents.table, KIND_ALERTS: Alerts.table}.get(
         kind, Notifications.table
     )
-    for prefix, doc in json_documents(path, parsed):
+    parsed.accept(
+        _records(path, envelope_key), lambda record: to_row(record, options), table=table
+    )
+    rows = parsed.rows.get(table, [])
+    if kind == KIND_ALERTS:
+        _set_rule_keys(rows)
+    key = {Incidents.table: Incidents.key, Alerts.table: Alerts.key}.get(table, Notifications.key)
+    parsed.rows[table], folded = collapse_duplicates(rows, key, Common.version_at)
+    parsed.deduplicated += folded
+    return parsed
+
+
+def _records(path: Path, envelope_key: str) -> Iterator[tuple[str, Any]]:
+    """(locator, record) for every record of every page of the file."""
+    for prefix, doc in json_documents(path):
+        if isinstance(doc, Bad):
+            yield prefix, doc
+            continue
         pages = doc if isinstance(doc, list) else [doc]
         for page_no, page in enumerate(pages):
             base = (page_no,) if isinstance(doc, list) else ()
             records = page.get(envelope_key) if isinstance(page, dict) else None
             if not isinstance(records, list):
-                raise InputError(
-                    path, f"{locator(prefix, json_pointer(*base))}: no {envelope_key!r} list"
-                )
+                where = locator(prefix, json_pointer(*base)) or "/"
+                yield where, Bad(f"page has no {envelope_key!r} list", page)
+                continue
             for i, record in enumerate(records):
-                parsed.read += 1
-                where = locator(prefix, json_pointer(*base, envelope_key, i))
-                try:
-                    parsed.add(table, to_row(record, options))
-                except RecordError as err:
-                    parsed.reject(where, str(err), record)
-    rows = parsed.rows.get(table, [])
-    if kind == KIND_ALERTS:
-        _set_rule_keys(rows)
-    key = {Incidents.table: Incidents.key, Alerts.table: Alerts.key}.get(table, Notifications.key)
-    parsed.rows[table], parsed.deduplicated = collapse_duplicates(rows, key, Common.version_at)
-    return parsed
+                yield locator(prefix, json_pointer(*base, envelope_key, i)), record
 
 
 def _exports() -> Any:

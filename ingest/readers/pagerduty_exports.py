@@ -11,17 +11,24 @@ responses) and the web UI incidents CSV. ``ingest.readers.pagerduty`` dispatches
 
 from __future__ import annotations
 
-import re
+import math
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from alertlens.ingest.fields import json_pointer, normalised_severity, text_or_none, utc_timestamp
+from alertlens.ingest.dates import AmbiguousDates, DateColumns
+from alertlens.ingest.fields import (
+    json_pointer,
+    normalised_severity,
+    text_or_none,
+    time_zone_problem,
+)
 from alertlens.ingest.readers import _common
-from alertlens.ingest.records import InputError, ParsedFile, RecordError, Row
+from alertlens.ingest.records import Bad, InputError, ParsedFile, RecordError, Row
 from alertlens.ingest.schema import Incidents
 from alertlens.ingest.settings_table import TimeZone, settings_dataclass, settings_from_table
+from alertlens.ingest.shape import FileShape, first, has
 
 SOURCE = "pagerduty"
 KIND_ANALYTICS = "pagerduty.analytics"
@@ -51,20 +58,15 @@ CSV_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
-def detect_exports(path: Path, head: str) -> str | None:
+def detect_exports(shape: FileShape) -> str | None:
     """``pagerduty.analytics`` or ``pagerduty.csv`` when the file is one of those exports."""
-    text = _common.sniff(path, head).lstrip("\ufeff \r\n\t")
-    if text.startswith("{"):
-        window = text[:20000]
-        if (
-            re.search(r'"data"\s*:\s*\[', window)
-            and '"seconds_to_resolve"' in window
-            and ('"incident_number"' in window)
-        ):
-            return KIND_ANALYTICS
-        return None
-    header = _common.csv_header(text)
-    return KIND_CSV if header and _common.known_csv_kind(header) == KIND_CSV else None
+    if shape.format == "csv":
+        return KIND_CSV if _common.known_csv_kind(shape.header) == KIND_CSV else None
+    doc = shape.sample
+    record = first(doc.get("data")) if isinstance(doc, dict) else None
+    if shape.format == "json" and has(record, "incident_number", "seconds_to_resolve"):
+        return KIND_ANALYTICS
+    return None
 
 
 @settings_dataclass
@@ -93,26 +95,34 @@ def _read_analytics(path: Path, zone: str | None) -> ParsedFile:
     document = _common.load_json(path)
     if not isinstance(document, dict) or not isinstance(document.get("data"), list):
         raise InputError(path, "Analytics response has no 'data' list")
-    zone = text_or_none(document.get("time_zone")) or zone
+    envelope_zone = document.get("time_zone")
+    if envelope_zone is not None and time_zone_problem(envelope_zone):
+        raise InputError(path, f"time_zone: {time_zone_problem(envelope_zone)}")
+    dates = DateColumns(timezone=text_or_none(envelope_zone) or zone)
     parsed = ParsedFile(source=SOURCE, kind=KIND_ANALYTICS)
     stray = 0
-    for i, record in enumerate(document["data"]):
-        parsed.read += 1
-        pointer = json_pointer("data", i)
+
+    def build(record: Any) -> Row:
+        nonlocal stray
         if not isinstance(record, dict):
-            parsed.reject(pointer, "record is not an object", record)
-            continue
-        clean = {k.strip().strip('"').strip(): v for k, v in record.items()}
-        stray += sum(1 for k in record if k != k.strip().strip('"').strip())
-        try:
-            row = _incident(clean, zone, None)
-        except RecordError as err:
-            parsed.reject(pointer, str(err), record)
-            continue
-        parsed.add_newest(Incidents.table, row, Incidents.incident_id)
+            raise RecordError("record is not an object")
+        clean = {str(k).strip().strip('"').strip(): v for k, v in record.items()}
+        stray += sum(1 for k in record if k != str(k).strip().strip('"').strip())
+        return _incident(clean, dates)
+
+    parsed.accept(
+        ((json_pointer("data", i), r) for i, r in enumerate(document["data"])),
+        build,
+        table=Incidents.table,
+        key=Incidents.incident_id,
+    )
     if stray:
         parsed.notes.append(f"{stray} malformed key(s) with stray quotes were cleaned")
+    parsed.notes.extend(dates.notes())
     return parsed
+
+
+_CSV_TIMES = ("created", "acknowledged", "resolved")
 
 
 def _read_csv(path: Path, zone: str | None, date_format: str | None) -> ParsedFile:
@@ -125,33 +135,45 @@ def _read_csv(path: Path, zone: str | None, date_format: str | None) -> ParsedFi
     if where["id"] is None or where["created"] is None:
         raise InputError(path, "PagerDuty incidents CSV needs an id and a created column")
     parsed = ParsedFile(source=SOURCE, kind=KIND_CSV)
-    for line, fields in _common.full_rows(rows, len(keys), parsed):
-        parsed.read += 1
+    records: list[tuple[str, Any]] = []
+    for locator, fields in _common.full_rows(rows, len(keys)):
+        if isinstance(fields, Bad):
+            records.append((locator, fields))
+            continue
         record = {f: (fields[i] if i is not None else None) for f, i in where.items()}
         record["created_at"], record["resolved_at"] = record.pop("created"), record.pop("resolved")
         record["service_name"], record["team_name"] = record.pop("service"), record.pop("team")
         record["priority_name"], record["description"] = record.pop("priority"), record.pop("title")
         record["resolved_by_user_name"] = record.pop("resolver")
-        try:
-            row = _incident(record, zone, date_format)
-        except RecordError as err:
-            parsed.reject(f"line {line}", str(err), ",".join(fields))
-            continue
-        parsed.add_newest(Incidents.table, row, Incidents.incident_id)
+        records.append((locator, record))
+    try:
+        dates = DateColumns.infer(
+            (r for _, r in records if isinstance(r, dict)),
+            ("created_at", "acknowledged", "resolved_at"),
+            timezone=zone,
+            date_format=date_format,
+        )
+    except AmbiguousDates as err:
+        raise InputError(path, f"{err} in [sources.pagerduty]") from err
+    parsed.accept(
+        records,
+        lambda r: _incident(r, dates),
+        table=Incidents.table,
+        key=Incidents.incident_id,
+        check_json=False,
+    )
+    parsed.notes.extend(dates.notes())
     return parsed
 
 
-def _incident(r: Mapping[str, Any], zone: str | None, date_format: str | None) -> Row:
+def _incident(r: Mapping[str, Any], dates: DateColumns) -> Row:
     """One canonical incident from an Analytics record (or a CSV row mapped to its names)."""
     incident_id = text_or_none(r.get("id"))
     if incident_id is None:
         raise RecordError("incident has no id")
 
     def at(name: str) -> datetime | None:
-        try:
-            return utc_timestamp(r.get(name), assume_tz=zone, date_format=date_format)
-        except RecordError as err:
-            raise RecordError(f"{name}: {err}") from err
+        return dates.parse(name, r.get(name))
 
     created, resolved, updated = at("created_at"), at("resolved_at"), at("updated_at")
     if created is None:
@@ -163,13 +185,13 @@ def _incident(r: Mapping[str, Any], zone: str | None, date_format: str | None) -
     acknowledged = at("acknowledged") if r.get("acknowledged") else None
     ack_seconds = _number(r.get("seconds_to_first_ack"))
     if acknowledged is None and ack_seconds is not None:
-        acknowledged = created + timedelta(seconds=ack_seconds)
+        acknowledged = _after(created, ack_seconds, "seconds_to_first_ack")
     if (
         resolved is None
         and _number(r.get("seconds_to_resolve")) is not None
         and r.get("status") == "resolved"
     ):
-        resolved = created + timedelta(seconds=_number(r.get("seconds_to_resolve")) or 0)
+        resolved = _after(created, _number(r.get("seconds_to_resolve")) or 0, "seconds_to_resolve")
     priority = text_or_none(r.get("priority_name"))
     auto = _flag(r.get("auto_resolved"))
     resolver = text_or_none(r.get("resolved_by_user_name")) or text_or_none(
@@ -203,13 +225,21 @@ def _incident(r: Mapping[str, Any], zone: str | None, date_format: str | None) -
     }
 
 
+def _after(start: datetime, seconds: float, name: str) -> datetime:
+    try:
+        return start + timedelta(seconds=seconds)
+    except OverflowError as err:
+        raise RecordError(f"{name} {seconds:g} is out of range") from err
+
+
 def _number(value: Any) -> float | None:
     if value is None or isinstance(value, bool):
         return None
     try:
-        return float(value)
+        number = float(value)
     except (TypeError, ValueError):
         return None
+    return number if math.isfinite(number) else None
 
 
 def _flag(value: Any) -> bool | None:

@@ -17,9 +17,9 @@
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +28,12 @@ from alertlens.ingest.fields import (
     json_pointer,
     labels_json,
     normalised_severity,
+    text_or_none,
     utc_timestamp,
 )
 from alertlens.ingest.readers import _common
 from alertlens.ingest.readers.alertmanager import INSTANCE_LABELS, fingerprint, rule_key
-from alertlens.ingest.records import InputError, ParsedFile, RecordError, Row
+from alertlens.ingest.records import InputError, ParsedFile, RecordError, Row, Skip
 from alertlens.ingest.schema import Alerts
 from alertlens.ingest.settings_table import (
     Names,
@@ -40,6 +41,7 @@ from alertlens.ingest.settings_table import (
     settings_dataclass,
     settings_from_table,
 )
+from alertlens.ingest.shape import FileShape, first, has
 
 NAME = "prometheus"
 KIND_ALERTS = "prometheus.alerts"
@@ -55,17 +57,20 @@ class PrometheusOptions:
     instance_labels: Names = ()  # more labels to leave out of rule_key
 
 
-def detect(path: Path, head: str) -> str | None:
+def detect(shape: FileShape) -> str | None:
     """``prometheus.alerts``, ``prometheus.query_range`` or None."""
-    text = _common.sniff(path, head).lstrip("\ufeff \r\n\t")
-    if not text.startswith("{") or '"status"' not in text[:200]:
+    doc = shape.sample
+    if shape.format != "json" or not has(doc, "status", "data"):
         return None
-    window = text[:20000]
-    if '"resultType"' in window and '"matrix"' in window and '"ALERTS"' in window:
-        return KIND_RANGE
-    # /api/v1/rules also lists alerts with activeAt, but under data.groups[].rules[].
-    if re.search(r'"data"\s*:\s*\{\s*"alerts"\s*:', window):
+    data = doc["data"]
+    if has(data, "alerts") and isinstance(data["alerts"], list):
         return KIND_ALERTS
+    # /api/v1/rules also lists alerts with activeAt, but under data.groups[].rules[].
+    if has(data, "resultType", "result") and data["resultType"] == "matrix":
+        series = data["result"]
+        metric = first(series).get("metric") if isinstance(first(series), dict) else None
+        if isinstance(metric, dict) and metric.get("__name__") == "ALERTS":
+            return KIND_RANGE
     return None
 
 
@@ -79,59 +84,55 @@ def read(path: Path, options: Mapping[str, Any], kind: str | None = None) -> Par
     instance = INSTANCE_LABELS | frozenset(settings.instance_labels)
     if isinstance(data.get("alerts"), list):
         parsed = ParsedFile(source=NAME, kind=KIND_ALERTS)
-        _read_alerts(parsed, data["alerts"], instance)
+        parsed.accept(
+            ((json_pointer("data", "alerts", i), a) for i, a in enumerate(data["alerts"])),
+            lambda alert: _snapshot_row(alert, instance),
+            table=Alerts.table,
+            key=Alerts.alert_id,
+            merge=_earlier,
+        )
     elif data.get("resultType") == "matrix" and isinstance(data.get("result"), list):
         parsed = ParsedFile(source=NAME, kind=KIND_RANGE)
         _read_range(parsed, data["result"], settings.step, instance)
     else:
         raise InputError(path, "neither /api/v1/alerts nor a matrix query_range result")
+    parsed.finish_notes()
     return parsed
 
 
-def _read_alerts(parsed: ParsedFile, alerts: list[Any], instance: frozenset[str]) -> None:
-    pending = 0
-    seen: set[str] = set()
-    for i, alert in enumerate(alerts):
-        pointer = json_pointer("data", "alerts", i)
-        if isinstance(alert, dict) and alert.get("state") == "pending":
-            pending += 1
-            continue
-        parsed.read += 1
-        try:
-            if not isinstance(alert, dict) or not isinstance(alert.get("labels"), dict):
-                raise RecordError("alert has no labels object")
-            if alert.get("state") != "firing":
-                raise RecordError(f"unknown alert state {alert.get('state')!r}")
-            started = utc_timestamp(alert.get("activeAt"))
-            if started is None:
-                raise RecordError("alert has no activeAt")
-            row = _alert_row(
-                alert["labels"], alert.get("annotations") or {}, started, None, instance
-            )
-        except RecordError as err:
-            parsed.reject(pointer, str(err), alert)
-            continue
-        if row[Alerts.alert_id] in seen:
-            parsed.deduplicated += 1
-            continue
-        seen.add(row[Alerts.alert_id])
-        parsed.add(Alerts.table, row)
-    if pending:
-        parsed.notes.append(f"{pending} pending alert(s) skipped: not firing yet")
+def _snapshot_row(alert: Any, instance: frozenset[str]) -> Row:
+    """The firing of one /api/v1/alerts entry; a pending alert is skipped (not a firing)."""
+    if not isinstance(alert, dict) or not isinstance(alert.get("labels"), dict):
+        raise RecordError("alert has no labels object")
+    if alert.get("state") == "pending":
+        raise Skip("pending alert (not firing yet)")
+    if alert.get("state") != "firing":
+        raise RecordError(f"unknown alert state {alert.get('state')!r}")
+    started = utc_timestamp(alert.get("activeAt"))
+    if started is None:
+        raise RecordError("alert has no activeAt")
+    annotations = alert.get("annotations")
+    notes = annotations if isinstance(annotations, dict) else {}
+    return _alert_row(alert["labels"], notes, started, None, instance)
+
+
+def _earlier(old: Row, new: Row) -> Row:
+    """The same firing listed twice in one snapshot: the first stays."""
+    return old
 
 
 def _read_range(
     parsed: ParsedFile, series: list[Any], step: float | None, instance: frozenset[str]
 ) -> None:
     samples: list[tuple[str, dict[str, str], list[float]]] = []
-    for i, item in enumerate(series):
-        pointer = json_pointer("data", "result", i)
-        try:
-            labels, times = _series(item)
-        except RecordError as err:
-            parsed.read += 1
-            parsed.reject(pointer, str(err), item)
+    for pointer, item in parsed.checked(
+        (json_pointer("data", "result", i), s) for i, s in enumerate(series)
+    ):
+        found = parsed.attempt(pointer, item, partial(_series, item))
+        if found is None:
             continue
+        labels, times = found
+        parsed.read -= 1  # a series is counted by its firing intervals, below
         if labels.pop("alertstate", "firing") != "firing":
             parsed.notes.append(f"{pointer}: pending series skipped: not firing")
             continue
@@ -141,14 +142,31 @@ def _read_range(
         return
     step = step or inferred_step(times for _, _, times in samples)
     end = every[-1]
-    for _, labels, times in samples:
-        for first, last in firing_intervals(times, step):
+    for pointer, labels, times in samples:
+        for first_at, last_at in firing_intervals(times, step):
             parsed.read += 1
-            started = _at(first)
-            resolved = None if last >= end else _at(last + step)
-            row = _alert_row(labels, {}, started, resolved, instance)
-            row[Alerts.version_at] = resolved or _at(last)
-            parsed.add(Alerts.table, row)
+            row = parsed.attempt(
+                pointer,
+                {"labels": labels, "from": first_at, "to": last_at},
+                partial(_interval_row, labels, first_at, last_at, step, end, instance),
+            )
+            if row is not None:
+                parsed.add(Alerts.table, row)
+
+
+def _interval_row(
+    labels: dict[str, str],
+    first_at: float,
+    last_at: float,
+    step: float,
+    end: float,
+    instance: frozenset[str],
+) -> Row:
+    started = _at(first_at)
+    resolved = None if last_at >= end else _at(last_at + step)
+    row = _alert_row(labels, {}, started, resolved, instance)
+    row[Alerts.version_at] = resolved or _at(last_at)
+    return row
 
 
 def _series(item: Any) -> tuple[dict[str, str], list[float]]:
@@ -160,8 +178,10 @@ def _series(item: Any) -> tuple[dict[str, str], list[float]]:
         raise RecordError("series has no values")
     try:
         times = sorted(float(v[0]) for v in values)
-    except (TypeError, ValueError, IndexError) as err:
+    except (TypeError, ValueError, IndexError, KeyError) as err:
         raise RecordError(f"bad sample ({err})") from err
+    if not all(0 < t < 253402300799 for t in times):  # a sample time must be a real instant
+        raise RecordError("sample time out of range")
     labels = {str(k): str(v) for k, v in item["metric"].items() if k != "__name__"}
     if "alertname" not in labels:
         raise RecordError("series has no alertname label")
@@ -188,7 +208,10 @@ def firing_intervals(times: list[float], step: float) -> list[tuple[float, float
 
 
 def _at(seconds: float) -> datetime:
-    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=seconds)
+    try:
+        return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=seconds)
+    except OverflowError as err:
+        raise RecordError(f"sample time {seconds:g} is out of range") from err
 
 
 def _alert_row(
@@ -206,7 +229,7 @@ def _alert_row(
         Alerts.source: NAME,
         Alerts.alert_id: f"{fingerprint(labels)}@{iso_z(started)}",
         Alerts.rule_key: rule_key(labels, instance),
-        Alerts.title: annotations.get("summary") or labels["alertname"],
+        Alerts.title: text_or_none(annotations.get("summary")) or labels["alertname"],
         Alerts.service: labels.get("service") or labels.get("job"),
         Alerts.team: labels.get("team"),
         Alerts.severity: normalised_severity(severity_raw),

@@ -10,24 +10,36 @@ left the ``New`` state (ServiceNow has no acknowledge field).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from pydantic import Field
 
-from alertlens.ingest.fields import normalised_severity, text_or_none, utc_timestamp
+from alertlens.ingest.dates import AmbiguousDates, DateColumns
+from alertlens.ingest.fields import normalised_severity, text_or_none
 from alertlens.ingest.readers import _common, _servicenow_bpi
-from alertlens.ingest.records import InputError, ParsedFile, RecordError, Row
+from alertlens.ingest.records import (
+    Bad,
+    InputError,
+    ParsedFile,
+    RecordError,
+    Row,
+)
 from alertlens.ingest.schema import Incidents
 from alertlens.ingest.settings_table import (
+    Delimiter,
     Severity,
     TimeZone,
     settings_dataclass,
     settings_from_table,
 )
+from alertlens.ingest.shape import FileShape, file_shape, first, has
+
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
 
 NAME = "servicenow"
 
@@ -56,34 +68,31 @@ class ServiceNowOptions:
     date_format: str | None = None
     # IANA zone of dates without offset; Table API JSON defaults to UTC
     timezone: TimeZone | None = None
-    delimiter: str = ","
+    delimiter: Delimiter = ","
     # raw priority / impact text -> canonical severity
     severity_map: dict[str, Severity] = Field(default_factory=dict)
 
 
-def detect(path: Path, head: str) -> str | None:
+def detect(shape: FileShape) -> str | None:
     """``servicenow.csv``, ``servicenow.json``, ``servicenow.bpi2013`` or None."""
-    text = _common.sniff(path, head)
-    stripped = text.lstrip("\ufeff \r\n\t")
-    if stripped.startswith("{"):
-        window = stripped[:4000]
-        if '"result"' in window and '"sys_id"' in window and '"number"' in window:
-            return "servicenow.json"
-        return None
-    header = _common.csv_header(text)
-    kind = _common.known_csv_kind(header) if header else None
-    return kind if kind in ("servicenow.csv", "servicenow.bpi2013") else None
+    if shape.format == "csv":
+        kind = _common.known_csv_kind(shape.header)
+        return kind if kind in ("servicenow.csv", "servicenow.bpi2013") else None
+    record = first(shape.sample.get("result")) if isinstance(shape.sample, dict) else None
+    if shape.format == "json" and has(record, "sys_id", "number"):
+        return "servicenow.json"
+    return None
 
 
 def read(path: Path, options: Mapping[str, Any], kind: str | None = None) -> ParsedFile:
     """Every incident in a ServiceNow export, one row each (newest version wins)."""
     settings = settings_from_table(ServiceNowOptions, options, "sources.servicenow")
-    kind = kind or detect(path, _common.head_text(path))
+    kind = kind or detect(file_shape(path))
     if kind == "servicenow.bpi2013":
         return _servicenow_bpi.read_bpi2013(path, settings.severity_map)
     if kind == "servicenow.json":
         return _read_json(path, settings)
-    if kind == "servicenow.csv" or _common.csv_header(_common.head_text(path)):
+    if kind == "servicenow.csv":
         return _read_csv(path, settings)
     raise InputError(path, "not a ServiceNow incident export (no number/sys_updated_at/opened_at)")
 
@@ -97,86 +106,91 @@ class _Incident:
 
     version: tuple[int, datetime, int]
     locator: str
-    record: dict[str, Any]
+    record: Mapping[str, Any]
     reopen_count: int = 0
     reassignment_count: int = 0
     left_new_at: datetime | None = None
+    versions: int = 1
 
 
 def _fold(
     parsed: ParsedFile,
-    records: list[tuple[str, dict[str, Any]]],
-    timestamp: Callable[[Any], datetime | None],
+    records: list[tuple[str, Any]],
+    dates: DateColumns,
     settings: ServiceNowOptions,
+    *,
+    check_json: bool,
 ) -> None:
     """Fold (locator, record) pairs into one incident row each, adding rows to ``parsed``."""
     incidents: dict[str, _Incident] = {}
-    order = 0
-    for locator, record in records:
-        parsed.read += 1
-        order += 1
-        number = text_or_none(record.get("number"))
-        if number is None:
-            parsed.reject(locator, "no incident number", record)
-            continue
-        try:
-            updated = timestamp(record.get("sys_updated_at"))
-        except RecordError as err:
-            parsed.reject(locator, f"sys_updated_at: {err}", record)
-            continue
-        mod = _common.int_or_none(record.get("sys_mod_count"))
-        version = (-1 if mod is None else mod, updated or datetime.min, order)
-        state = (
-            text_or_none(record.get("incident_state")) or text_or_none(record.get("state")) or ""
+    checked = parsed.checked(records, check_json=check_json)
+    for order, (locator, record) in enumerate(checked, start=1):
+        parsed.attempt(
+            locator,
+            record,
+            partial(_seen, incidents, locator, record, order, dates),
         )
-        known = incidents.get(number)
-        if known is None:
-            known = incidents[number] = _Incident(version, locator, record)
-        else:
-            parsed.deduplicated += 1
-            if version >= known.version:
-                known.version, known.locator, known.record = version, locator, record
-        known.reopen_count = max(
-            known.reopen_count, _common.int_or_none(record.get("reopen_count")) or 0
-        )
-        known.reassignment_count = max(
-            known.reassignment_count, _common.int_or_none(record.get("reassignment_count")) or 0
-        )
-        if (
-            updated is not None
-            and state
-            and state.lower() not in _NEW_STATES
-            and not state.startswith("-")
-        ):
-            known.left_new_at = min(known.left_new_at or updated, updated)
+    parsed.deduplicated += sum(i.versions - 1 for i in incidents.values())
     for number, incident in incidents.items():
-        try:
-            parsed.add(Incidents.table, _incident_row(number, incident, timestamp, settings))
-        except RecordError as err:
-            # The newest version is unusable: it is quarantined, the older versions stay folded.
-            parsed.reject(incident.locator, str(err), incident.record)
+        row = parsed.attempt(
+            incident.locator,
+            incident.record,
+            partial(_incident_row, number, incident, dates, settings),
+        )
+        # an unusable newest version is quarantined; the older versions stay folded into it
+        if row is not None:
+            parsed.add(Incidents.table, row)
+
+
+def _seen(
+    incidents: dict[str, _Incident],
+    locator: str,
+    record: Any,
+    order: int,
+    dates: DateColumns,
+) -> None:
+    """Fold one event row into its incident."""
+    if not isinstance(record, Mapping):
+        raise RecordError("record is not an object")
+    number = text_or_none(record.get("number"))
+    if number is None:
+        raise RecordError("no incident number")
+    updated = dates.parse("sys_updated_at", record.get("sys_updated_at"))
+    mod = _common.int_or_none(record.get("sys_mod_count"))
+    version = (-1 if mod is None else mod, updated or _EARLIEST, order)
+    state = text_or_none(record.get("incident_state")) or text_or_none(record.get("state")) or ""
+    known = incidents.get(number)
+    if known is None:
+        known = incidents[number] = _Incident(version, locator, record)
+    else:
+        known.versions += 1
+        if version >= known.version:
+            known.version, known.locator, known.record = version, locator, record
+    known.reopen_count = max(
+        known.reopen_count, _common.int_or_none(record.get("reopen_count")) or 0
+    )
+    known.reassignment_count = max(
+        known.reassignment_count, _common.int_or_none(record.get("reassignment_count")) or 0
+    )
+    left_new = state and state.lower() not in _NEW_STATES and not state.startswith("-")
+    if updated is not None and left_new:
+        known.left_new_at = min(known.left_new_at or updated, updated)
 
 
 def _incident_row(
     number: str,
     incident: _Incident,
-    timestamp: Callable[[Any], datetime | None],
+    dates: DateColumns,
     settings: ServiceNowOptions,
 ) -> Row:
     r = incident.record
     times: dict[str, datetime | None] = {}
     for column in ("opened_at", "resolved_at", "closed_at", "sys_updated_at"):
-        try:
-            times[column] = timestamp(r.get(column))
-        except RecordError as err:
-            raise RecordError(f"{column}: {err}") from err
+        times[column] = dates.parse(column, r.get(column))
     created = times["opened_at"]
     for fallback in ("sys_created_on", "sys_created_at"):
         if created is None:
-            try:
-                created = timestamp(r.get(fallback))
-            except RecordError as err:
-                raise RecordError(f"{fallback}: {err}") from err
+            created = dates.parse(fallback, r.get(fallback))
     if created is None:
         raise RecordError("no opened_at")
     priority = text_or_none(r.get("priority"))
@@ -230,28 +244,29 @@ def _flag(value: Any) -> bool | None:
 # --- formats -----------------------------------------------------------------------------------
 
 
-def _timestamp_reader(
-    settings: ServiceNowOptions, default_tz: str | None
-) -> Callable[[Any], datetime | None]:
-    """A cached text -> UTC datetime parser for this export's date settings."""
-    cache: dict[str, datetime | str | None] = {}
-    zone = settings.timezone or default_tz
+_TIME_COLUMNS = (
+    "opened_at",
+    "resolved_at",
+    "closed_at",
+    "sys_updated_at",
+    "sys_created_on",
+    "sys_created_at",
+)
 
-    def parse(value: Any) -> datetime | None:
-        if not isinstance(value, str):
-            return utc_timestamp(value, assume_tz=zone, date_format=settings.date_format)
-        hit = cache.get(value, cache)
-        if hit is cache:
-            try:
-                hit = utc_timestamp(value, assume_tz=zone, date_format=settings.date_format)
-            except RecordError as err:
-                hit = str(err)
-            cache[value] = hit
-        if isinstance(hit, str):
-            raise RecordError(hit)
-        return hit  # type: ignore[return-value]
 
-    return parse
+def _dates(
+    path: Path, records: list[tuple[str, Any]], settings: ServiceNowOptions, default_tz: str | None
+) -> DateColumns:
+    """How this export's time columns read, decided from all their values."""
+    try:
+        return DateColumns.infer(
+            (r for _, r in records if isinstance(r, Mapping)),
+            _TIME_COLUMNS,
+            timezone=settings.timezone or default_tz,
+            date_format=settings.date_format,
+        )
+    except AmbiguousDates as err:
+        raise InputError(path, f"{err} in [sources.servicenow]") from err
 
 
 def _read_csv(path: Path, settings: ServiceNowOptions) -> ParsedFile:
@@ -260,11 +275,13 @@ def _read_csv(path: Path, settings: ServiceNowOptions) -> ParsedFile:
     if "number" not in keys:
         raise InputError(path, "ServiceNow CSV has no 'number' column")
     parsed = ParsedFile(source=NAME, kind="servicenow.csv")
-    records = [
-        (f"line {line}", dict(zip(keys, fields, strict=True)))
-        for line, fields in _common.full_rows(rows, len(keys), parsed)
+    records: list[tuple[str, Any]] = [
+        (locator, fields if isinstance(fields, Bad) else dict(zip(keys, fields, strict=True)))
+        for locator, fields in _common.full_rows(rows, len(keys))
     ]
-    _fold(parsed, records, _timestamp_reader(settings, None), settings)
+    dates = _dates(path, records, settings, None)
+    _fold(parsed, records, dates, settings, check_json=False)  # csv_rows checked each field
+    parsed.notes.extend(dates.notes())
     return parsed
 
 
@@ -274,16 +291,19 @@ def _read_json(path: Path, settings: ServiceNowOptions) -> ParsedFile:
     if not isinstance(result, list):
         raise InputError(path, "ServiceNow JSON has no 'result' list")
     parsed = ParsedFile(source=NAME, kind="servicenow.json")
-    records: list[tuple[str, dict[str, Any]]] = []
-    for i, item in enumerate(result):
-        pointer = f"/result/{i}"
-        if not isinstance(item, dict):
-            parsed.read += 1
-            parsed.reject(pointer, "record is not an object", item)
-            continue
-        records.append((pointer, {k: _plain(k, v) for k, v in item.items()}))
+    records: list[tuple[str, Any]] = [
+        (
+            f"/result/{i}",
+            {k: _plain(k, v) for k, v in item.items()}
+            if isinstance(item, dict)
+            else Bad("record is not an object", item),
+        )
+        for i, item in enumerate(result)
+    ]
     # Table API values (not display values) are UTC "YYYY-MM-DD HH:MM:SS".
-    _fold(parsed, records, _timestamp_reader(settings, "UTC"), settings)
+    dates = _dates(path, records, settings, "UTC")
+    _fold(parsed, records, dates, settings, check_json=True)
+    parsed.notes.extend(dates.notes())
     return parsed
 
 

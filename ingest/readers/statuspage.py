@@ -9,17 +9,18 @@ minor -> warning, none -> info). Every update is also a notification row.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from alertlens.ingest.fields import json_pointer, text_or_none, utc_timestamp
+from alertlens.ingest.jsonfiles import json_documents, locator
 from alertlens.ingest.readers import _common
-from alertlens.ingest.records import InputError, ParsedFile, RecordError, Row
+from alertlens.ingest.records import Bad, InputError, ParsedFile, RecordError, Row
 from alertlens.ingest.schema import Incidents, Notifications
 from alertlens.ingest.settings_table import settings_dataclass, settings_from_table
+from alertlens.ingest.shape import FileShape, first, has
 
 NAME = "statuspage"
 IMPACT_SEVERITY: dict[str, str] = {
@@ -42,91 +43,69 @@ class StatuspageOptions:
     """``[sources.statuspage]``: Statuspage has no settings; any key is an error."""
 
 
-def detect(path: Path, head: str) -> str | None:
+def detect(shape: FileShape) -> str | None:
     """``statuspage.incidents`` for a Statuspage incidents document, else None."""
-    text = _common.sniff(path, head).lstrip("\ufeff \r\n\t")
-    if not text.startswith("{"):
+    doc = shape.sample
+    if not shape.is_json or not has(doc, "page"):
         return None
-    window = text[:20000]
-    has_page = '"page"' in window and '"time_zone"' in window
-    has_incident = (
-        '"incident"' in window or '"incidents"' in window
-    ) and '"incident_updates"' in window
-    return "statuspage.incidents" if has_page and has_incident else None
+    incident = doc.get("incident") if "incident" in doc else first(doc.get("incidents"))
+    if has(incident, "incident_updates") or (
+        isinstance(doc.get("incidents"), list) and not doc["incidents"]
+    ):
+        return "statuspage.incidents"
+    return None
 
 
 def read(path: Path, options: Mapping[str, Any], kind: str | None = None) -> ParsedFile:
     """Every incident in the file with its updates as notifications."""
     settings_from_table(StatuspageOptions, options, "sources.statuspage")
     parsed = ParsedFile(source=NAME, kind="statuspage.incidents")
-    for locator, incident in _incidents(path):
-        parsed.read += 1
-        if not isinstance(incident, dict):
-            parsed.reject(locator, "incident is not an object", incident)
-            continue
-        try:
-            row, notes = _incident_rows(incident)
-        except RecordError as err:
-            parsed.reject(locator, str(err), incident)
-            continue
-        folded = parsed.deduplicated
-        if not parsed.add_newest(Incidents.table, row, Incidents.incident_id):
-            continue  # the same incident twice (pages overlap): this is the older version
-        if parsed.deduplicated > folded:  # it replaced an older version: drop that one's updates
-            key = row[Incidents.incident_id]
-            kept = parsed.rows.get(Notifications.table, [])
-            parsed.rows[Notifications.table] = [
-                n for n in kept if n[Notifications.incident_id] != key
-            ]
-        for note in notes:
+    updates: dict[str, list[Row]] = {}
+
+    def build(incident: Any) -> Row:
+        row, notes = _incident_rows(incident)
+        key = row[Incidents.incident_id]
+        kept = updates.get(key)
+        if kept is None or _newer(row, kept):
+            updates[key] = [row, *notes]
+        return row
+
+    parsed.accept(_incidents(path), build, table=Incidents.table, key=Incidents.incident_id)
+    for row in parsed.rows.get(Incidents.table, []):
+        # the updates of the version that was kept (pages overlap: the same incident twice)
+        kept_row, *notes = updates[row[Incidents.incident_id]]
+        for note in notes if kept_row is row else []:
             parsed.add(Notifications.table, note)
     return parsed
 
 
+def _newer(row: Row, kept: list[Row]) -> bool:
+    old = kept[0].get(Incidents.version_at)
+    new = row.get(Incidents.version_at)
+    return old is None or (new is not None and new >= old)
+
+
 def _incidents(path: Path) -> Iterator[tuple[str, Any]]:
     """(locator, incident object) for each incident in a JSON or JSONL file."""
-    text = _common.read_text(path)
-    if _common.looks_like_json_lines(text):
-        for line, body in _common.json_lines(text):
-            try:
-                document = json.loads(body)
-            except json.JSONDecodeError as err:
-                yield f"line {line}", _Bad(f"not JSON ({err.msg})", body)
-                continue
-            for pointer, incident in _in_document(document):
-                yield f"line {line}" + ("" if pointer == "/incident" else f" {pointer}"), incident
-        return
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise InputError(path, f"not JSON ({err.msg} at line {err.lineno})") from err
-    found = list(_in_document(document))
-    if not found and not (isinstance(document, dict) and "incidents" in document):
-        raise InputError(path, "no Statuspage 'incident' or 'incidents' in the document")
-    yield from found
-
-
-def _in_document(document: Any) -> Iterator[tuple[str, Any]]:
-    if isinstance(document, dict) and "incident" in document:
-        yield json_pointer("incident"), document["incident"]
-    elif isinstance(document, dict) and isinstance(document.get("incidents"), list):
-        for i, incident in enumerate(document["incidents"]):
-            yield json_pointer("incidents", i), incident
-    else:
-        yield "", _Bad("line holds no Statuspage incident", document)
-
-
-class _Bad(dict):  # type: ignore[type-arg]
-    """A placeholder for an unparsable record; ``_incident_rows`` rejects it with its reason."""
-
-    def __init__(self, reason: str, raw: Any) -> None:
-        super().__init__(_bad_reason=reason, _bad_raw=raw)
+    for prefix, document in json_documents(path):
+        if isinstance(document, Bad):
+            yield prefix, document
+            continue
+        if isinstance(document, dict) and "incident" in document:
+            yield prefix if prefix else locator(prefix, "/incident"), document["incident"]
+        elif isinstance(document, dict) and isinstance(document.get("incidents"), list):
+            for i, incident in enumerate(document["incidents"]):
+                yield locator(prefix, json_pointer("incidents", i)), incident
+        elif prefix:
+            yield prefix, Bad("line holds no Statuspage incident", document)
+        else:
+            raise InputError(path, "no Statuspage 'incident' or 'incidents' in the document")
 
 
 def _incident_rows(incident: dict[str, Any]) -> tuple[Row, list[Row]]:
     """The incident row and one notification row per update."""
-    if "_bad_reason" in incident:
-        raise RecordError(incident["_bad_reason"])
+    if not isinstance(incident, dict):
+        raise RecordError("incident is not an object")
     incident_id = text_or_none(incident.get("id"))
     if incident_id is None:
         raise RecordError("incident has no id")

@@ -131,7 +131,8 @@ def test_nightly_writes_analysis_and_report_matching_ground_truth(nightly_run, w
     } <= set(rules.columns)
     html_path = Path(done.stderr.split("report ", 1)[1].split(" written", 1)[0])
     assert html_path.is_file() and html_path.suffix == ".html"
-    assert html_path.parent.parent == base / "reports"
+    assert html_path.parents[2] == base / "reports"  # reports/organisation/<week>/
+    assert html_path.parent.name == summary[Summary.review_week] == "2026-W47"
 
 
 def test_ingest_accounting_holds_for_every_file(nightly_run) -> None:
@@ -149,9 +150,9 @@ def test_reingesting_the_same_files_changes_no_row(nightly_run, world: Path) -> 
     lake = Lake(base / "lake")
     before = lake.row_counts()
     reports = ingest_paths(lake, [world])
-    assert all(r.skipped for r in reports)
+    assert all(r.already_ingested for r in reports)
     forced = ingest_paths(lake, [world], force=True)
-    assert not any(r.skipped for r in forced)
+    assert not any(r.already_ingested for r in forced)
     assert lake.row_counts() == before
 
 

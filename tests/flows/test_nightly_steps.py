@@ -22,22 +22,29 @@ from alertlens.flows.nightly_steps import (
     run_markdown,
     webhook_payload,
 )
+from alertlens.ingest.metrics_schema import Duration
+from alertlens.ingest.schema import Summary
 from alertlens.ingest.service import FileReport
 from alertlens.ingest.settings_table import settings_from_table
 
 SUMMARY = {
-    "alerts": 61,
-    "incidents": 60,
-    "weeks": 12,
-    "noise_share": 0.787,
-    "pages_per_week": 5.0,
-    "projected_pages_per_week_after_fixes": 1.08,
-    "mtta_seconds": {"median": 234.0},
-    "mttr_seconds": {"median": 498.0},
+    Summary.alerts: 61,
+    Summary.incidents: 60,
+    Summary.weeks: 12,
+    Summary.review_week: "2026-W47",
+    Summary.review_week_ended: True,
+    Summary.first_week: "2026-W36",
+    Summary.last_week: "2026-W47",
+    Summary.noise_share: 0.787,
+    Summary.pages_per_week: 5.0,
+    Summary.projected_pages_per_week_after_fixes: 1.08,
+    Summary.mtta_seconds: {Duration.median: 234.0},
+    Summary.mttr_seconds: {Duration.median: 714.5},
+    Summary.not_counted: {Summary.alerts: 3, Summary.incidents: 2},
 }
 FILES = [
     FileReport("a.json", "x", "pagerduty", "pagerduty.incidents", 10, 8, 1, 1),
-    FileReport("b.json", "y", "", "", 0, 0, 0, 0, skipped=True),
+    FileReport("b.json", "y", "", "", 0, 0, 0, 0, status="already"),
 ]
 
 
@@ -85,10 +92,17 @@ def test_run_markdown_has_the_headline_and_the_accounting() -> None:
     text = run_markdown(
         SUMMARY, FILES, [PullOutcome("pagerduty", error="HTTP 401")], "r/report.html"
     )
+    assert "Review week: 2026-W47; counted 12 weeks, 2026-W36 to 2026-W47" in text
+    assert "Alerts: 61, incidents: 60 in those weeks" in text
     assert "Noise share: 78.7%" in text
     assert "Pages per week: 5.00 now, 1.08 after the recommended fixes" in text
-    assert "MTTA median: 3.9 min, MTTR median: 8.3 min" in text
-    assert "Ingested 1 new file(s): 8 records accepted, 1 quarantined, 1 deduplicated." in text
+    assert ("Time to acknowledge (median): 3.9\u00a0min, time to resolve, auto-resolved aside "
+            "(median): 11.9\u00a0min") in text
+    assert "Not counted yet (week in progress): 3 alerts, 2 incidents" in text
+    assert (
+        "Ingested 1 new file(s): 8 records accepted, 1 quarantined, 1 deduplicated, 0 skipped."
+        in text
+    )
     assert "pull pagerduty: FAILED: HTTP 401" in text
     assert "`r/report.html`" in text
 

@@ -33,7 +33,9 @@ def _ingest(lake: Path, sample: Path = SAMPLE) -> subprocess.Popen[bytes]:
 
 def _content(lake: Path) -> dict[str, list[tuple]]:
     store = Lake(lake)
-    out = {}
+    out: dict[str, list[tuple]] = {}
+    if not store.exists:  # killed before its first write: no lake yet, reading it is an error
+        return {table: [] for table in (*RECORD_TABLES, Manifest.table)}
     for table in RECORD_TABLES:
         frame = store.read(table).drop(columns=["version_at"]).astype(str)
         out[table] = sorted(map(tuple, frame.itertuples(index=False)))

@@ -189,6 +189,8 @@ def _after_batches(k: int) -> set[tuple[str, str]]:
 
 
 def _snapshot(lake_dir: Path) -> list[tuple]:
+    if not Lake(lake_dir).exists:  # killed before its first write: no lake (reading is an error)
+        return []
     frame = Lake(lake_dir).read(Alerts.table).sort_values(Alerts.alert_id)
     assert not frame[Alerts.alert_id].duplicated().any()
     return [

@@ -17,6 +17,7 @@ from alertlens.ingest.readers.alertmanager import (
     rule_key,
 )
 from alertlens.ingest.schema import Alerts
+from alertlens.ingest.shape import file_shape
 
 
 @pytest.fixture
@@ -150,12 +151,12 @@ def test_paging_receivers_option(tmp_path: Path) -> None:
 
 
 def test_detect_kinds(capture: Path, tmp_path: Path) -> None:
-    assert detect(capture, capture.read_text()[:65536]) == KIND_WEBHOOK
+    assert detect(file_shape(capture)) == KIND_WEBHOOK
     snapshot = tmp_path / "s.json"
     snapshot.write_text(
         json.dumps([{"fingerprint": "ab", "status": {"state": "active"}, "labels": {}}])
     )
-    assert detect(snapshot, snapshot.read_text()) == KIND_API
+    assert detect(file_shape(snapshot)) == KIND_API
 
 
 @pytest.mark.realdata

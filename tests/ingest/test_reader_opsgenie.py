@@ -10,13 +10,14 @@ import pytest
 from alertlens.ingest.readers import opsgenie
 from alertlens.ingest.records import InputError
 from alertlens.ingest.schema import Alerts, Notifications
+from alertlens.ingest.shape import file_shape
 
 ALERT = "70413a06-38d6-4c85-92b8-5ebc900d42e2"
 
 
 def test_alerts_page(fixtures: Path) -> None:
     path = fixtures / "opsgenie" / "list_alerts_page.json"
-    assert opsgenie.detect(path, path.read_text()) == "opsgenie.alerts"
+    assert opsgenie.detect(file_shape(path)) == "opsgenie.alerts"
     parsed = opsgenie.read(path, {})
     assert (parsed.read, parsed.accepted, len(parsed.rejected), parsed.deduplicated) == (3, 2, 1, 0)
     assert parsed.rejected[0].locator == "/data/2"
@@ -49,7 +50,7 @@ def test_report_time_unit_option(fixtures: Path) -> None:
 
 def test_alert_logs_named_by_alert_id(fixtures: Path, tmp_path: Path) -> None:
     path = fixtures / "opsgenie" / f"{ALERT}.logs.json"
-    assert opsgenie.detect(path, path.read_text()) == "opsgenie.logs"
+    assert opsgenie.detect(file_shape(path)) == "opsgenie.logs"
     parsed = opsgenie.read(path, {})
     assert (parsed.read, parsed.accepted) == (5, 5)
     notes = parsed.rows[Notifications.table]
@@ -71,7 +72,7 @@ def test_alert_logs_named_by_alert_id(fixtures: Path, tmp_path: Path) -> None:
 
 def test_webhook_payloads_fold_into_alerts(fixtures: Path) -> None:
     path = fixtures / "opsgenie" / "webhook_payloads.jsonl"
-    assert opsgenie.detect(path, path.read_text()) == "opsgenie.webhook"
+    assert opsgenie.detect(file_shape(path)) == "opsgenie.webhook"
     parsed = opsgenie.read(path, {})
     assert (parsed.read, parsed.accepted, len(parsed.rejected), parsed.deduplicated) == (5, 2, 1, 2)
     assert parsed.rejected[0].locator == "line 5"
@@ -96,6 +97,6 @@ def test_webhook_payloads_fold_into_alerts(fixtures: Path) -> None:
 def test_not_opsgenie(tmp_path: Path) -> None:
     path = tmp_path / "x.json"
     path.write_text('{"data": [], "took": 1}')
-    assert opsgenie.detect(path, path.read_text()) is None
+    assert opsgenie.detect(file_shape(path)) is None
     with pytest.raises(InputError):
         opsgenie.read(path, {})

@@ -20,6 +20,7 @@ from alertlens.ingest.readers.pagerduty import (
 )
 from alertlens.ingest.schema import Alerts, Incidents
 from alertlens.ingest.service import ingest_paths
+from alertlens.ingest.shape import file_shape
 from tests.ingest.pd_pages import write_pages
 
 
@@ -35,7 +36,7 @@ def test_detect_each_kind(tmp_path: Path) -> None:
         ("log_entries", KIND_LOG_ENTRIES),
     ):
         path = files[key][0]
-        assert detect(path, path.read_text()) == kind
+        assert detect(file_shape(path)) == kind
 
 
 def test_derived_fields(tmp_path: Path) -> None:

@@ -12,13 +12,14 @@ import pytest
 from alertlens.ingest.readers import pagerduty_exports as pde
 from alertlens.ingest.records import InputError
 from alertlens.ingest.schema import Incidents
+from alertlens.ingest.shape import file_shape
 
 ANALYTICS = "pd_analytics_raw_incidents.example.json"
 
 
 def test_web_ui_csv(fixtures: Path) -> None:
     path = fixtures / "pagerduty" / "incidents_report_shaped.csv"
-    assert pde.detect_exports(path, path.read_text()) == "pagerduty.csv"
+    assert pde.detect_exports(file_shape(path)) == "pagerduty.csv"
     parsed = pde.read_exports(path, "pagerduty.csv", {})
     assert (parsed.read, parsed.accepted, len(parsed.rejected), parsed.deduplicated) == (4, 2, 1, 1)
     assert parsed.rejected[0].locator == "line 4"
@@ -41,7 +42,7 @@ def test_web_ui_csv(fixtures: Path) -> None:
 
 def test_analytics_shaped_fixture(fixtures: Path) -> None:
     path = fixtures / "pagerduty" / "analytics_raw_incidents_shaped.json"
-    assert pde.detect_exports(path, path.read_text()) == "pagerduty.analytics"
+    assert pde.detect_exports(file_shape(path)) == "pagerduty.analytics"
     parsed = pde.read_exports(path, "pagerduty.analytics", {})
     assert (parsed.read, parsed.accepted, len(parsed.rejected), parsed.deduplicated) == (3, 2, 1, 0)
     assert parsed.rejected[0].locator == "/data/1"
@@ -67,7 +68,7 @@ def test_analytics_shaped_fixture(fixtures: Path) -> None:
 def test_analytics_vendor_example(realdata: Path, tmp_path: Path) -> None:
     path = tmp_path / ANALYTICS
     shutil.copy(realdata / "fixtures" / "pagerduty" / ANALYTICS, path)
-    assert pde.detect_exports(path, path.read_text()) == "pagerduty.analytics"
+    assert pde.detect_exports(file_shape(path)) == "pagerduty.analytics"
     parsed = pde.read_exports(path, "pagerduty.analytics", {})
     assert (parsed.read, parsed.accepted, len(parsed.rejected), parsed.deduplicated) == (2, 1, 1, 0)
     assert parsed.rejected[0].locator == "/data/1"
@@ -105,8 +106,11 @@ def test_analytics_time_zone_applies(tmp_path: Path) -> None:
     assert row[Incidents.created_at] == datetime(2023, 5, 31, 14, 5, tzinfo=UTC)
     doc.pop("time_zone")
     path.write_text(json.dumps(doc))
-    parsed = pde.read_exports(path, "pagerduty.analytics", {})
-    assert parsed.accepted == 0 and "no UTC offset" in parsed.rejected[0].reason
+    parsed = pde.read_exports(path, "pagerduty.analytics", {})  # no zone anywhere: UTC, noted
+    assert parsed.rows[Incidents.table][0][Incidents.created_at] == datetime(
+        2023, 5, 31, 10, 5, tzinfo=UTC
+    )
+    assert any("read as UTC" in note for note in parsed.notes)
     path.write_text("[1, 2")
     with pytest.raises(InputError):
         pde.read_exports(path, "pagerduty.analytics", {})

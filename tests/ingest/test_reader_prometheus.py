@@ -12,6 +12,7 @@ import pytest
 from alertlens.ingest.readers import prometheus
 from alertlens.ingest.records import InputError
 from alertlens.ingest.schema import Alerts
+from alertlens.ingest.shape import file_shape
 
 DIR = "prometheus"
 
@@ -22,7 +23,7 @@ def _name(row: dict) -> str:
 
 def test_captured_alerts_snapshot(fixtures: Path) -> None:
     path = fixtures / DIR / "captured_prom_api_v1_alerts_t025s.json"
-    assert prometheus.detect(path, path.read_text()) == "prometheus.alerts"
+    assert prometheus.detect(file_shape(path)) == "prometheus.alerts"
     parsed = prometheus.read(path, {})
     assert (parsed.read, parsed.accepted, len(parsed.rejected), parsed.deduplicated) == (8, 8, 0, 0)
     flapping = next(r for r in parsed.rows[Alerts.table] if _name(r) == "FlappingDemo")
@@ -36,12 +37,12 @@ def test_captured_alerts_snapshot(fixtures: Path) -> None:
     assert len({r[Alerts.alert_id] for r in scrape}) == 4
 
 
-def test_pending_alerts_are_noted_not_counted(fixtures: Path) -> None:
+def test_pending_alerts_are_counted_as_skipped(fixtures: Path) -> None:
     parsed = prometheus.read(
         fixtures / DIR / "alertmonitor_prometheus_api_v1_alerts_excerpt.json", {}
     )
-    assert (parsed.read, parsed.accepted) == (4, 4)
-    assert parsed.notes == ["1 pending alert(s) skipped: not firing yet"]
+    assert (parsed.read, parsed.accepted, parsed.skipped) == (5, 4, 1)
+    assert parsed.notes == ["1 record(s) skipped: pending alert (not firing yet)"]
     assert {r[Alerts.severity] for r in parsed.rows[Alerts.table]} == {"warning"}
 
 
@@ -74,7 +75,7 @@ def test_fingerprint_matches_alertmanager_for_the_same_labels(
 
 def test_query_range_becomes_firing_intervals(fixtures: Path) -> None:
     path = fixtures / DIR / "captured_prom_query_range_ALERTS_firing.json"
-    assert prometheus.detect(path, path.read_text()[:65536]) == "prometheus.query_range"
+    assert prometheus.detect(file_shape(path)) == "prometheus.query_range"
     parsed = prometheus.read(path, {})
     assert (parsed.read, parsed.accepted, len(parsed.rejected), parsed.deduplicated) == (
         25,
@@ -158,10 +159,12 @@ def test_all_captured_snapshots_and_alertmonitor(realdata: Path) -> None:
     )
     assert len(snapshots) == 18
     totals = [prometheus.read(p, {}) for p in snapshots]
-    assert sum(p.read for p in totals) == 133
-    assert all(p.read == p.accepted for p in totals)
+    assert sum(p.read for p in totals) == 138  # 133 firing, 5 pending
+    assert sum(p.accepted for p in totals) == 133
+    assert sum(p.skipped for p in totals) == 5
+    assert all(p.read == p.accepted + p.skipped for p in totals)
     monitor = prometheus.read(
         realdata / "fixtures" / "alertmanager" / "alertmonitor_prometheus_api_v1_alerts.json", {}
     )
-    assert (monitor.read, monitor.accepted) == (137, 137)
-    assert monitor.notes == ["9 pending alert(s) skipped: not firing yet"]
+    assert (monitor.read, monitor.accepted, monitor.skipped) == (146, 137, 9)
+    assert monitor.notes == ["9 record(s) skipped: pending alert (not firing yet)"]

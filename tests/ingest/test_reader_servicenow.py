@@ -11,6 +11,7 @@ import pytest
 from alertlens.ingest.readers import servicenow
 from alertlens.ingest.records import InputError, ParsedFile
 from alertlens.ingest.schema import Incidents
+from alertlens.ingest.shape import file_shape
 
 UCI_OPTIONS = {"date_format": "%d/%m/%Y %H:%M", "timezone": "UTC"}
 
@@ -57,11 +58,30 @@ def test_uci_reopen_and_reassignment_counts_survive(fixtures: Path) -> None:
     assert junk_state[Incidents.status] == "Closed"
 
 
-def test_day_first_dates_without_date_format_are_quarantined_not_guessed(fixtures: Path) -> None:
-    parsed = servicenow.read(fixtures / "servicenow" / "uci_incident_event_log_excerpt.csv", {})
-    assert parsed.accepted == 0 and _balanced(parsed)
-    assert "date_format" in parsed.rejected[0].reason
-    assert parsed.rejected[0].locator.startswith("line ")
+def test_day_first_dates_are_decided_from_the_whole_column(fixtures: Path) -> None:
+    path = fixtures / "servicenow" / "uci_incident_event_log_excerpt.csv"
+    parsed = servicenow.read(path, {})  # no configuration at all
+    configured = servicenow.read(path, UCI_OPTIONS)
+    assert (parsed.read, parsed.accepted, len(parsed.rejected)) == (102, 12, 0)
+    assert parsed.rows == configured.rows
+    assert "column opened_at read day first (from its values)" in parsed.notes
+    assert any("read as UTC" in note for note in parsed.notes)
+
+
+def test_a_wholly_ambiguous_column_asks_for_date_format(tmp_path: Path) -> None:
+    path = tmp_path / "sn.csv"
+    path.write_text(
+        "number,opened_at,sys_updated_at\n"
+        "INC1,03/04/2016 10:00,2016-04-03T10:00:00Z\n"
+        "INC2,05/06/2016 11:00,2016-06-05T11:00:00Z\n"
+    )
+    with pytest.raises(InputError) as err:
+        servicenow.read(path, {})
+    message = str(err.value)
+    assert "column 'opened_at'" in message and "date_format" in message
+    assert "'03/04/2016 10:00'" in message and "'05/06/2016 11:00'" in message
+    parsed = servicenow.read(path, {"date_format": "%d/%m/%Y %H:%M", "timezone": "UTC"})
+    assert parsed.accepted == 2
 
 
 def test_table_api_json_uses_values_and_rejects_ambiguous_dates(fixtures: Path) -> None:
@@ -86,7 +106,7 @@ def test_table_api_json_uses_values_and_rejects_ambiguous_dates(fixtures: Path) 
 
 def test_bpi2013_shaped_log_lifecycle_and_counts(fixtures: Path) -> None:
     path = fixtures / "servicenow" / "bpi2013_shaped_synthetic.csv"
-    assert servicenow.detect(path, path.read_text(encoding="utf-8")) == "servicenow.bpi2013"
+    assert servicenow.detect(file_shape(path)) == "servicenow.bpi2013"
     parsed = servicenow.read(path, {})
     assert (parsed.read, parsed.accepted, len(parsed.rejected), parsed.deduplicated) == (8, 2, 1, 5)
     assert parsed.rejected[0].locator == "line 9"
@@ -109,7 +129,7 @@ def test_gzip_is_read_transparently(fixtures: Path, tmp_path: Path) -> None:
     plain = fixtures / "servicenow" / "uci_incident_event_log_excerpt.csv"
     packed = tmp_path / "export.csv.gz"
     packed.write_bytes(gzip.compress(plain.read_bytes()))
-    assert servicenow.detect(packed, "\x1f\ufffd") == "servicenow.csv"
+    assert servicenow.detect(file_shape(packed)) == "servicenow.csv"
     assert servicenow.read(packed, UCI_OPTIONS).accepted == 12
 
 
@@ -121,7 +141,7 @@ def test_unknown_option_and_unreadable_file(fixtures: Path, tmp_path: Path) -> N
     bad = tmp_path / "bad.json"
     shutil.copy(fixtures / "servicenow" / "table_api_incidents_shaped.json", bad)
     bad.write_bytes(bad.read_bytes()[:200])
-    with pytest.raises(InputError, match="not JSON"):
+    with pytest.raises(InputError, match="not valid JSON"):
         servicenow.read(bad, {})
 
 
@@ -144,7 +164,7 @@ def test_uci_full_file_exact_accounting(realdata: Path) -> None:
 @pytest.mark.realdata
 def test_bpi2013_full_file_exact_accounting(realdata: Path) -> None:
     path = realdata / "bpi2013-volvo-incidents" / "VINST-new.csv.gz"
-    assert servicenow.detect(path, "") == "servicenow.bpi2013"
+    assert servicenow.detect(file_shape(path)) == "servicenow.bpi2013"
     parsed = servicenow.read(path, {})
     assert (parsed.read, parsed.accepted, len(parsed.rejected), parsed.deduplicated) == (
         65_533,

@@ -11,6 +11,7 @@ import pytest
 from alertlens.ingest.readers import statuspage
 from alertlens.ingest.records import InputError
 from alertlens.ingest.schema import Incidents, Notifications
+from alertlens.ingest.shape import file_shape
 
 EXCERPT = "statuspage/githubstatus_incidents_excerpt.jsonl"
 
@@ -39,7 +40,7 @@ def test_incidents_list_document_and_bad_records(tmp_path: Path, fixtures: Path)
     incidents = [d["incident"] for d in docs[:2]] + [{"name": "no id"}, docs[0]["incident"]]
     path = tmp_path / "incidents.json"
     path.write_text(json.dumps({"page": docs[0]["page"], "incidents": incidents}))
-    assert statuspage.detect(path, path.read_text()) == "statuspage.incidents"
+    assert statuspage.detect(file_shape(path)) == "statuspage.incidents"
     parsed = statuspage.read(path, {})
     assert (parsed.read, parsed.accepted, len(parsed.rejected), parsed.deduplicated) == (4, 2, 1, 1)
     assert parsed.rejected[0].locator == "/incidents/2"
@@ -72,7 +73,7 @@ def test_postmortem_and_unreadable(tmp_path: Path) -> None:
 @pytest.mark.realdata
 def test_github_status_full_history(realdata: Path) -> None:
     path = realdata / "github-status-incidents" / "githubstatus_incidents.jsonl.gz"
-    assert statuspage.detect(path, "") == "statuspage.incidents"
+    assert statuspage.detect(file_shape(path)) == "statuspage.incidents"
     parsed = statuspage.read(path, {})
     assert (parsed.read, parsed.accepted, len(parsed.rejected), parsed.deduplicated) == (
         1282,

@@ -33,9 +33,9 @@ def test_ragged_csv_rows_are_read_and_quarantined(tmp_path) -> None:
     path.write_text("id,title\n1,a\n2,b,extra\n3\n4,d\n")
     parsed = ParsedFile("x", "x.kind")
     header, rows = csv_rows(path)
-    kept = [line for line, _ in full_rows(rows, len(header), parsed)]
-    assert kept == [2, 5]
-    assert parsed.read == 2  # the ragged ones; the caller counts what it keeps
+    kept = [loc for loc, _ in parsed.checked(full_rows(rows, len(header)), check_json=False)]
+    assert kept == ["line 2", "line 5"]
+    assert parsed.read == 4
     assert [(r.locator, r.reason) for r in parsed.rejected] == [
         ("line 3", "3 fields, header has 2"),
         ("line 4", "1 fields, header has 2"),

@@ -76,7 +76,7 @@ def test_report_loads_cleanly_with_sized_charts(tmp_path: Path) -> None:
     seen = probed(render_html(small_report()), tmp_path)
     assert seen["seen"] == []
     assert seen["scripts"] == 1  # the probe itself: the report runs no script of its own
-    assert len(seen["images"]) == 6
+    assert len(seen["images"]) == 8
     for width, height, shown in seen["images"]:
         assert width > 300 and height > 100 and shown > 300
 

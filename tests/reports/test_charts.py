@@ -39,15 +39,21 @@ def test_pareto_has_one_bar_per_rule_and_a_cumulative_line(report: Report) -> No
     assert len(colors) == 2  # two teams, two colours
 
 
+def test_pareto_counts_firings_when_nothing_paged(report: Report) -> None:
+    fig = charts.noise_pareto(report.noise.rules, 130, report.team_colors, measure="firings")
+    assert "Noise firings" in fig.axes[0].get_xlabel()
+
+
 def test_every_chart_has_titles_and_axis_labels(report: Report) -> None:
     figures = [
         charts.projection_by_team(report.noise.projections, report.team_colors),
-        charts.response_spread(
-            report.response.ack_spread, report.response.resolve_spread, report.team_colors
-        ),
-        charts.response_trend(report.response.trend, report.team_colors),
+        charts.response_spread(report.response.ack_spread, report.response.resolve_spread,
+                               report.team_colors, weeks=report.response.spread_weeks),
+        charts.weekly_trend(report.weekly),
+        charts.response_trend(report.weekly),
         charts.oncall_load(report.oncall.responders),
-        charts.hour_of_week_heatmap(report.oncall.hour_of_week),
+        charts.load_over_weeks(report.oncall.load, report.window),
+        charts.hour_of_week_heatmap(report.oncall.hour_of_week, subject="interruptions"),
     ]
     for fig in figures:
         assert isinstance(fig, Figure)
@@ -57,16 +63,16 @@ def test_every_chart_has_titles_and_axis_labels(report: Report) -> None:
             assert ax.get_xlabel() or ax.get_ylabel()
 
 
-def test_trend_uses_the_same_colour_for_a_team_everywhere(report: Report) -> None:
-    fig = charts.response_trend(report.response.trend, report.team_colors)
-    for ax in fig.axes[:2]:
-        by_label = {line.get_label(): line.get_color() for line in ax.lines}
-        assert by_label == {team: report.team_colors[team] for team in ("payments", "search")}
+def test_the_box_plots_say_which_weeks_they_pool(report: Report) -> None:
+    fig = charts.response_spread(report.response.ack_spread, report.response.resolve_spread,
+                                 report.team_colors, weeks=report.response.spread_weeks)
+    assert "2026-W44 to 2026-W47, 4 weeks pooled" in fig.get_suptitle()
+    units = {ax.get_xlabel().rsplit("(", 1)[1] for ax in fig.axes[:2]}
+    assert units == {"min)", "h)"}  # one unit per panel, chosen by its values
 
 
-def test_empty_inputs_give_a_figure_that_says_so() -> None:
-    fig = charts.noise_pareto([], 0, {})
-    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
-    assert texts == ["No noisy rules in the analysis window."]
-    assert charts.oncall_load([]).axes[0].texts[0].get_text().startswith("No interruptions")
-    assert charts.hour_of_week_heatmap([[0] * 24] * 7).axes[0].texts
+def test_the_heatmap_names_the_responders_zones(report: Report) -> None:
+    fig = charts.hour_of_week_heatmap(report.oncall.hour_of_week, subject="interruptions")
+    assert "each responder's own time zone" in fig.axes[0].get_title(loc="left")
+    pages = charts.hour_of_week_heatmap(report.oncall.hour_of_week, zones=("Europe/Berlin",))
+    assert "Europe/Berlin" in pages.axes[0].get_xlabel()

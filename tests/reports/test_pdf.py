@@ -48,7 +48,7 @@ def test_pdf_has_sections_numbers_and_escaped_text(a4: Path) -> None:
         "7. Data quality",
     ):
         assert heading in text
-    assert "4m 12s" in text and "41.2" in text
+    assert "4.2 min" in text and "41.2" in text
     assert XSS in text  # shown as literal text, not interpreted
     assert "Raise the threshold from 80 % to 90 %" in text
 

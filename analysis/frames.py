@@ -1,0 +1,82 @@
+"""The canonical frames an analysis reads, and the slices a review takes of them: the records
+created before the end of the reviewed period, and one team's records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from alertlens.ingest.schema import Alerts, Incidents, Notifications
+
+_ALERT_TIMES = (Alerts.created_at, Alerts.acknowledged_at, Alerts.resolved_at)
+_INCIDENT_TIMES = (Incidents.created_at, Incidents.acknowledged_at, Incidents.mitigated_at,
+                   Incidents.resolved_at, Incidents.closed_at)
+
+
+@dataclass(frozen=True)
+class Frames:
+    """Canonical alerts, incidents and notifications (ingest/schema.py); never modified."""
+
+    alerts: pd.DataFrame
+    incidents: pd.DataFrame
+    notifications: pd.DataFrame
+
+    @property
+    def empty(self) -> bool:
+        """No alert and no incident."""
+        return self.alerts.empty and self.incidents.empty
+
+    def created(self) -> pd.Series:
+        """The creation time of every alert and incident."""
+        parts = [s for s in (self.alerts[Alerts.created_at], self.incidents[Incidents.created_at])
+                 if len(s)]
+        if not parts:
+            return pd.Series(dtype="datetime64[us, UTC]")
+        return pd.concat(parts, ignore_index=True)
+
+    def as_of(self) -> pd.Timestamp | None:
+        """The newest time anywhere in the data: what is still open was open then."""
+        times = [self.alerts[c] for c in _ALERT_TIMES] + [
+            self.incidents[c] for c in _INCIDENT_TIMES
+        ] + [self.notifications[Notifications.at]]
+        latest = [s.max() for s in times if len(s) and s.notna().any()]
+        return pd.Timestamp(max(latest)) if latest else None
+
+    def before(self, end: pd.Timestamp) -> Frames:
+        """Alerts and incidents created before ``end`` (with their whole later lifecycle), and
+        the notifications about them or, when unlinked, sent before ``end``."""
+        alerts = self.alerts[self.alerts[Alerts.created_at] < end]
+        incidents = self.incidents[self.incidents[Incidents.created_at] < end]
+        return Frames(alerts, incidents, self._notifications_of(alerts, incidents, end))
+
+    def of_team(self, team: str) -> Frames:
+        """``team``'s alerts and incidents and the notifications about them."""
+        alerts = self.alerts[self.alerts[Alerts.team] == team]
+        incidents = self.incidents[self.incidents[Incidents.team] == team]
+        return Frames(alerts, incidents, self._notifications_of(alerts, incidents, None))
+
+    def teams(self) -> list[str]:
+        """Every team named by an alert or an incident, sorted."""
+        names = pd.concat([self.alerts[Alerts.team], self.incidents[Incidents.team]])
+        return sorted({str(t) for t in names.dropna() if str(t)})
+
+    def _notifications_of(self, alerts: pd.DataFrame, incidents: pd.DataFrame,
+                          end: pd.Timestamp | None) -> pd.DataFrame:
+        notes = self.notifications
+        if notes.empty:
+            return notes
+        source = notes[Notifications.source]
+        by_incident = pd.MultiIndex.from_arrays([source, notes[Notifications.incident_id]]).isin(
+            pd.MultiIndex.from_frame(incidents[[Incidents.source, Incidents.incident_id]]))
+        by_alert = pd.MultiIndex.from_arrays([source, notes[Notifications.alert_id]]).isin(
+            pd.MultiIndex.from_frame(alerts[[Alerts.source, Alerts.alert_id]]))
+        # An alert-only source's firing is the incident, so its notifications may name the
+        # alert id in the incident column.
+        by_firing = pd.MultiIndex.from_arrays([source, notes[Notifications.incident_id]]).isin(
+            pd.MultiIndex.from_frame(alerts[[Alerts.source, Alerts.alert_id]]))
+        linked = by_incident | by_alert | by_firing
+        unlinked = notes[Notifications.incident_id].isna() & notes[Notifications.alert_id].isna()
+        if end is None:
+            return notes[linked]
+        return notes[linked | (unlinked & (notes[Notifications.at] < end)).to_numpy()]
