@@ -256,11 +256,13 @@ def facts(worlds: dict[int, Any]) -> list[str]:
 
 
 def profiles(worlds: dict[int, Any], top: int = 12) -> list[str]:
-    """Top functions of each profiled step, and the stack at the peak memory of analyze and
-    report, for the largest size that has them."""
+    """Top functions of each profiled step of the largest size that has profiles, and for
+    every size the peak memory of analyze and report with the stack near it."""
     out: list[str] = []
-    for n, (w, _run) in reversed(list(worlds.items())):
-        for name, prof in w.get("profiles", {}).items():
+    profiled = [n for n, (w, _run) in worlds.items() if w.get("profiles")]
+    if profiled:
+        n = max(profiled)
+        for name, prof in worlds[n][0]["profiles"].items():
             out += [
                 f"**{name} at {_size(n)}** (py-spy, {prof['samples']:,} samples; share of "
                 "samples with the function on the stack, and at its top):",
@@ -272,6 +274,7 @@ def profiles(worlds: dict[int, Any], top: int = 12) -> list[str]:
             shown = [(f, s) for f, s in prof["inclusive"] if not _wrapper(f)][:top]
             out += [f"| `{f}` | {s:.0f} % | {own.get(f, 0):.0f} % |" for f, s in shown]
             out.append("")
+    for n, (w, _run) in worlds.items():
         for name in ("analyze", "report", "nightly: analyze"):
             t = step(w, name)
             if t and t.get("rss_timeline"):
@@ -283,8 +286,6 @@ def profiles(worlds: dict[int, Any], top: int = 12) -> list[str]:
                 if t.get("stack_at_peak"):
                     frames = [ln.strip() for ln in t["stack_at_peak"].splitlines()[3:15]]
                     out.append("  stack near the peak: " + " ← ".join(f for f in frames if f))
-        if out:
-            break
     return out
 
 
