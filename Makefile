@@ -54,8 +54,17 @@ lint: venv  ## ruff and mypy
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-bench: setup  ## the benchmarks in benchmarks/ (minutes)
-	$(BIN)/python benchmarks/run.py
+BENCH_APT_PACKAGES := time hyperfine
+BENCH_DIR ?= /tmp/alertlens-bench
+
+bench: setup  ## benchmarks at 100k, 1M and 10M alerts with their baselines (hours; benchmarks/README.md)
+	@missing=$$(for p in $(BENCH_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+	test -x $(BIN)/py-spy || $(BIN)/python -m pip install -q -e '.[bench]'
+	$(BIN)/python benchmarks/run.py --workdir $(BENCH_DIR) --profile $(BENCH_ARGS); \
+	status=$$?; $(BIN)/python benchmarks/render.py --results $(BENCH_DIR)/results.json --write benchmarks/README.md >/dev/null; exit $$status
 
 clean:  ## remove generated data (keeps data/samples)
 	rm -rf data/lake data/reports data/inbox data/.prefect

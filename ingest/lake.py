@@ -288,6 +288,63 @@ class Lake:
             raise
         return written
 
+    def bulk_load(self, partitions: Iterable[tuple[str, pa.Table]]) -> dict[str, int]:
+        """Write whole new partitions in one atomic commit.
+
+        ``partitions`` yields (table, rows) where the rows are all of one (source, month)
+        partition that the lake does not have yet: a generator filling a fresh lake, one
+        partition at a time, so memory stays that of one partition (``upsert`` would merge,
+        deduplicate and copy the whole batch). Rows are stored sorted as ``upsert`` stores
+        them. A partition that exists already (or comes twice) or a key that repeats is a
+        ValueError, and then nothing is written. Must be called while holding ``locked()``.
+        Returns the number of rows written per table.
+        """
+        staged: list[tuple[Path, Path]] = []
+        written: dict[str, int] = {}
+        commit_id = uuid.uuid4().hex[:12]
+        committed = False
+        try:
+            for table, rows in partitions:
+                if rows.num_rows:
+                    tmp, final = self._staged_partition(table, rows, commit_id)
+                    staged.append((tmp, final))
+                    if final in {f for _, f in staged[:-1]}:
+                        raise ValueError(f"{final}: two batches of one partition")
+                    written[table] = written.get(table, 0) + rows.num_rows
+                del rows  # written: let the generator build the next one without it
+            if staged:
+                self._write_journal(staged, [])
+                committed = True
+                self._roll_forward()
+        except BaseException:
+            if not committed:  # past the commit point the journal finishes it: keep the files
+                for tmp, _ in staged:
+                    with contextlib.suppress(FileNotFoundError):
+                        tmp.unlink()
+            raise
+        return written
+
+    def _staged_partition(self, table: str, rows: pa.Table, commit_id: str) -> tuple[Path, Path]:
+        spec = SPECS[table]
+        rows = _conform(rows, spec.schema)
+        source = _single_value(rows, Common.source) if spec.by_source else None
+        month = None
+        if spec.month_of is not None:
+            times = rows.column(spec.month_of)
+            months = pc.strftime(pa.array([pc.min(times), pc.max(times)]), format="%Y-%m")
+            month = _single_value(pa.table({"m": months}), "m")
+        final = self.partition_dir(table, source, month) / PART_FILE
+        if final.exists():
+            raise ValueError(f"{final}: bulk_load writes new partitions only; this one exists")
+        own = [k for k in spec.key if not (spec.by_source and k == Common.source)]
+        if len(own) == 1:  # the usual case: one id column within a partition of one source
+            distinct = pc.count_distinct(rows.column(own[0])).as_py()
+        else:
+            distinct = rows.select(own).group_by(own).aggregate([]).num_rows
+        if distinct != rows.num_rows:
+            raise ValueError(f"{table} source={source} month={month}: a key repeats")
+        return _write_temp(_in_partition_order(rows, spec), final, commit_id), final
+
     def _write_journal(self, staged: list[tuple[Path, Path]], removed: list[Path]) -> None:
         """Make the commit durable: once this returns, the renames (and removals) will happen."""
         journal_dir = self.root / JOURNAL_DIR
@@ -448,9 +505,22 @@ def _merge(
     keys = ordered.select(list(spec.key)).to_pandas()
     first = ~keys.duplicated(keep="first").to_numpy()
     kept = ordered.filter(pa.array(first)).drop_columns(["__order", "__incoming"])
-    return kept.sort_by(
+    return _in_partition_order(kept, spec)
+
+
+def _in_partition_order(rows: pa.Table, spec: TableSpec) -> pa.Table:
+    """Rows in the order a partition stores them: by time, then key."""
+    return rows.sort_by(
         [(spec.month_of or spec.key[0], "ascending"), *[(k, "ascending") for k in spec.key]]
     )
+
+
+def _single_value(rows: pa.Table, column: str) -> str | None:
+    """The one value of ``column`` (ValueError when the rows hold several)."""
+    values = pc.unique(rows.column(column)).to_pylist()
+    if len(values) != 1:
+        raise ValueError(f"rows of one partition hold {len(values)} values of {column}")
+    return None if values[0] is None else str(values[0])
 
 
 def _write_temp(table: pa.Table, final: Path, commit_id: str) -> Path:

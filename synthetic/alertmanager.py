@@ -16,7 +16,7 @@ import numpy as np
 
 from alertlens.ingest.readers.alertmanager import fingerprint  # Alertmanager's own algorithm
 from alertlens.synthetic import model as m
-from alertlens.synthetic.catalog import TEMPLATES
+from alertlens.synthetic.catalog import TEMPLATES, Rendered
 from alertlens.synthetic.ids import go_times, iso_seconds
 from alertlens.synthetic.incidents import Assembly
 from alertlens.synthetic.simulate import OPEN
@@ -53,27 +53,46 @@ def receiver(team: str, pages: bool) -> str:
     return team + (PAGER_SUFFIX if pages else CHAT_SUFFIX)
 
 
-def alert_texts(world: m.World, assembly: Assembly, texts: Texts) -> AlertTexts:
-    """Label sets, fingerprints and annotations of the Alertmanager firings."""
+def alert_labels(rule: m.Rule, host: str, text: Rendered) -> dict[str, str]:
+    """The label set of a firing of ``rule`` on ``host`` (as Prometheus sends it)."""
+    template = TEMPLATES[rule.catalog]
+    return {
+        "alertname": rule.alertname,
+        "env": "production",
+        "instance": f"{host}:{template.port}",
+        "job": template.job,
+        "service": rule.service,
+        "severity": rule.severity,
+        "team": rule.team,
+        **text.labels,
+    }
+
+
+def alert_annotations(rule: m.Rule, text: Rendered) -> dict[str, str]:
+    """The annotations of a firing of ``rule``, in the order Go writes them (sorted keys)."""
+    annotation = {"description": text.description}
+    if rule.runbook:
+        annotation["runbook_url"] = f"https://runbooks.example.com/{rule.alertname}"
+    annotation["summary"] = text.summary
+    return annotation
+
+
+def alert_texts(
+    world: m.World, assembly: Assembly, texts: Texts, only: np.ndarray | None = None
+) -> AlertTexts:
+    """Label sets, fingerprints and annotations of the Alertmanager firings (of those among
+    the firing indices ``only``)."""
     f = assembly.firings
     on_am = np.array([r.source == m.ALERTMANAGER for r in world.rules])[f.rule]
     index = np.flatnonzero(on_am)
+    if only is not None:
+        index = np.intersect1d(index, only)
     cache: dict[str, tuple[str, str, tuple[str, str, str]]] = {}
     labels_json, fps, annotations, groups = [], [], [], []
     for i in index.tolist():
         rule = world.rules[int(f.rule[i])]
-        template = TEMPLATES[rule.catalog]
         text = texts.rendered[i]
-        labels = {
-            "alertname": rule.alertname,
-            "env": "production",
-            "instance": f"{texts.host[i]}:{template.port}",
-            "job": template.job,
-            "service": rule.service,
-            "severity": rule.severity,
-            "team": rule.team,
-            **text.labels,
-        }
+        labels = alert_labels(rule, texts.host[i], text)
         key = _go_json(dict(sorted(labels.items())))
         if key not in cache:
             group_labels = {k: labels[k] for k in ("alertname", "instance", "service")}
@@ -85,13 +104,9 @@ def alert_texts(world: m.World, assembly: Assembly, texts: Texts) -> AlertTexts:
                 (receiver(rule.team, rule.pages), _go_json(group_labels), _go_json(group_key)),
             )
         fp, _, group = cache[key]
-        annotation = {"description": text.description}
-        if rule.runbook:
-            annotation["runbook_url"] = f"https://runbooks.example.com/{rule.alertname}"
-        annotation["summary"] = text.summary  # Go writes map keys sorted
         labels_json.append(key)
         fps.append(fp)
-        annotations.append(_go_json(annotation))
+        annotations.append(_go_json(alert_annotations(rule, text)))
         groups.append(group)
     return AlertTexts(index, labels_json, fps, annotations, groups)
 
@@ -102,16 +117,17 @@ def alert_ids(alerts: AlertTexts, assembly: Assembly) -> list[str]:
     return [f"{fp}@{s}" for fp, s in zip(alerts.fingerprint, starts, strict=True)]
 
 
-def _notifications(
-    world: m.World, assembly: Assembly, alerts: AlertTexts
-) -> tuple[np.ndarray, ...]:
-    """(row into ``alerts``, send time, resolved?) of every notification, in send order."""
+def notifications(
+    world: m.World, assembly: Assembly, firing: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row into ``firing``, send time, resolved?) of every notification of the Alertmanager
+    firings ``firing`` (indices), in send order."""
     f = assembly.firings
     end_ms = int(world.end.timestamp() * 1000)
-    rows = np.arange(len(alerts.firing))
-    start = f.start[alerts.firing]
-    end = f.end[alerts.firing]
-    repeat = np.where(assembly.paged[alerts.firing], REPEAT_MS[True], REPEAT_MS[False])
+    rows = np.arange(len(firing))
+    start = f.start[firing]
+    end = f.end[firing]
+    repeat = np.where(assembly.paged[firing], REPEAT_MS[True], REPEAT_MS[False])
     first = start + GROUP_WAIT_MS
     until = np.where(end == OPEN, end_ms, end)
     repeats = np.maximum((until - first - 1) // repeat, 0) * (first < until)
@@ -142,16 +158,25 @@ def write_alertmanager(
     *,
     lines_per_file: int = 0,
     progress: Callable[[int], None] | None = None,
+    since_ms: int | None = None,
 ) -> list[Path]:
-    """Write ``out/alertmanager/webhooks-<month>[-n].jsonl``; returns the files written."""
+    """Write ``out/alertmanager/webhooks-<month>[-n].jsonl``; returns the files written.
+
+    With ``since_ms``, only the notifications sent since then (what a receiver logged that day).
+    """
     if not len(alerts.firing):
         return []
     tick = progress or (lambda _n: None)
     f = assembly.firings
     starts = go_times(f.start[alerts.firing])
     ends = go_times(np.where(f.end[alerts.firing] == OPEN, 0, f.end[alerts.firing]))
-    row, sent, resolved = _notifications(world, assembly, alerts)
+    row, sent, resolved = notifications(world, assembly, alerts.firing)
+    if since_ms is not None:
+        later = sent >= since_ms
+        row, sent, resolved = row[later], sent[later], resolved[later]
     months = np.datetime_as_string(sent.astype("datetime64[ms]"), unit="M").tolist()
+    if not months:
+        return []
     rule_of = f.rule[alerts.firing]
     urls = {i: _go_json(_generator_url(r)) for i, r in enumerate(world.rules)}
     directory = out / "alertmanager"

@@ -32,11 +32,12 @@ def generate_world(
     weeks: float,
     end: datetime,
     target_alerts: int,
+    since: datetime | None = None,
     progress: Progress | None = None,
 ) -> GeneratedWorld:
     """Write ``scenario``'s vendor exports and ground truth under ``out``, whichever family
     it belongs to (``target_alerts`` sizes the own family's large-org; ``progress`` reports
-    the own family's stages)."""
+    the own family's stages; ``since`` keeps only the own family's records of the last days)."""
     family = family_of(scenario)
     if family == OWN:
         from alertlens.synthetic.world import generate
@@ -48,6 +49,7 @@ def generate_world(
             weeks=weeks,
             end=end,
             target_alerts=target_alerts,
+            since=since,
             progress=progress,
         )
         return GeneratedWorld(scenario, family, own.files, own.expected)

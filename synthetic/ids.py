@@ -20,17 +20,32 @@ def pd_ids(prefix: str, count: int, *, width: int, salt: int, start: int = 0) ->
     >>> pd_ids("P", 2, width=6, salt=7)
     ['PY4Z91V', 'PXXWA7C']
     """
+    index = np.arange(start, start + count, dtype=np.uint64)
+    text = pd_id_bytes(prefix, index, width=width, salt=salt)
+    return text.view(f"S{text.shape[1]}").ravel().astype(f"U{text.shape[1]}").tolist()
+
+
+def pd_id_bytes(prefix: str, index: np.ndarray, *, width: int, salt: int) -> np.ndarray:
+    """The ids of ``pd_ids`` at arbitrary ``index`` positions, as an ASCII byte matrix
+    (one row per id, ``len(prefix) + width`` columns), so millions of ids need no Python
+    strings.
+
+    >>> pd_id_bytes("P", np.array([1, 0]), width=6, salt=7).view("S7").ravel().tolist()
+    [b'PXXWA7C', b'PY4Z91V']
+    """
     bits = min(64, int(width * np.log2(36)))
     mask = np.uint64((1 << bits) - 1) if bits < 64 else np.uint64(0xFFFFFFFFFFFFFFFF)
+    count = len(index)
     with np.errstate(over="ignore"):
-        index = np.arange(start, start + count, dtype=np.uint64) + np.uint64(salt % (1 << 63))
-        values = (index * _MULTIPLIER) & mask
-    digits = np.empty((count, width), dtype=np.uint8)
+        shifted = np.asarray(index, dtype=np.uint64) + np.uint64(salt % (1 << 63))
+        values = (shifted * _MULTIPLIER) & mask
+    head = len(prefix)
+    digits = np.empty((count, head + width), dtype=np.uint8)
+    digits[:, :head] = np.frombuffer(prefix.encode("ascii"), dtype=np.uint8)
     for position in range(width - 1, -1, -1):
         values, digit = np.divmod(values, np.uint64(36))
-        digits[:, position] = _ALPHABET[digit.astype(np.int64)]
-    text = digits.view(f"S{width}").ravel().astype(f"U{width}")
-    return [prefix + t for t in text.tolist()]
+        digits[:, head + position] = _ALPHABET[digit.astype(np.int64)]
+    return digits
 
 
 def iso_seconds(ms: np.ndarray) -> list[str]:

@@ -12,9 +12,10 @@ from typing import Any, Final
 import numpy as np
 
 from alertlens.synthetic import model as m
-from alertlens.synthetic.ids import iso_seconds, pd_ids
-from alertlens.synthetic.incidents import Assembly
-from alertlens.synthetic.pagerduty_log import LogEntries, log_entries
+from alertlens.synthetic.catalog import Rendered
+from alertlens.synthetic.ids import iso_seconds, pd_id_bytes, pd_ids
+from alertlens.synthetic.incidents import Assembly, Incidents
+from alertlens.synthetic.pagerduty_log import LogEntries, log_entries, log_entries_since
 from alertlens.synthetic.pages import write_monthly_pages
 from alertlens.synthetic.simulate import AUTO, HUMAN, OPEN, TIMEOUT
 from alertlens.synthetic.texts import Texts
@@ -76,28 +77,122 @@ def _months(ms: np.ndarray) -> list[str]:
     return np.datetime_as_string(ms.astype("datetime64[ms]"), unit="M").tolist()
 
 
+#: (prefix, width) of the ids of alerts (by firing index), incidents (by incident index) and log
+#: entries (by position in the time-sorted log); ``id_salt`` gives each its salt.
+ALERT_ID: Final = ("Q", 13)
+INCIDENT_ID: Final = ("P", 6)
+LOG_ENTRY_ID: Final = ("R", 13)
+
+
+def id_salt(world: m.World, kind: tuple[str, int]) -> int:
+    """The ``pd_ids`` salt of ``kind`` (``ALERT_ID``, ``INCIDENT_ID`` or ``LOG_ENTRY_ID``)."""
+    factor, offset = {
+        ALERT_ID: (7_919_111, 11),
+        INCIDENT_ID: (130_003, 1_234_567),
+        LOG_ENTRY_ID: (17_000_171, 99),
+    }[kind]
+    return world.seed * factor + offset
+
+
 def alert_ids(world: m.World, count: int) -> list[str]:
     """The PagerDuty ids of the first ``count`` firings' alerts."""
-    return pd_ids("Q", count, width=13, salt=world.seed * 7_919_111 + 11)
+    return pd_ids(ALERT_ID[0], count, width=ALERT_ID[1], salt=id_salt(world, ALERT_ID))
 
 
 def incident_ids(world: m.World, count: int) -> list[str]:
     """The PagerDuty ids of ``count`` incidents."""
-    return pd_ids("P", count, width=6, salt=world.seed * 130_003 + 1_234_567)
+    return pd_ids(INCIDENT_ID[0], count, width=INCIDENT_ID[1], salt=id_salt(world, INCIDENT_ID))
+
+
+def ids_at(world: m.World, kind: tuple[str, int], index: np.ndarray) -> dict[int, str]:
+    """The ids of ``kind`` (``ALERT_ID``, ``INCIDENT_ID`` …) at positions ``index``."""
+    prefix, width = kind
+    text = pd_id_bytes(prefix, index, width=width, salt=id_salt(world, kind))
+    values = text.view(f"S{text.shape[1]}").ravel().astype(f"U{text.shape[1]}").tolist()
+    return dict(zip(np.asarray(index).tolist(), values, strict=True))
+
+
+def incident_updated(incidents: Incidents) -> tuple[np.ndarray, np.ndarray]:
+    """(last status change, updated_at) of each incident in epoch ms."""
+    inc = incidents
+    change = np.where(
+        inc.resolved != OPEN, inc.resolved, np.where(inc.ack != OPEN, inc.ack, inc.created)
+    )
+    return change, np.maximum(change, inc.escalated)
+
+
+def priority_draws(world: m.World, count: int) -> np.ndarray:
+    """The uniform draw that picks each incident's priority (high, low or none)."""
+    return np.random.default_rng([world.seed, 2]).random(count)
+
+
+#: A draw below the first bound gives the severity's high priority, below the second its low
+#: one, else none.
+PRIORITY_BANDS: Final = (0.35, 0.7)
+
+
+def priorities(severity: str) -> tuple[str, str | None, None]:
+    """The priority of each band of ``PRIORITY_BANDS`` (and above) for a rule's severity."""
+    high, low = _PRIORITIES.get(severity, ("P3", None))
+    return high, low, None
+
+
+def priority(severity: str, draw: float) -> str | None:
+    """The priority PagerDuty shows for an incident of a rule of ``severity``."""
+    band = sum(draw >= bound for bound in PRIORITY_BANDS)
+    return priorities(severity)[band]
+
+
+def urgency(rule: m.Rule) -> str:
+    """high for critical and error rules and for informational pages, else low."""
+    return (
+        "high"
+        if rule.severity in ("critical", "error") or rule.behaviour == m.INFORMATIONAL
+        else "low"
+    )
+
+
+def alert_details(rule: m.Rule, host: str, text: Rendered) -> Record:
+    """``body.details`` of an alert: what the integration sent with it."""
+    return {
+        "alertname": rule.alertname,
+        "host": host,
+        "severity": rule.severity,
+        "service": rule.service,
+        "team": rule.team,
+        "env": "production",
+        "description": text.description,
+        **text.labels,
+    }
+
+
+def incident_selection(assembly: Assembly, since_ms: int | None) -> np.ndarray:
+    """Incidents a pull ``since_ms`` returns (all when None): created or changed since then, or
+    holding an alert that fired since then."""
+    inc, f = assembly.incidents, assembly.firings
+    if since_ms is None:
+        return np.ones(len(inc), dtype=bool)
+    _, updated = incident_updated(inc)
+    selected = (inc.created >= since_ms) | (updated >= since_ms)
+    new_alerts = (assembly.incident >= 0) & (f.start >= since_ms)
+    selected[assembly.incident[new_alerts]] = True
+    return selected
 
 
 def _incident_records(
-    world: m.World, a: Assembly, texts: Texts, keys: list[str], refs: Refs
+    world: m.World, a: Assembly, texts: Texts, keys: list[str], refs: Refs, selected: np.ndarray
 ) -> Iterator[Record]:
     inc, f = a.incidents, a.firings
-    rng = np.random.default_rng([world.seed, 2])
-    ids = incident_ids(world, len(inc))
+    chosen = np.flatnonzero(selected)
+    merged = inc.merged_into[chosen]
+    ids = ids_at(world, INCIDENT_ID, np.union1d(chosen, merged[merged >= 0]))
     created, ack, resolved = inc.created, inc.ack, inc.resolved
     escalated = inc.escalated
-    change = np.where(resolved != OPEN, resolved, np.where(ack != OPEN, ack, created))
-    updated = np.maximum(change, escalated)
+    change, updated = incident_updated(inc)
     iso = {
-        name: iso_seconds(np.where(v == OPEN, 0, v))
+        name: dict(
+            zip(chosen.tolist(), iso_seconds(np.where(v == OPEN, 0, v)[chosen]), strict=True)
+        )
         for name, v in (
             ("created", created),
             ("ack", ack),
@@ -107,8 +202,9 @@ def _incident_records(
             ("escalated", escalated),
         )
     }
-    prio_draw = rng.random(len(inc))
-    for i, trigger in enumerate(inc.trigger.tolist()):
+    prio_draw = priority_draws(world, len(inc))
+    for i in chosen.tolist():
+        trigger = int(inc.trigger[i])
         rule = world.rules[int(f.rule[trigger])]
         users = refs.users[rule.team]
         number = 1000 + i
@@ -118,8 +214,7 @@ def _incident_records(
             if resolved[i] != OPEN
             else ("acknowledged" if ack[i] != OPEN else "triggered")
         )
-        high, low = _PRIORITIES.get(rule.severity, ("P3", None))
-        priority = high if prio_draw[i] < 0.35 else (low if prio_draw[i] < 0.7 else None)
+        prio = priority(rule.severity, float(prio_draw[i]))
         holder = int(f.secondary[trigger] if escalated[i] != OPEN else f.primary[trigger])
         by: Record | None
         if resolved[i] != OPEN:
@@ -165,17 +260,15 @@ def _incident_records(
             if status != "acknowledged"
             else [{"at": iso["ack"][i], "acknowledger": users[int(inc.acker[i])]}],
             "priority": None
-            if priority is None
-            else {"id": f"PPRI{priority[1]}X", "type": "priority_reference", "summary": priority},
+            if prio is None
+            else {"id": f"PPRI{prio[1]}X", "type": "priority_reference", "summary": prio},
             "resolve_reason": None
             if inc.merged_into[i] < 0
             else {
                 "type": "merge_resolve_reason",
                 "incident": {"id": ids[int(inc.merged_into[i])], "type": "incident_reference"},
             },
-            "urgency": "high"
-            if rule.severity in ("critical", "error") or rule.behaviour == m.INFORMATIONAL
-            else "low",
+            "urgency": urgency(rule),
         }
 
 
@@ -183,23 +276,16 @@ def _alert_records(
     world: m.World, a: Assembly, texts: Texts, keys: list[str], refs: Refs, on_pd: np.ndarray
 ) -> Iterator[Record]:
     f = a.firings
-    ids = alert_ids(world, len(f))
-    inc_ids = incident_ids(world, len(a.incidents))
-    created = iso_seconds(f.start)
-    ended = iso_seconds(np.where(f.end == OPEN, 0, f.end))
-    for i in np.flatnonzero(on_pd).tolist():
+    chosen = np.flatnonzero(on_pd)
+    ids = ids_at(world, ALERT_ID, chosen)
+    inc_ids = ids_at(world, INCIDENT_ID, np.unique(a.incident[chosen]))
+    created = dict(zip(chosen.tolist(), iso_seconds(f.start[chosen]), strict=True))
+    ends = np.where(f.end == OPEN, 0, f.end)[chosen]
+    ended = dict(zip(chosen.tolist(), iso_seconds(ends), strict=True))
+    for i in chosen.tolist():
         rule = world.rules[int(f.rule[i])]
         text = texts.rendered[i]
-        details = {
-            "alertname": rule.alertname,
-            "host": texts.host[i],
-            "severity": rule.severity,
-            "service": rule.service,
-            "team": rule.team,
-            "env": "production",
-            "description": text.description,
-            **text.labels,
-        }
+        details = alert_details(rule, texts.host[i], text)
         resolved = f.end[i] != OPEN
         yield {
             "id": ids[i],
@@ -223,11 +309,14 @@ def _alert_records(
 
 
 def _log_records(
-    world: m.World, a: Assembly, texts: Texts, refs: Refs, entries: LogEntries
+    world: m.World, a: Assembly, texts: Texts, refs: Refs, entries: LogEntries, first_id: int
 ) -> Iterator[Record]:
+    """The log entries ``entries``, the first of which is entry ``first_id`` of the whole log."""
     inc, f = a.incidents, a.firings
-    inc_ids = incident_ids(world, len(inc))
-    ids = pd_ids("R", len(entries.at), width=13, salt=world.seed * 17_000_171 + 99)
+    inc_ids = ids_at(world, INCIDENT_ID, np.unique(entries.incident))
+    prefix, width = LOG_ENTRY_ID
+    salt = id_salt(world, LOG_ENTRY_ID)
+    ids = pd_ids(prefix, len(entries.at), width=width, salt=salt, start=first_id)
     at = iso_seconds(entries.at)
     for j in range(len(entries.at)):
         i = int(entries.incident[j])
@@ -299,11 +388,16 @@ def write_pagerduty(
     page_size: int = 100,
     pages_per_file: int = 1,
     progress: Progress | None = None,
+    since_ms: int | None = None,
 ) -> list[Path]:
-    """Write the PagerDuty exports under ``out/pagerduty``; returns the files written."""
+    """Write the PagerDuty exports under ``out/pagerduty``; returns the files written.
+
+    With ``since_ms``, only what a pull at the end of the window for changes since then gets:
+    the incidents of ``incident_selection``, their alerts, and the log entries since then."""
     tick = progress or (lambda _n: None)
     f = assembly.firings
-    on_pd = assembly.incident >= 0
+    selected = incident_selection(assembly, since_ms)
+    on_pd = (assembly.incident >= 0) & selected[np.maximum(assembly.incident, 0)]
     if not on_pd.any():
         return []
     refs = Refs(world)
@@ -315,8 +409,8 @@ def write_pagerduty(
         "incidents",
         _counted(
             zip(
-                _months(inc.created),
-                _incident_records(world, assembly, texts, keys, refs),
+                _months(inc.created[selected]),
+                _incident_records(world, assembly, texts, keys, refs, selected),
                 strict=True,
             ),
             tick,
@@ -338,14 +432,17 @@ def write_pagerduty(
         page_size=page_size,
         pages_per_file=pages_per_file,
     )
-    entries = log_entries(world, assembly)
+    if since_ms is None:
+        entries, first_id = log_entries(world, assembly), 0
+    else:
+        entries, first_id = log_entries_since(world, assembly, since_ms)
     written += write_monthly_pages(
         root / "log_entries",
         "log_entries",
         _counted(
             zip(
                 _months(entries.at),
-                _log_records(world, assembly, texts, refs, entries),
+                _log_records(world, assembly, texts, refs, entries, first_id),
                 strict=True,
             ),
             tick,

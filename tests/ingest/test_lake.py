@@ -11,13 +11,14 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from alertlens.ingest.lake import JOURNAL_DIR, JOURNAL_FILE, Lake
 from alertlens.ingest.records import rows_to_table
-from alertlens.ingest.schema import Alerts
+from alertlens.ingest.schema import TS, Alerts
 
 T0 = datetime(2026, 1, 31, 23, 0, tzinfo=UTC)
 
@@ -212,3 +213,45 @@ def test_sigkill_never_leaves_a_broken_lake_and_a_rerun_converges(tmp_path: Path
         _run_writer(lake_dir, None)
         assert _snapshot(lake_dir) == expected
         assert not list(lake_dir.rglob(".*.tmp-*"))
+
+
+def _alert_rows(ids: list[str], month: int, source: str = "pagerduty") -> pa.Table:
+    created = [datetime(2026, month, 2, 12 - i, tzinfo=UTC) for i in range(len(ids))]
+    return pa.table(
+        {
+            Alerts.source: [source] * len(ids),
+            Alerts.alert_id: ids,
+            Alerts.rule_key: ["r"] * len(ids),
+            Alerts.severity: ["info"] * len(ids),
+            Alerts.created_at: pa.array(created, TS),
+            Alerts.resolved_by: ["unknown"] * len(ids),
+        }
+    )
+
+
+def test_bulk_load_writes_new_partitions_as_upsert_would(tmp_path: Path) -> None:
+    parts = [_alert_rows(["b", "a", "c"], 10), _alert_rows(["x"], 11)]
+    loaded, upserted = Lake(tmp_path / "bulk"), Lake(tmp_path / "upsert")
+    with loaded.locked():
+        assert loaded.bulk_load((Alerts.table, p) for p in parts) == {Alerts.table: 4}
+    with upserted.locked():
+        upserted.upsert({Alerts.table: pa.concat_tables(parts)})
+    assert loaded.read_arrow(Alerts.table).equals(upserted.read_arrow(Alerts.table))
+    assert loaded.read(Alerts.table)[Alerts.alert_id].tolist() == ["c", "a", "b", "x"]
+
+
+@pytest.mark.parametrize(
+    "parts, error",
+    [
+        ([_alert_rows(["a", "a"], 10)], "a key repeats"),
+        ([_alert_rows(["a"], 10), _alert_rows(["b"], 10)], "two batches of one partition"),
+        ([pa.concat_tables([_alert_rows(["a"], 10), _alert_rows(["b"], 11)])], "2 values"),
+    ],
+)
+def test_bulk_load_refuses_and_writes_nothing(
+    tmp_path: Path, parts: list[pa.Table], error: str
+) -> None:
+    lake = Lake(tmp_path)
+    with lake.locked(), pytest.raises(ValueError, match=error):
+        lake.bulk_load((Alerts.table, p) for p in parts)
+    assert not list(tmp_path.rglob("*.parquet*"))
