@@ -116,11 +116,14 @@ def _ack_recorded(alerts: pd.DataFrame, human_any: np.ndarray, logged: np.ndarra
 
 
 def _resolve_recorded(alerts: pd.DataFrame) -> np.ndarray:
-    """Resolved, or open in a source that records resolve times (so the gap means "open")."""
-    source = alerts[Alerts.source].astype(object).to_numpy()
+    """Resolved, or open in a source that records resolve times (so the gap means "open").
+
+    A source records them when most of its firings carry one: an event stream whose recovery
+    notices cover a quarter of its firings says nothing about how long the rest lasted."""
+    source = pd.Series(alerts[Alerts.source].astype(object).to_numpy())
     resolved = alerts[Alerts.resolved_at].notna().to_numpy()
-    records = np.isin(source, np.unique(source[resolved]))
-    return np.asarray(resolved | records, dtype=bool)
+    share = pd.Series(resolved).groupby(source).transform("mean").to_numpy(dtype=float)
+    return np.asarray(resolved | (share >= 0.5), dtype=bool)
 
 
 def _human_event_counts(

@@ -221,8 +221,7 @@ def _episodes(
     engaged = activity[ENGAGED].to_numpy()
     if not steps.episodes:
         strong = pairs[
-            (pairs[co.COFIRINGS] >= t.episode_min_cofirings)
-            & (pairs[co.LIFT] >= t.min_lift)
+            co.strong_pairs(pairs, min_cofirings=t.episode_min_cofirings, min_lift=t.min_lift)
             & pairs[FOLLOWS].astype(bool)
         ]
         followed = set(zip(strong[co.RULE_A], strong[co.RULE_B], strict=True))

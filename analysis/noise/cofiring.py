@@ -22,6 +22,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 from scipy import sparse
+from scipy.stats import poisson
 
 from alertlens.ingest.schema import Alerts
 
@@ -84,7 +85,10 @@ def candidate_pairs(
     a, b, count = together.row, together.col, together.data
     per_rule = np.asarray(present.sum(axis=1)).ravel()
     expected = per_rule[a] * per_rule[b] * 3.0 / max(n_bins - 2, 1)
-    keep = (a != b) & (count >= min_count) & (count >= min_lift * expected)
+    # a rare rule (two firings) every firing of which fell next to another rule's can still be
+    # a duplicate: ``strong_pairs`` decides that from the exact counts
+    every = (count >= 2) & (count >= per_rule[a])
+    keep = (a != b) & ((count >= min_count) | every) & (count >= min_lift * expected)
     return np.column_stack([a[keep], b[keep]]).astype(np.int64)
 
 
@@ -183,6 +187,23 @@ def pair_table(
     out[RULE_A] = names[a]
     out[RULE_B] = names[b]
     return out[columns]
+
+
+def strong_pairs(
+    pairs: pd.DataFrame, *, min_cofirings: int, min_lift: float, alpha: float = 1e-3
+) -> pd.Series:
+    """True for the rule pairs that fire together far beyond chance: at least ``min_cofirings``
+    co-firings ``min_lift`` times above chance, or, for a rule with too few firings to reach
+    that count, every one of its (at least two) firings next to the other rule's, at a
+    chance (Poisson tail, Bonferroni over the pairs) below ``alpha``."""
+    cofirings = pairs[COFIRINGS].to_numpy(dtype=float)
+    lift = pairs[LIFT].to_numpy(dtype=float)
+    common = (cofirings >= min_cofirings) & (lift >= min_lift)
+    expected = cofirings / np.maximum(lift, 1e-12)
+    chance = poisson.sf(cofirings - 1, expected)
+    every = (cofirings >= 2) & (pairs[SHARE_A].to_numpy(dtype=float) >= 1.0)
+    rare = every & (lift >= min_lift) & (chance * max(len(pairs), 1) <= alpha)
+    return pd.Series(common | rare, index=pairs.index)
 
 
 def _rule_severity(alerts: pd.DataFrame, codes: np.ndarray, n: int) -> np.ndarray:

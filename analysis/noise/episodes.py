@@ -32,14 +32,13 @@ from scipy.sparse.csgraph import connected_components
 from alertlens.analysis.noise.cofiring import (
     ACKED_A_ONLY,
     ACKED_B_ONLY,
-    COFIRINGS,
     LAG_S,
-    LIFT,
     RULE_A,
     RULE_B,
     SEVERITY_A,
     SEVERITY_B,
     Links,
+    strong_pairs,
 )
 from alertlens.ingest.schema import Alerts, Incidents
 
@@ -149,7 +148,7 @@ def episodes(
 ) -> Episodes:
     """Episodes over strong pairs' links and merges, their leads and the redundant alerts."""
     n = len(alerts)
-    strong = pairs[(pairs[COFIRINGS] >= min_cofirings) & (pairs[LIFT] >= min_lift)]
+    strong = pairs[strong_pairs(pairs, min_cofirings=min_cofirings, min_lift=min_lift)]
     code_of = {name: k for k, name in enumerate(names)}
     strong_codes = {
         (code_of[a], code_of[b]) for a, b in zip(strong[RULE_A], strong[RULE_B], strict=True)

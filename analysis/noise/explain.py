@@ -137,11 +137,22 @@ def recommendation(rule: Mapping[str, Any], thresholds: NoiseThresholds) -> tupl
         known = acked is not None and not pd.isna(acked)
         why = f"people act on it ({_pct(acked)} of {n} firings acknowledged) but " if known else ""
         return ADD_RUNBOOK, f"Add a runbook: {why}none of its {n} firings links one."
-    return KEEP, "Keep: its firings lead to human work."
+    if _people_recorded(rule):
+        return KEEP, "Keep: its firings lead to human work."
+    return KEEP, (
+        "Keep: none of the noise signals its export can show marks it (the export records no "
+        "acknowledgements, so whether people acted is unknown)."
+    )
 
 
 def _demote(rule: Mapping[str, Any]) -> str:
     pages = int(rule[Rules.pages])
+    if pages == 0 and rule.get(DOMINANT_SIGNAL) == SCHEDULED:
+        done = "nobody acted" if _people_recorded(rule) else "it cleared by itself"
+        return (
+            f"Turn it into a scheduled report or ticket: it fires on a schedule "
+            f"({rule.get(PERIOD) or 'regularly'}) and {done} in {_rate(rule, SCHEDULED)}."
+        )
     if pages == 0:
         return (
             "Demote further to a ticket or dashboard: it never paged, and nobody acted on "
@@ -208,7 +219,8 @@ _SENTENCES: dict[str, Callable[[Mapping[str, Any], NoiseThresholds], str]] = {
         f"(median lifetime {_minutes(r[DURATION_P50])})"
     ),
     SCHEDULED: lambda r, t: (
-        f"fires on a schedule ({r.get(PERIOD) or 'regularly'}) and nobody acted in "
+        f"fires on a schedule ({r.get(PERIOD) or 'regularly'}) and "
+        f"{'nobody acted' if _people_recorded(r) else 'it cleared by itself'} in "
         f"{_rate(r, SCHEDULED)}"
     ),
     LOW_URGENCY: lambda r, t: (
@@ -220,7 +232,8 @@ _SENTENCES: dict[str, Callable[[Mapping[str, Any], NoiseThresholds], str]] = {
         f"({int(r[Rules.pages])} pages)"
     ),
     LONG_STANDING: lambda r, t: (
-        f"stayed open over {t.long_standing_hours:g} h with nobody acting in "
+        f"stayed open over {t.long_standing_hours:g} h"
+        f"{' with nobody acting' if _people_recorded(r) else ''} in "
         f"{_rate(r, LONG_STANDING)} (median lifetime {_minutes(r[DURATION_P50])})"
     ),
 }
@@ -247,8 +260,9 @@ _FIXES: dict[str, Callable[[Mapping[str, Any], NoiseThresholds], str]] = {
     ),
     DEMOTE: lambda r, t: _demote(r),
     ROUTE: lambda r, t: (
-        f"Route it to the owning team's ticket queue instead of the pager: nobody acted on "
-        f"{_pct(r[rate_column(LONG_STANDING)])} of its firings, open a median "
-        f"{_minutes(r[DURATION_P50])}."
+        f"Route it to the owning team's ticket queue instead of the pager: "
+        f"{_pct(r[rate_column(LONG_STANDING)])} of its firings stayed open over "
+        f"{t.long_standing_hours:g} h{' with nobody acting' if _people_recorded(r) else ''}, "
+        f"a median {_minutes(r[DURATION_P50])}."
     ),
 }

@@ -102,6 +102,7 @@ def firing_signals(
     resolved_by = alerts[Alerts.resolved_by].astype(object).to_numpy()
     paged = alerts[Alerts.paged].astype("boolean").fillna(False).to_numpy(dtype=bool)
     severity = alerts[Alerts.severity].astype(object).to_numpy()
+    info = np.isin(severity, t.informational_severities)
     after_ack = alerts[Alerts.resolved_at] - alerts[Alerts.acknowledged_at].fillna(
         alerts[Alerts.created_at]
     )
@@ -121,10 +122,12 @@ def firing_signals(
         ACK_AND_FORGET: activity[HUMAN_RESOLVED].to_numpy(dtype=bool)
         & (after_ack_min <= np.where(ack_rec, t.ack_forget_minutes, t.transient_minutes))
         & (activity[ENGAGED].to_numpy() == 0),
-        INFORMATIONAL: paged & np.isin(severity, t.informational_severities),
+        INFORMATIONAL: paged & info,
         SCHEDULED: np.asarray(on_schedule, dtype=bool)
         & np.where(ack_rec, untouched, cleared_alone),
-        LOW_URGENCY: ~paged & untouched & has_end,
+        # an info-severity alert is informational by its own rule's account: ended and left
+        # alone (or where people are not recorded) it is non-paging noise without an ack log
+        LOW_URGENCY: ~paged & has_end & (untouched | (info & quiet)),
         LONG_STANDING: (age_min >= t.long_standing_hours * 60) & quiet,
     }
     known = {
@@ -137,7 +140,7 @@ def firing_signals(
         ACK_AND_FORGET: (ack_rec | (resolved_by == "human")) & has_end,
         INFORMATIONAL: paged_rec & (severity != "unknown"),
         SCHEDULED: np.asarray(schedule_testable, dtype=bool) & (ack_rec | has_end),
-        LOW_URGENCY: human_response,
+        LOW_URGENCY: human_response | (paged_rec & ~paged & info),
         LONG_STANDING: resolve_rec,
     }
     index = alerts.index
