@@ -92,6 +92,7 @@ ABLATION_COLUMNS: tuple[tuple[str, str], ...] = (
     (ev.NOISE_SHARE_ERROR, "noise share |err| (pts)"),
     (ev.PAGES_AFTER_ERROR, "pages/wk after |err|"),
     (ev.KEYS_PER_RULE, "rule keys per rule"),
+    (ev.DECIDED_SHARE, "rules decided"),
 )
 
 
@@ -152,6 +153,8 @@ def _ablation_cells(row: dict[str, Any]) -> list[str]:
             cells.append(f"{value:.1f}")
         elif key == ev.KEYS_PER_RULE:
             cells.append(f"{value:.2f}")
+        elif key == ev.DECIDED_SHARE:
+            cells.append(f"{100 * value:.0f}%")
         else:
             cells.append(f"{value:.3f}")
     return cells

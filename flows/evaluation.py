@@ -18,6 +18,7 @@ from alertlens.analysis.noise.analysis import NoiseSteps, noise_analysis
 from alertlens.analysis.noise.evaluation import (
     ALERT_F1,
     ALERTS,
+    DECIDED_SHARE,
     KEYS_PER_RULE,
     NOISE_SHARE_ERROR,
     PAGES_AFTER_ERROR,
@@ -120,7 +121,8 @@ def evaluated(
 
 def ablation(worlds: Sequence[World], thresholds: NoiseThresholds) -> list[dict[str, Any]]:
     """Per ablation variant and family: worlds meeting every target, pooled alert F1, rule
-    precision and recall, mean absolute noise share and pages-after errors."""
+    precision and recall, mean absolute noise share and pages-after errors, rule keys per world
+    rule and the mean share of rules decided (a step may help by deciding more rules)."""
     out: list[dict[str, Any]] = []
     for name, steps in ABLATIONS.items():
         rows = [evaluated(w, thresholds, steps) for w in worlds]
@@ -139,6 +141,7 @@ def ablation(worlds: Sequence[World], thresholds: NoiseThresholds) -> list[dict[
                     NOISE_SHARE_ERROR: total[NOISE_SHARE_ERROR],
                     PAGES_AFTER_ERROR: total[PAGES_AFTER_ERROR],
                     KEYS_PER_RULE: sum(r[KEYS_PER_RULE] for r in mine) / len(mine),
+                    DECIDED_SHARE: sum(r[DECIDED_SHARE] for r in mine) / len(mine),
                 }
             )
     return out
