@@ -17,7 +17,7 @@ has not ended yet are left out (and counted in ``not_counted``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -223,6 +223,7 @@ def metrics_analysis(
         last = str(iso_week(created, settings.timezone).max()) if len(created) else None
         history = (History((), (), None, settings.timezone) if last is None else
                    _all_weeks(frames, settings, last))
+    frames = identified(frames, None if noise is None else noise.scored)
     found = incident_metrics(frames.incidents, frames.alerts, settings, history)
     response = response_metrics(found.population, frames.notifications, settings=settings,
                                 as_of=history.as_of)
@@ -242,6 +243,19 @@ def metrics_analysis(
     summary = _summary(frames, found, response, oncall, trends, projected, noise, settings,
                        history, not_counted, ended, noise_share)
     return MetricsAnalysis(history, found, response, oncall, inputs, trends, projected, summary)
+
+
+def identified(frames: Frames, scored: pd.DataFrame | None) -> Frames:
+    """``frames`` with each alert's rule key as the noise analysis named it (its identity from
+    the strongest evidence an alert carries), so recurrence, trends and the review speak of
+    the same rules as the noise audit. Alerts it did not score keep theirs."""
+    if scored is None or scored.empty or frames.alerts.empty:
+        return frames
+    keys = [Alerts.source, Alerts.alert_id]
+    named = scored[[*keys, Alerts.rule_key]].drop_duplicates(keys)
+    found = frames.alerts[keys].merge(named, on=keys, how="left")[Alerts.rule_key]
+    rule_key = found.where(found.notna(), frames.alerts[Alerts.rule_key].to_numpy()).to_numpy()
+    return replace(frames, alerts=frames.alerts.assign(**{Alerts.rule_key: rule_key}))
 
 
 def _all_weeks(frames: Frames, settings: MetricsSettings, last: str) -> History:

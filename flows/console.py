@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from alertlens.analysis.noise import evaluation as ev
+from alertlens.analysis.noise.evaluation import WORLD_FAMILY
 from alertlens.ingest.service import FileReport
 
 console = Console(highlight=False)
@@ -68,16 +69,30 @@ def _common_parent(paths: Sequence[Path]) -> Path | None:
 #: The evaluation table's columns: result key -> heading.
 COLUMNS: tuple[tuple[str, str], ...] = (
     (ev.ALERTS, "alerts"),
+    (ev.MATCHED, "ingested"),
+    (ev.SCORED_SHARE, "scored"),
     (ev.ALERT_PRECISION, "alert P"),
     (ev.ALERT_RECALL, "alert R"),
     (ev.ALERT_F1, "alert F1"),
     (ev.RULE_PRECISION, "rule P"),
     (ev.RULE_RECALL, "rule R"),
+    (ev.DECIDED_SHARE, "rules decided"),
     (ev.FIX_AGREEMENT, "fix agrees"),
     (ev.NOISE_SHARE_ERROR, "noise share err (pts)"),
     (ev.PAGES_AFTER_ERROR, "pages/wk after err"),
     (ev.INCIDENTS_AFTER_ERROR, "incidents/wk after err"),
     (ev.SECONDS, "analysis s"),
+)
+#: The ablation table's columns.
+ABLATION_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("met", "worlds meeting every target"),
+    (ev.ALERT_F1, "alert F1"),
+    (ev.RULE_PRECISION, "rule P"),
+    (ev.RULE_RECALL, "rule R"),
+    (ev.NOISE_SHARE_ERROR, "noise share |err| (pts)"),
+    (ev.PAGES_AFTER_ERROR, "pages/wk after |err|"),
+    (ev.KEYS_PER_RULE, "rule keys per rule"),
+    (ev.DECIDED_SHARE, "rules decided"),
 )
 
 
@@ -90,16 +105,70 @@ def results_table(rows: Sequence[dict[str, Any]]) -> Table:
         table.add_column(title, justify="right")
     table.add_column("targets")
     for row in rows:
-        cells = [_cell(key, row[key]) for key, _ in COLUMNS]
+        cells = [_cell(key, row.get(key)) for key, _ in COLUMNS]
         table.add_row(row["scenario"], str(row["seed"]), *cells, ev.verdict(row))
     return table
 
 
+def results_markdown(rows: Sequence[dict[str, Any]]) -> str:
+    """The evaluation rows as a markdown table (pooled rows in bold)."""
+    titles = ["scenario", "seed", *(title for _, title in COLUMNS), "targets"]
+    lines = ["| " + " | ".join(titles) + " |", "|" + "---|" * len(titles)]
+    for row in rows:
+        seed = f"**{row['seed']}**" if row["seed"] == ev.POOLED else str(row["seed"])
+        cells = [_cell(key, row.get(key)) for key, _ in COLUMNS]
+        lines.append("| " + " | ".join([row["scenario"], seed, *cells, ev.verdict(row)]) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def ablation_table(rows: Sequence[dict[str, Any]]) -> Table:
+    """The rich table of the ablation rows."""
+    table = Table(title="ablation: each step turned off")
+    table.add_column("variant")
+    table.add_column("family")
+    for _, title in ABLATION_COLUMNS:
+        table.add_column(title, justify="right")
+    for row in rows:
+        table.add_row(row["variant"], row[WORLD_FAMILY], *_ablation_cells(row))
+    return table
+
+
+def ablation_markdown(rows: Sequence[dict[str, Any]]) -> str:
+    """The ablation rows as a markdown table."""
+    titles = ["variant", "family", *(title for _, title in ABLATION_COLUMNS)]
+    lines = ["| " + " | ".join(titles) + " |", "|" + "---|" * len(titles)]
+    for row in rows:
+        cells = [row["variant"], row[WORLD_FAMILY], *_ablation_cells(row)]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _ablation_cells(row: dict[str, Any]) -> list[str]:
+    cells = [f"{row['met']}/{row['worlds']}"]
+    for key, _ in ABLATION_COLUMNS[1:]:
+        value = float(row[key])
+        if key == ev.PAGES_AFTER_ERROR:
+            cells.append(f"{100 * value:.0f}%")
+        elif key == ev.NOISE_SHARE_ERROR:
+            cells.append(f"{value:.1f}")
+        elif key == ev.KEYS_PER_RULE:
+            cells.append(f"{value:.2f}")
+        elif key == ev.DECIDED_SHARE:
+            cells.append(f"{100 * value:.0f}%")
+        else:
+            cells.append(f"{value:.3f}")
+    return cells
+
+
 def _cell(key: str, value: Any) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return "–"
     if key == ev.ALERTS:
         return f"{int(value):,}"
     if key in (ev.NOISE_SHARE_ERROR, ev.SECONDS):
         return f"{value:+.1f}" if key == ev.NOISE_SHARE_ERROR else f"{value:.1f}"
     if key in (ev.PAGES_AFTER_ERROR, ev.INCIDENTS_AFTER_ERROR):
         return f"{100 * value:+.0f}%"
+    if key in (ev.SCORED_SHARE, ev.DECIDED_SHARE, ev.MATCHED):
+        return f"{100 * value:.0f}%"
     return f"{value:.3f}"

@@ -23,6 +23,7 @@ from alertlens.ingest.schema import RECORD_TABLES, Alerts, Common, Incidents, No
 def reconciled_batches(lake: Lake, batches: dict[str, pa.Table]) -> dict[str, pa.Table]:
     """Batches with the cross-file fields of PagerDuty and Alertmanager records recomputed."""
     batches = _reconciled_pagerduty(lake, batches)
+    batches = _reconciled_opsgenie(lake, batches)
     return _reconciled_alertmanager(lake, batches)
 
 
@@ -104,19 +105,20 @@ def _reconciled_pagerduty(lake: Lake, batches: dict[str, pa.Table]) -> dict[str,
 
 
 def _reconciled_alertmanager(lake: Lake, batches: dict[str, pa.Table]) -> dict[str, pa.Table]:
-    """A firing paged if any of its notifications, in any file, went to a paging receiver."""
+    """A firing paged if any of its notifications, in any file of this batch or of an earlier
+    ingest, went to a paging receiver."""
     src = "alertmanager"
     new = _of_source(batches.get(Alerts.table), src)
     if new.empty:
         return batches
     old = lake.read(Alerts.table, sources=[src])
     old = old[old[Alerts.alert_id].isin(set(new[Alerts.alert_id]))]
-    if old.empty:
-        return batches
+    seen = pd.concat([f for f in (old, new) if not f.empty], ignore_index=True)
+    paged_anywhere = seen[Alerts.paged].astype("boolean").fillna(False).groupby(
+        seen[Alerts.alert_id]
+    ).any()
     newest = _newest([old, new], Alerts.key)
-    paged_before = old.set_index(Alerts.alert_id)[Alerts.paged].astype("boolean").fillna(False)
-    was_paged = newest[Alerts.alert_id].map(paged_before).fillna(False).astype(bool)
-    newest[Alerts.paged] = newest[Alerts.paged].fillna(False).astype(bool) | was_paged
+    newest[Alerts.paged] = newest[Alerts.alert_id].map(paged_anywhere).astype(bool)
     out = dict(batches)
     out[Alerts.table] = pa.concat_tables(
         [
@@ -125,6 +127,43 @@ def _reconciled_alertmanager(lake: Lake, batches: dict[str, pa.Table]) -> dict[s
             if p is not None
         ]
     )
+    return out
+
+
+#: Opsgenie log channels ("Sent [voice] notification to …") that interrupt a person.
+OPSGENIE_PAGING_CHANNELS = frozenset({"voice", "sms", "mobile", "push", "phone"})
+
+
+def _reconciled_opsgenie(lake: Lake, batches: dict[str, pa.Table]) -> dict[str, pa.Table]:
+    """An Opsgenie alert paged when its logs show a notification by voice, SMS or mobile push;
+    notified by e-mail only, it did not. The logs come in files of their own, in any order; an
+    alert without logged notifications keeps what its priority says (the reader's default)."""
+    src = "opsgenie"
+    new_alerts = _of_source(batches.get(Alerts.table), src)
+    new_notes = _of_source(batches.get(Notifications.table), src)
+    if new_alerts.empty and new_notes.empty:
+        return batches
+    affected = set(new_alerts[Alerts.alert_id]) if not new_alerts.empty else set()
+    if not new_notes.empty:
+        affected |= set(new_notes[Notifications.alert_id].dropna())
+    stored = lake.read(Alerts.table, sources=[src])
+    alerts = _newest([stored[stored[Alerts.alert_id].isin(affected)], new_alerts], Alerts.key)
+    if alerts.empty:
+        return batches
+    stored_notes = lake.read(Notifications.table, sources=[src])
+    notes = _newest(
+        [stored_notes[stored_notes[Notifications.alert_id].isin(affected)], new_notes],
+        Notifications.key,
+    )
+    notify = notes[notes[Notifications.kind] == "notify"] if not notes.empty else notes
+    if not notify.empty:
+        channel = notify[Notifications.channel].astype(object).str.lower()
+        paging = channel.isin(OPSGENIE_PAGING_CHANNELS).groupby(notify[Notifications.alert_id])
+        by_logs = alerts[Alerts.alert_id].map(paging.any())
+        alerts[Alerts.paged] = by_logs.where(by_logs.notna(), alerts[Alerts.paged])
+    out = dict(batches)
+    parts = [_others(batches.get(Alerts.table), src), _to_arrow(Alerts.table, alerts)]
+    out[Alerts.table] = pa.concat_tables([p for p in parts if p is not None and p.num_rows])
     return out
 
 

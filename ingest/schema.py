@@ -290,7 +290,8 @@ class Scored:
     noise_reasons = "noise_reasons"  # list<string> of signal names
     title_template = "title_template"
     template_id = "template_id"
-    correlation_group = "correlation_group"
+    correlation_group = "correlation_group"  # the alert's episode ("e<n>")
+    rule_name = "rule_name"  # how a person calls the alert's rule
 
 
 class Rules:
@@ -298,6 +299,8 @@ class Rules:
 
     file = "rules.parquet"
     rule_key = "rule_key"
+    rule_name = "rule_name"  # how a person calls the rule: its alertname (and service) when known
+    identity_basis = "identity_basis"  # alertname, monitor, alarm, check, alias, template, source
     title_template = "title_template"
     service = "service"
     team = "team"
@@ -309,7 +312,14 @@ class Rules:
     reasons = "reasons"  # list<string>: human sentences with the rule's own numbers
     recommendation = "recommendation"  # one concrete fix
     recommendation_kind = "recommendation_kind"
+    verdict = "verdict"  # noisy, keep, needs more data, cannot tell, quiet since YYYY-MM-DD
+    confidence = "confidence"  # posterior probability that the verdict's side is right
+    noise_low = "noise_low"  # 80% credible interval of the rule's noise rate
+    noise_high = "noise_high"
+    evidence = "evidence"  # list<string>: the signals that could be evaluated on its firings
+    last_fired = "last_fired"
     family = "family"  # cluster label
+    family_name = "family_name"  # what its family has in common, for a person
 
 
 ANALYSIS_DIR: Final = "analysis"

@@ -124,7 +124,7 @@ def noise_pareto(
         return _empty(fig, title, f"No noise {measure} in the counted weeks.")
     ax = fig.add_subplot()
     ys = list(range(len(shown)))
-    labels = [f"{i + 1}. {plain(r.title or r.rule_key, 48)}" for i, r in enumerate(shown)]
+    labels = [f"{i + 1}. {plain(r.name or r.title or r.rule_key, 48)}" for i, r in enumerate(shown)]
     ax.barh(ys, [amount(r) for r in shown], color=[colors.get(r.team, OTHER_COLOR) for r in shown])
     ax.set_yticks(ys, labels, fontsize=8)
     ax.invert_yaxis()

@@ -12,7 +12,7 @@ import numpy as np
 
 from alertlens.synthetic import model as m
 from alertlens.synthetic.incidents import Assembly
-from alertlens.synthetic.simulate import OPEN
+from alertlens.synthetic.simulate import HUMAN, OPEN
 
 
 def _median(values: np.ndarray) -> float | None:
@@ -102,6 +102,19 @@ def ground_truth(world: m.World, assembly: Assembly) -> dict[str, Any]:
     }
 
 
+def observable(world: m.World, assembly: Assembly) -> np.ndarray:
+    """Per firing: whether the exports carry evidence for its label. Noise is a property of a
+    rule here and shows in the rule's pattern; a firing of a real rule is not observable as
+    real where its source records people (PagerDuty) and shows that nobody acknowledged it and
+    it went away without a person: an SRE reading the export sees a page nobody needed to act
+    on (the same rule as the independent family's truth, docs/generator.md)."""
+    f = assembly.firings
+    on_pd = np.array([r.source == m.PAGERDUTY for r in world.rules], dtype=bool)[f.rule]
+    real = ~np.array([r.is_noise for r in world.rules], dtype=bool)[f.rule]
+    unanswered = (f.ack == OPEN) & (f.resolver != HUMAN)
+    return np.asarray(~(real & on_pd & unanswered), dtype=bool)
+
+
 def write_truth(world: m.World, assembly: Assembly, alert_ids: list[str], out: Path) -> list[Path]:
     """Write ``ground_truth.json`` and ``ground_truth_alerts.csv`` (one row per firing)."""
     out.mkdir(parents=True, exist_ok=True)
@@ -113,7 +126,10 @@ def write_truth(world: m.World, assembly: Assembly, alert_ids: list[str], out: P
     f = assembly.firings
     with table.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(["source", "alert_id", "rule", "behaviour", "is_noise", "paged"])
+        writer.writerow(
+            ["source", "alert_id", "rule", "behaviour", "is_noise", "paged", "observable"]
+        )
+        shown = observable(world, assembly).tolist()
         for i, (rule, paged) in enumerate(
             zip(f.rule.tolist(), assembly.paged.tolist(), strict=True)
         ):
@@ -126,6 +142,7 @@ def write_truth(world: m.World, assembly: Assembly, alert_ids: list[str], out: P
                     r.behaviour,
                     str(r.is_noise).lower(),
                     str(paged).lower(),
+                    str(shown[i]).lower(),
                 ]
             )
     return [doc, table]

@@ -1,36 +1,57 @@
-"""Alerts that fire together: co-firing links between rules, duplicate candidates and
-correlation groups (alerts -> episodes), all vectorised with numpy over time-sorted firings."""
+"""Rules that fire together, across rules, services, teams and sources.
+
+Searching every alert's neighbours org-wide is quadratic in a storm and costs gigabytes on a
+million alerts, so the search runs in two steps:
+
+1. *Candidate pairs* from a rules x time-bins incidence matrix (``scipy.sparse``): two rules
+   that fire in the same or adjacent bins of the window's width far more often than their
+   rates predict (approximate counts and lift). This is one sparse product, linear in the
+   alerts, whatever the number of teams.
+2. *Links* for the candidate pairs only: each alert of one rule to the nearest alert of the
+   other within the window (signed lag), with exact co-firing counts, shares and lift.
+
+The pair table also gathers the evidence of *direction* (which of two rules duplicates the
+other): firing order, acknowledgement order and severity; merges are added by ``episodes``.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 import numpy as np
 import pandas as pd
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
+from scipy import sparse
+from scipy.stats import poisson
 
 from alertlens.ingest.schema import Alerts
 
-#: Column names of the co-firing frames (analysis-local; not persisted by the lead yet).
-POS = "pos"
-PARTNER = "partner_code"
-GAP = "gap_ns"
-RULE_A = "rule_a"
-RULE_B = "rule_b"
-COFIRINGS = "cofirings"
-FIRINGS_A = "firings_a"
-SHARE_A = "share_a"
-LIFT = "lift"
-GROUP = "group"
-RULES_IN_GROUP = "rules"
-FIRINGS = "firings"
-EPISODES = "episodes"
-COMPRESSION = "compression_ratio"
+RULE_A: Final = "rule_a"
+RULE_B: Final = "rule_b"
+COFIRINGS: Final = "cofirings"  # firings of rule_a with a firing of rule_b within the window
+FIRINGS_A: Final = "firings_a"
+SHARE_A: Final = "share_a"
+LIFT: Final = "lift"  # share_a over the chance of rule_b firing within the window of an alert
+LAG_S: Final = "median_lag_seconds"  # median (rule_b's start - rule_a's start), seconds
+ACKED_A_ONLY: Final = "acked_a_only"  # co-firings where rule_a's alert was acked, b's not
+ACKED_B_ONLY: Final = "acked_b_only"
+SEVERITY_A: Final = "severity_rank_a"
+SEVERITY_B: Final = "severity_rank_b"
 
-#: A storm of thousands of simultaneous alerts would make the pair count quadratic; beyond this
-#: many later neighbours an alert's extra links add no evidence.
-MAX_NEIGHBOURS = 64
+SEVERITY_RANK: Final = {"critical": 4, "high": 3, "warning": 2, "info": 1, "unknown": 0}
+
+
+@dataclass(frozen=True)
+class Links:
+    """Alert-level co-firings of candidate rule pairs: alert ``a`` (position) had its nearest
+    alert of the other rule, ``b``, ``lag_ns`` later (negative: earlier), within the window."""
+
+    a: np.ndarray
+    b: np.ndarray
+    lag_ns: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.a)
 
 
 def rule_codes(alerts: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -39,186 +60,155 @@ def rule_codes(alerts: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return codes.astype(np.int64), np.asarray(names, dtype=object)
 
 
-def cofiring_links(alerts: pd.DataFrame, window: pd.Timedelta) -> pd.DataFrame:
-    """Distinct (alert position, other rule's code) pairs with the smallest gap between them: the
-    alert fired within ``window`` of an alert of another rule of the same team. Positions are
-    0..len-1 in row order; codes come from ``rule_codes``. One pass at the widest window serves
-    narrower ones: filter on ``GAP``.
-
-    Links stay within a team: a rule duplicates a rule its own team owns (merging rules across
-    teams is a routing question), and in a large org a window searched org-wide links nearly
-    every alert to dozens of unrelated ones (measured: 11 GB for a million alerts, 250 teams)."""
-    times = _ns(alerts[Alerts.created_at])
-    codes, names = rule_codes(alerts)
-    teams, _ = pd.factorize(alerts[Alerts.team].fillna("").to_numpy(dtype=object))
-    k = max(len(names), 1)
-    parts = [
-        _links_within(np.flatnonzero(teams == team), times, codes, window, k)
-        for team in np.unique(teams)
-    ]
-    pos = np.concatenate([p[0] for p in parts]) if parts else np.empty(0, np.int64)
-    partner = np.concatenate([p[1] for p in parts]) if parts else np.empty(0, np.int64)
-    gaps = np.concatenate([p[2] for p in parts]) if parts else np.empty(0, np.int64)
-    order = np.lexsort((partner, pos))
-    return pd.DataFrame({POS: pos[order], PARTNER: partner[order], GAP: gaps[order]})
-
-
-def _links_within(
-    members: np.ndarray, times: np.ndarray, codes: np.ndarray, window: pd.Timedelta, k: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(positions, partner codes, smallest gaps) of the links among ``members``."""
-    order = members[np.argsort(times[members], kind="stable")]
-    ts = times[order]
-    right = np.searchsorted(ts, ts + window.value, side="right")
-    counts = np.minimum(right - np.arange(len(ts)) - 1, MAX_NEIGHBOURS)
-    first = np.repeat(np.arange(len(ts)), counts)
-    step = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    later = first + 1 + step
-    gap = ts[later] - ts[first]
-    i, j = order[first], order[later]
-    differ = codes[i] != codes[j]
-    i, j, gap = i[differ], j[differ], gap[differ]
-    pos = np.concatenate([i, j])
-    partner = np.concatenate([codes[j], codes[i]])
-    gaps = np.concatenate([gap, gap])
-    # integer keys and one sort: a pandas drop_duplicates over tens of millions of rows
-    # costs gigabytes; sorted by (key, gap), a key's first row carries its smallest gap
-    key = pos * k + partner
-    ordered = np.lexsort((gaps, key))
-    key, gaps = key[ordered], gaps[ordered]
-    first_of_key = np.ones(len(key), dtype=bool)
-    first_of_key[1:] = key[1:] != key[:-1]
-    return key[first_of_key] // k, key[first_of_key] % k, gaps[first_of_key]
-
-
-def within(links: pd.DataFrame, window: pd.Timedelta) -> pd.DataFrame:
-    """The links whose gap is at most ``window``."""
-    return links[links[GAP].to_numpy() <= window.value]
-
-
-def cofiring_pairs(alerts: pd.DataFrame, links: pd.DataFrame, window: pd.Timedelta) -> pd.DataFrame:
-    """Directed rule pairs: how many of rule_a's firings had rule_b within the window, that as a
-    share of rule_a's firings, and the lift of that share over chance (rule_b's firing rate)."""
-    codes, names = rule_codes(alerts)
-    links = within(links, window)
-    k = max(len(names), 1)
-    firings = np.bincount(codes, minlength=k)
-    a = codes[links[POS].to_numpy()]
-    b = links[PARTNER].to_numpy()
-    keys, counts = np.unique(a * k + b, return_counts=True)
-    a, b = keys // k, keys % k
-    pairs = pd.DataFrame({RULE_A: names[a], RULE_B: names[b], COFIRINGS: counts})
-    span = max(float(np.ptp(_ns(alerts[Alerts.created_at]))) if len(alerts) else 0.0, 1.0)
-    pairs[FIRINGS_A] = firings[a]
-    pairs[SHARE_A] = pairs[COFIRINGS] / pairs[FIRINGS_A]
-    rate_b = firings[b] / span
-    chance = -np.expm1(-rate_b * 2 * window.value)
-    pairs[LIFT] = pairs[SHARE_A] / np.maximum(chance, 1e-12)
-    return pairs
-
-
-def duplicate_partners(
-    pairs: pd.DataFrame,
-    keep_score: pd.Series,
-    *,
-    min_share: float,
-    min_cofirings: int,
-    min_lift: float,
-) -> pd.Series:
-    """rule -> the rule it duplicates. A rule duplicates a partner when it fires with it in at
-    least ``min_share`` of its firings, ``min_cofirings`` times, far above chance. When two rules
-    duplicate each other the one with the higher ``keep_score`` (e.g. human-action rate) is kept;
-    ties keep the lexically smaller key so the answer never depends on row order."""
-    strong = pairs[
-        (pairs[SHARE_A] >= min_share)
-        & (pairs[COFIRINGS] >= min_cofirings)
-        & (pairs[LIFT] >= min_lift)
-    ]
-    if strong.empty:
-        return pd.Series(dtype=object)
-    score_a = strong[RULE_A].map(keep_score).fillna(0.0).to_numpy()
-    score_b = strong[RULE_B].map(keep_score).fillna(0.0).to_numpy()
-    reverse = set(zip(strong[RULE_B], strong[RULE_A], strict=True))
-    mutual = np.array(
-        [(a, b) in reverse for a, b in zip(strong[RULE_A], strong[RULE_B], strict=True)]
-    )
-    a_loses = (score_a < score_b) | (
-        (score_a == score_b) & (strong[RULE_A] > strong[RULE_B]).to_numpy()
-    )
-    chosen = strong[~mutual | a_loses].sort_values(
-        [RULE_A, SHARE_A, COFIRINGS, RULE_B], ascending=[True, False, False, True]
-    )
-    partner = chosen.drop_duplicates(RULE_A).set_index(RULE_A)[RULE_B]
-    # a rule kept as some rule's target is never itself merged away: no chains, no cycles
-    return partner[~partner.index.isin(partner.to_numpy())]
-
-
-@dataclass(frozen=True)
-class Correlation:
-    """Rule groups that fire together and each alert's episode within its group."""
-
-    alert_group: pd.Series  # per alert (frame's index): "<group>:<episode>"
-    groups: pd.DataFrame  # one row per multi-rule group: group, rules, firings, episodes, ratio
-    compression_ratio: float  # alerts / episodes over all alerts
-
-
-def correlation_groups(
-    alerts: pd.DataFrame,
-    pairs: pd.DataFrame,
-    window: pd.Timedelta,
-    *,
-    min_share: float,
-    min_cofirings: int,
-    min_lift: float,
-) -> Correlation:
-    """Rules linked by frequent co-firing (either side's share >= ``min_share``) form groups;
-    within a group (or a lone rule) alerts closer than ``window`` form one episode."""
-    rules = alerts[Alerts.rule_key].to_numpy(dtype=object)
-    codes, uniques = pd.factorize(rules)
-    index = {rule: k for k, rule in enumerate(uniques)}
-    edges = pairs[
-        (pairs[SHARE_A] >= min_share)
-        & (pairs[COFIRINGS] >= min_cofirings)
-        & (pairs[LIFT] >= min_lift)
-    ]
-    a = edges[RULE_A].map(index).to_numpy(dtype=np.int64)
-    b = edges[RULE_B].map(index).to_numpy(dtype=np.int64)
-    graph = coo_matrix((np.ones(len(a)), (a, b)), shape=(len(uniques), len(uniques)))
-    _, component = connected_components(graph, directed=True, connection="weak")
-    group_of_alert = component[codes] if len(codes) else np.array([], dtype=np.int64)
-    times = _ns(alerts[Alerts.created_at])
-    order = np.lexsort((times, group_of_alert))
-    g_sorted, t_sorted = group_of_alert[order], times[order]
-    new_episode = np.ones(len(order), dtype=bool)
-    new_episode[1:] = (g_sorted[1:] != g_sorted[:-1]) | (np.diff(t_sorted) > window.value)
-    episode_sorted = np.cumsum(new_episode) - 1
-    episode = np.empty(len(order), dtype=np.int64)
-    episode[order] = episode_sorted
-    labels = pd.Series(
-        ("g" + pd.Series(group_of_alert).astype(str) + ":" + pd.Series(episode).astype(str))
-        .astype(object)
-        .to_numpy(),
-        index=alerts.index,
-        dtype=object,
-    )
-    frame = pd.DataFrame({GROUP: group_of_alert, "episode": episode, Alerts.rule_key: rules})
-    per_group = frame.groupby(GROUP).agg(
-        **{FIRINGS: (Alerts.rule_key, "size"), EPISODES: ("episode", "nunique")}
-    )
-    per_group[RULES_IN_GROUP] = (
-        frame.drop_duplicates([GROUP, Alerts.rule_key])
-        .groupby(GROUP)[Alerts.rule_key]
-        .agg(lambda s: sorted(s))
-    )
-    per_group = per_group[per_group[RULES_IN_GROUP].map(len) > 1].reset_index()
-    per_group[GROUP] = "g" + per_group[GROUP].astype(str)
-    per_group[COMPRESSION] = per_group[FIRINGS] / per_group[EPISODES]
-    per_group = per_group.sort_values(FIRINGS, ascending=False, ignore_index=True)
-    total_episodes = int(new_episode.sum())
-    ratio = len(alerts) / total_episodes if total_episodes else 1.0
-    return Correlation(labels, per_group, ratio)
-
-
-def _ns(times: pd.Series) -> np.ndarray:
+def ns(times: pd.Series) -> np.ndarray:
     """Epoch nanoseconds of a tz-aware timestamp column, as int64."""
-    return pd.DatetimeIndex(times).as_unit("ns").asi8
+    return np.asarray(pd.DatetimeIndex(times).as_unit("ns").asi8, dtype=np.int64)
+
+
+def candidate_pairs(
+    codes: np.ndarray, times: np.ndarray, window: pd.Timedelta, *, min_count: int, min_lift: float
+) -> np.ndarray:
+    """(k, 2) array of rule code pairs (a != b, both orders) that share time bins of the
+    window's width (or adjacent ones) at least ``min_count`` times and ``min_lift`` times more
+    often than independent rules of their rates would."""
+    if len(codes) == 0:
+        return np.empty((0, 2), dtype=np.int64)
+    width = max(int(window.value), 1)
+    bins = (times - times.min()) // width
+    n_bins = int(bins.max()) + 3
+    n_rules = int(codes.max()) + 1
+    present = sparse.csr_matrix((np.ones(len(codes)), (codes, bins + 1)), shape=(n_rules, n_bins))
+    present.data[:] = 1.0  # a rule's presence per bin: counts stay those of co-firing bins
+    near = present + _shifted(present, 1) + _shifted(present, -1)
+    near.data[:] = 1.0
+    together = (present @ near.T).tocoo()
+    a, b, count = together.row, together.col, together.data
+    per_rule = np.asarray(present.sum(axis=1)).ravel()
+    expected = per_rule[a] * per_rule[b] * 3.0 / max(n_bins - 2, 1)
+    # a rare rule (two firings) every firing of which fell next to another rule's can still be
+    # a duplicate: ``strong_pairs`` decides that from the exact counts
+    every = (count >= 2) & (count >= per_rule[a])
+    keep = (a != b) & ((count >= min_count) | every) & (count >= min_lift * expected)
+    return np.column_stack([a[keep], b[keep]]).astype(np.int64)
+
+
+def _shifted(matrix: sparse.csr_matrix, by: int) -> sparse.csr_matrix:
+    """``matrix`` with its columns moved ``by`` places (the bins left over dropped)."""
+    coo = matrix.tocoo()
+    col = coo.col + by
+    ok = (col >= 0) & (col < matrix.shape[1])
+    return sparse.csr_matrix((coo.data[ok], (coo.row[ok], col[ok])), shape=matrix.shape)
+
+
+def alert_links(
+    codes: np.ndarray, times: np.ndarray, pairs: np.ndarray, window: pd.Timedelta
+) -> Links:
+    """For every candidate pair (a, b): each alert of a to its nearest alert of b when that
+    one is within ``window`` (either side)."""
+    if len(pairs) == 0:
+        empty = np.empty(0, dtype=np.int64)
+        return Links(empty, empty, empty)
+    order = np.lexsort((times, codes))
+    sorted_codes = codes[order]
+    starts = np.searchsorted(sorted_codes, np.arange(int(codes.max()) + 2))
+    out_a, out_b, out_lag = [], [], []
+    for a, b in pairs:
+        pos_a = order[starts[a] : starts[a + 1]]
+        pos_b = order[starts[b] : starts[b + 1]]
+        tb = times[pos_b]
+        ta = times[pos_a]
+        right = np.clip(np.searchsorted(tb, ta), 0, len(tb) - 1)
+        left = np.clip(right - 1, 0, len(tb) - 1)
+        lag_r, lag_l = tb[right] - ta, tb[left] - ta
+        nearest = np.where(np.abs(lag_l) <= np.abs(lag_r), left, right)
+        lag = tb[nearest] - ta
+        hit = np.abs(lag) <= window.value
+        out_a.append(pos_a[hit])
+        out_b.append(pos_b[nearest[hit]])
+        out_lag.append(lag[hit])
+    return Links(np.concatenate(out_a), np.concatenate(out_b), np.concatenate(out_lag))
+
+
+def pair_table(
+    alerts: pd.DataFrame,
+    codes: np.ndarray,
+    names: np.ndarray,
+    links: Links,
+    acked: np.ndarray,
+    window: pd.Timedelta,
+) -> pd.DataFrame:
+    """Directed rule pairs with their co-firings, share, lift over chance, median lag and the
+    acknowledgement and severity evidence of which one duplicates the other."""
+    columns = [
+        RULE_A,
+        RULE_B,
+        COFIRINGS,
+        FIRINGS_A,
+        SHARE_A,
+        LIFT,
+        LAG_S,
+        ACKED_A_ONLY,
+        ACKED_B_ONLY,
+        SEVERITY_A,
+        SEVERITY_B,
+    ]
+    if len(links) == 0:
+        return pd.DataFrame(columns=columns)
+    firings = np.bincount(codes, minlength=len(names))
+    times = ns(alerts[Alerts.created_at])
+    span = max(float(np.ptp(times)), 1.0)
+    frame = pd.DataFrame(
+        {
+            "a": codes[links.a],
+            "b": codes[links.b],
+            "lag": links.lag_ns / 1e9,
+            "ack_a_only": acked[links.a] & ~acked[links.b],
+            "ack_b_only": acked[links.b] & ~acked[links.a],
+        }
+    )
+    grouped = frame.groupby(["a", "b"], sort=True)
+    out = grouped.agg(
+        **{
+            COFIRINGS: ("lag", "size"),
+            LAG_S: ("lag", "median"),
+            ACKED_A_ONLY: ("ack_a_only", "sum"),
+            ACKED_B_ONLY: ("ack_b_only", "sum"),
+        }
+    ).reset_index()
+    a, b = out["a"].to_numpy(), out["b"].to_numpy()
+    rate_b = firings[b] / span
+    chance = -np.expm1(-rate_b * 2 * float(window.value))
+    severity = _rule_severity(alerts, codes, len(names))
+    out[FIRINGS_A] = firings[a]
+    out[SHARE_A] = out[COFIRINGS] / out[FIRINGS_A]
+    out[LIFT] = out[SHARE_A] / np.maximum(chance, 1e-12)
+    out[SEVERITY_A] = severity[a]
+    out[SEVERITY_B] = severity[b]
+    out[RULE_A] = names[a]
+    out[RULE_B] = names[b]
+    return out[columns]
+
+
+def strong_pairs(
+    pairs: pd.DataFrame, *, min_cofirings: int, min_lift: float, alpha: float = 1e-3
+) -> pd.Series:
+    """True for the rule pairs that fire together far beyond chance: at least ``min_cofirings``
+    co-firings ``min_lift`` times above chance, or, for a rule with too few firings to reach
+    that count, every one of its (at least two) firings next to the other rule's, at a
+    chance (Poisson tail, Bonferroni over the pairs) below ``alpha``."""
+    cofirings = pairs[COFIRINGS].to_numpy(dtype=float)
+    lift = pairs[LIFT].to_numpy(dtype=float)
+    common = (cofirings >= min_cofirings) & (lift >= min_lift)
+    expected = cofirings / np.maximum(lift, 1e-12)
+    chance = poisson.sf(cofirings - 1, expected)
+    every = (cofirings >= 2) & (pairs[SHARE_A].to_numpy(dtype=float) >= 1.0)
+    rare = every & (lift >= min_lift) & (chance * max(len(pairs), 1) <= alpha)
+    return pd.Series(common | rare, index=pairs.index)
+
+
+def _rule_severity(alerts: pd.DataFrame, codes: np.ndarray, n: int) -> np.ndarray:
+    """Each rule's highest severity rank."""
+    rank = alerts[Alerts.severity].map(SEVERITY_RANK).fillna(0).to_numpy(dtype=np.int64)
+    out = np.zeros(n, dtype=np.int64)
+    np.maximum.at(out, codes, rank)
+    return out

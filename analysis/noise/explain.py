@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from alertlens.analysis.noise.features import (
+    ACK_RECORDED_SHARE,
     DURATION_P50,
     DURATION_P90,
     NIGHT_SHARE,
@@ -19,20 +20,24 @@ from alertlens.analysis.noise.features import (
 )
 from alertlens.analysis.noise.signals import (
     ACK_AND_FORGET,
-    DUPLICATE,
     FLAPPING,
     INFORMATIONAL,
     LONG_STANDING,
+    LOW_URGENCY,
+    REDUNDANT,
+    SCHEDULED,
     TRANSIENT,
-    UNACKED_SELF_RESOLVING,
+    UNACKED_PAGE,
 )
 from alertlens.analysis.noise.thresholds import NoiseThresholds
+from alertlens.analysis.noise.verdict import NEEDS_DATA, QUIET
 from alertlens.ingest.schema import Rules
 
-DUPLICATE_OF = "duplicate_of"
+DUPLICATE_OF = "duplicate_of"  # the rule that led most of this rule's redundant firings
 DOMINANT_SIGNAL = "dominant_signal"
 RUNBOOK_SHARE = "runbook_share"
 ACK_RATE = "ack_rate"
+PERIOD = "schedule"  # hourly, daily, weekly … when the rule fires on a schedule
 
 MERGE = "merge"
 ADD_FOR_DURATION = "add_for_duration"
@@ -45,25 +50,29 @@ KEEP = "keep"
 
 #: The fix each dominant signal calls for.
 FIX_FOR_SIGNAL: dict[str, str] = {
-    DUPLICATE: MERGE,
+    REDUNDANT: MERGE,
     FLAPPING: ADD_FOR_DURATION,
     TRANSIENT: RAISE_THRESHOLD,
     ACK_AND_FORGET: DELETE,
     INFORMATIONAL: DEMOTE,
-    UNACKED_SELF_RESOLVING: DEMOTE,
+    SCHEDULED: DEMOTE,
+    UNACKED_PAGE: DEMOTE,
+    LOW_URGENCY: DEMOTE,
     LONG_STANDING: ROUTE,
 }
 
 #: When several signals are strong, the most specific one names the fix: a duplicate is also
 #: transient, a flapping rule's episodes are also transient, and so on.
 PRECEDENCE: tuple[str, ...] = (
-    DUPLICATE,
+    REDUNDANT,
     FLAPPING,
     INFORMATIONAL,
+    SCHEDULED,
     ACK_AND_FORGET,
     LONG_STANDING,
+    LOW_URGENCY,
     TRANSIENT,
-    UNACKED_SELF_RESOLVING,
+    UNACKED_PAGE,
 )
 
 #: A signal is worth a sentence once it covers this share of a rule's firings.
@@ -74,8 +83,8 @@ def dominant_signal(rule: Mapping[str, Any], thresholds: NoiseThresholds) -> str
     """The signal that names a rule's fix: the first in ``PRECEDENCE`` covering at least the
     rule noise share of its firings, else the most frequent one (None when it has none)."""
     rates = {s: float(rule[rate_column(s)]) for s in PRECEDENCE}
-    if rates[DUPLICATE] > 0 and rule.get(DUPLICATE_OF) is None:
-        rates[DUPLICATE] = 0.0
+    if rates[REDUNDANT] > 0 and rule.get(DUPLICATE_OF) is None:
+        rates[REDUNDANT] = 0.0
     for signal in PRECEDENCE:
         if rates[signal] >= thresholds.rule_noise_share:
             return signal
@@ -92,7 +101,7 @@ def reasons(rule: Mapping[str, Any], thresholds: NoiseThresholds) -> list[str]:
         _SENTENCES[s](rule, thresholds)
         for s in ordered
         if float(rule[rate_column(s)]) >= MENTION_SHARE
-        and (s != DUPLICATE or rule.get(DUPLICATE_OF))
+        and (s != REDUNDANT or rule.get(DUPLICATE_OF))
     ]
     if out and float(rule[OFF_HOURS_SHARE]) >= MENTION_SHARE:
         out.append(
@@ -108,7 +117,15 @@ def recommendation(rule: Mapping[str, Any], thresholds: NoiseThresholds) -> tupl
     n = int(rule[Rules.firings])
     if bool(rule[Rules.is_noisy]):
         kind = FIX_FOR_SIGNAL.get(rule.get(DOMINANT_SIGNAL) or "", DEMOTE)
-        return kind, _FIXES[kind](rule, thresholds)
+        text = _FIXES[kind](rule, thresholds)
+        verdict = str(rule.get(Rules.verdict) or "")
+        if verdict.startswith(QUIET):
+            date = verdict.removeprefix(QUIET).strip()
+            lowered = text[0].lower() + text[1:]
+            return kind, f"Quiet since {date}: check that the fix held (it was: {lowered})"
+        if verdict == NEEDS_DATA:
+            return kind, f"Needs more data ({n} firings); if it goes on like this: {text}"
+        return kind, text
     if float(rule[REASSIGN_RATE]) >= 0.5:
         return ROUTE, (
             f"Route to the owning team: {_pct(rule[REASSIGN_RATE])} of its {n} firings were "
@@ -116,11 +133,37 @@ def recommendation(rule: Mapping[str, Any], thresholds: NoiseThresholds) -> tupl
         )
     runbooks = rule.get(RUNBOOK_SHARE)
     if runbooks is not None and not pd.isna(runbooks) and float(runbooks) == 0.0:
-        return ADD_RUNBOOK, (
-            f"Add a runbook: people act on it ({_pct(rule[ACK_RATE])} of {n} firings acknowledged) "
-            "but none of its firings links one."
+        acked = rule.get(ACK_RATE)
+        known = acked is not None and not pd.isna(acked)
+        why = f"people act on it ({_pct(acked)} of {n} firings acknowledged) but " if known else ""
+        return ADD_RUNBOOK, f"Add a runbook: {why}none of its {n} firings links one."
+    if _people_recorded(rule):
+        return KEEP, "Keep: its firings lead to human work."
+    return KEEP, (
+        "Keep: none of the noise signals its export can show marks it (the export records no "
+        "acknowledgements, so whether people acted is unknown)."
+    )
+
+
+def _demote(rule: Mapping[str, Any]) -> str:
+    pages = int(rule[Rules.pages])
+    if pages == 0 and rule.get(DOMINANT_SIGNAL) == SCHEDULED:
+        done = "nobody acted" if _people_recorded(rule) else "it cleared by itself"
+        return (
+            f"Turn it into a scheduled report or ticket: it fires on a schedule "
+            f"({rule.get(PERIOD) or 'regularly'}) and {done} in {_rate(rule, SCHEDULED)}."
         )
-    return KEEP, "Keep: its firings lead to human work."
+    if pages == 0:
+        return (
+            "Demote further to a ticket or dashboard: it never paged, and nobody acted on "
+            f"{_pct(rule[rate_column(LOW_URGENCY)])} of its notifications."
+        )
+    return (
+        f"Demote to a non-paging notification or ticket: {pages} pages, "
+        f"{_pct(rule[rate_column(INFORMATIONAL)])} at severity {rule[SEVERITY]}, "
+        f"{_pct(rule[rate_column(UNACKED_PAGE)])} never acknowledged, "
+        f"{_pct(rule[rate_column(SCHEDULED)])} on a schedule."
+    )
 
 
 def _pct(share: Any) -> str:
@@ -131,7 +174,15 @@ def _minutes(value: Any) -> str:
     if value is None or pd.isna(value):
         return "unknown"
     v = float(value)
+    if v < 1:
+        return f"{60 * v:.0f} s"
     return f"{v / 60:.1f} h" if v >= 120 else f"{v:.0f} min"
+
+
+def _people_recorded(rule: Mapping[str, Any]) -> bool:
+    """Whether the rule's source records what people did for most of its firings."""
+    share = rule.get(ACK_RECORDED_SHARE)
+    return share is not None and not pd.isna(share) and float(share) >= 0.5
 
 
 def _for_minutes(rule: Mapping[str, Any]) -> int:
@@ -146,39 +197,51 @@ def _rate(rule: Mapping[str, Any], signal: str) -> str:
 
 
 _SENTENCES: dict[str, Callable[[Mapping[str, Any], NoiseThresholds], str]] = {
-    DUPLICATE: lambda r, t: (
-        f"fired within {t.duplicate_window_minutes:g} min of {r[DUPLICATE_OF]} in "
-        f"{_rate(r, DUPLICATE)}"
+    REDUNDANT: lambda r, t: (
+        f"added nothing to an alert of {r[DUPLICATE_OF]} firing within "
+        f"{t.episode_window_minutes:g} min before it in {_rate(r, REDUNDANT)}"
     ),
     FLAPPING: lambda r, t: (
         f"re-fired within {t.flap_window_minutes:g} min of resolving in {_rate(r, FLAPPING)} "
         f"(median lifetime {_minutes(r[DURATION_P50])})"
     ),
     TRANSIENT: lambda r, t: (
-        f"auto-resolved within {t.transient_minutes:g} min with nobody acting in "
+        f"auto-resolved within {t.transient_minutes:g} min "
+        f"{'with nobody acting' if _people_recorded(r) else 'before anyone could act'} in "
         f"{_rate(r, TRANSIENT)} (median lifetime {_minutes(r[DURATION_P50])})"
     ),
     ACK_AND_FORGET: lambda r, t: (
         f"acknowledged and resolved within {t.ack_forget_minutes:g} min with no other action in "
         f"{_rate(r, ACK_AND_FORGET)}"
     ),
-    UNACKED_SELF_RESOLVING: lambda r, t: (
-        f"paged, went unacknowledged and resolved itself in {_rate(r, UNACKED_SELF_RESOLVING)}"
+    UNACKED_PAGE: lambda r, t: (
+        f"paged, went unacknowledged and resolved itself in {_rate(r, UNACKED_PAGE)} "
+        f"(median lifetime {_minutes(r[DURATION_P50])})"
+    ),
+    SCHEDULED: lambda r, t: (
+        f"fires on a schedule ({r.get(PERIOD) or 'regularly'}) and "
+        f"{'nobody acted' if _people_recorded(r) else 'it cleared by itself'} in "
+        f"{_rate(r, SCHEDULED)}"
+    ),
+    LOW_URGENCY: lambda r, t: (
+        f"notified without paging, nobody acted and it cleared by itself in "
+        f"{_rate(r, LOW_URGENCY)} (median lifetime {_minutes(r[DURATION_P50])})"
     ),
     INFORMATIONAL: lambda r, t: (
         f"severity {r[SEVERITY]} yet paged in {_rate(r, INFORMATIONAL)} "
         f"({int(r[Rules.pages])} pages)"
     ),
     LONG_STANDING: lambda r, t: (
-        f"stayed open over {t.long_standing_hours:g} h with nobody acting in "
+        f"stayed open over {t.long_standing_hours:g} h"
+        f"{' with nobody acting' if _people_recorded(r) else ''} in "
         f"{_rate(r, LONG_STANDING)} (median lifetime {_minutes(r[DURATION_P50])})"
     ),
 }
 
 _FIXES: dict[str, Callable[[Mapping[str, Any], NoiseThresholds], str]] = {
     MERGE: lambda r, t: (
-        f"Merge into {r[DUPLICATE_OF]}: it fires with it in {_pct(r[rate_column(DUPLICATE)])} of "
-        "its firings; page on that rule only (inhibit or group this one)."
+        f"Merge into {r[DUPLICATE_OF]}: {_pct(r[rate_column(REDUNDANT)])} of its firings came "
+        "after it in the same episode; page on that rule only (inhibit or group this one)."
     ),
     ADD_FOR_DURATION: lambda r, t: (
         f"Add a `for: {_for_minutes(r)}m` duration (or hysteresis) so a condition must hold "
@@ -195,14 +258,11 @@ _FIXES: dict[str, Callable[[Mapping[str, Any], NoiseThresholds], str]] = {
         f"firings someone acknowledged and resolved it within {t.ack_forget_minutes:g} min and "
         "did nothing else."
     ),
-    DEMOTE: lambda r, t: (
-        f"Demote to a non-paging notification or ticket: {int(r[Rules.pages])} pages, "
-        f"{_pct(r[rate_column(INFORMATIONAL)])} at severity {r[SEVERITY]}, "
-        f"{_pct(r[rate_column(UNACKED_SELF_RESOLVING)])} never acknowledged."
-    ),
+    DEMOTE: lambda r, t: _demote(r),
     ROUTE: lambda r, t: (
-        f"Route it to the owning team's ticket queue instead of the pager: nobody acted on "
-        f"{_pct(r[rate_column(LONG_STANDING)])} of its firings, open a median "
-        f"{_minutes(r[DURATION_P50])}."
+        f"Route it to the owning team's ticket queue instead of the pager: "
+        f"{_pct(r[rate_column(LONG_STANDING)])} of its firings stayed open over "
+        f"{t.long_standing_hours:g} h{' with nobody acting' if _people_recorded(r) else ''}, "
+        f"a median {_minutes(r[DURATION_P50])}."
     ),
 }

@@ -48,7 +48,7 @@ def weeks_covered(alerts: pd.DataFrame, incidents: pd.DataFrame | None = None) -
         return 1 / 7
     span = (stamps.max() - stamps.min()).total_seconds() / (7 * 86400)
     n = len(stamps)
-    return max(span * (n + 1) / (n - 1) if n > 1 else span, 1 / 7)
+    return float(max(span * (n + 1) / (n - 1) if n > 1 else span, 1 / 7))
 
 
 def incident_units(scored: pd.DataFrame, incidents: pd.DataFrame | None) -> pd.DataFrame:
@@ -63,9 +63,12 @@ def incident_units(scored: pd.DataFrame, incidents: pd.DataFrame | None) -> pd.D
     )
     team_by_incident = linked.groupby([Alerts.source, Alerts.incident_id])[Alerts.team].first()
     if incidents is not None and not incidents.empty:
-        # a merged-away incident still paged someone before the merge, so it counts
+        # a merged-away incident still paged someone before the merge, so it counts; its alert
+        # moved to the surviving incident, where it is the one created when the merged one was
         key = pd.MultiIndex.from_frame(incidents[[Incidents.source, Incidents.incident_id]])
-        kept = kept_by_incident.reindex(key).fillna(True).to_numpy(dtype=bool)
+        kept_series = kept_by_incident.reindex(key)
+        moved = _merged_away_kept(scored, incidents).reindex(key)
+        kept = kept_series.fillna(moved).fillna(True).to_numpy(dtype=bool)
         # the alerts' team first: the incident's team may be a display name, not the slug
         team = team_by_incident.reindex(key).to_numpy(dtype=object)
         own = incidents[Incidents.team].astype(object).to_numpy()
@@ -84,6 +87,26 @@ def incident_units(scored: pd.DataFrame, incidents: pd.DataFrame | None) -> pd.D
     units = pd.concat([from_links, episodes.reset_index(drop=True)], ignore_index=True)
     units[TEAM] = units[TEAM].fillna(UNKNOWN_TEAM)
     return units
+
+
+def _merged_away_kept(scored: pd.DataFrame, incidents: pd.DataFrame) -> pd.Series:
+    """Per merged-away incident (source, id): whether the alert it opened survives the fixes."""
+    if Incidents.merged_into not in incidents:
+        return pd.Series(dtype=object)
+    merged = incidents[incidents[Incidents.merged_into].notna()]
+    alerts = scored[[Alerts.source, Alerts.incident_id, Alerts.created_at, Scored.is_noise]]
+    found = merged[
+        [Incidents.source, Incidents.incident_id, Incidents.merged_into, Incidents.created_at]
+    ].merge(
+        alerts,
+        left_on=[Incidents.source, Incidents.merged_into, Incidents.created_at],
+        right_on=[Alerts.source, Alerts.incident_id, Alerts.created_at],
+        suffixes=("", "_alert"),
+    )
+    kept = ~found[Scored.is_noise].astype(bool)
+    index = pd.MultiIndex.from_frame(found[[Incidents.source, Incidents.incident_id]])
+    out = pd.Series(kept.to_numpy(), index=index, dtype=object)
+    return out[~out.index.duplicated()]
 
 
 def whatif_by_team(

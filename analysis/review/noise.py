@@ -10,7 +10,7 @@ import pandas as pd
 
 from alertlens.analysis.frames import Frames
 from alertlens.analysis.noise import noise_analysis
-from alertlens.analysis.noise.cofiring import RULES_IN_GROUP
+from alertlens.analysis.noise.episodes import RULES_IN_GROUP
 from alertlens.analysis.noise.thresholds import NoiseThresholds
 from alertlens.analysis.pipeline import NoiseFacts
 from alertlens.ingest.schema import Alerts, Rules

@@ -43,6 +43,10 @@ class NoisyRuleRow:
     recommendation: str
     recommendation_kind: str
     family: str
+    name: str = ""  # how a person calls the rule (its alertname and service when known)
+    verdict: str = ""  # noisy, needs more data, quiet since …
+    confidence: float | None = None  # posterior probability that the verdict is right
+    evidence: tuple[str, ...] = ()  # the signals that could be evaluated on its firings
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import pandas as pd
 from alertlens.analysis.calendar import Period
 from alertlens.analysis.incidents.population import RECURRENCE_KEY, UNKNOWN_GROUP
 from alertlens.analysis.jsonable import optional_float, optional_text
-from alertlens.analysis.noise.cofiring import COMPRESSION, EPISODES, FIRINGS, GROUP, RULES_IN_GROUP
+from alertlens.analysis.noise.episodes import COMPRESSION, EPISODES, FIRINGS, GROUP, RULES_IN_GROUP
 from alertlens.analysis.noise.explain import RUNBOOK_SHARE
 from alertlens.analysis.oncall.load import BUSINESS, OFF_HOURS, SLEEP, shift_load
 from alertlens.analysis.pipeline import NoiseFacts
@@ -99,10 +99,28 @@ def noisy_rules(facts: NoiseFacts) -> tuple[tuple[NoisyRuleRow, ...], int, int]:
                                            else ())),
             recommendation=_text(r[Rules.recommendation]),
             recommendation_kind=_text(r[Rules.recommendation_kind]),
-            family=_text(r[Rules.family]),
+            family=_text(r.get(Rules.family_name)) or _text(r[Rules.family]),
+            name=_text(r.get(Rules.rule_name)),
+            verdict=_text(r.get(Rules.verdict)),
+            confidence=_confidence(r.get(Rules.confidence)),
+            evidence=tuple(str(x) for x in _sequence(r.get(Rules.evidence))),
         ))
     rows.sort(key=lambda x: (-x.noise_pages, -x.noise_firings, x.rule_key))
     return tuple(rows), int((noise & paged).sum()), int(noise.sum())
+
+
+def _confidence(value: object) -> float | None:
+    """A stored confidence, None when missing (rules from an older analysis have none)."""
+    if not isinstance(value, int | float) or value != value:  # NaN is not equal to itself
+        return None
+    return float(value)
+
+
+def _sequence(value: object) -> list[object]:
+    """A stored list column's value as a list (parquet gives arrays; missing gives nothing)."""
+    if isinstance(value, list | tuple | np.ndarray):
+        return list(value)
+    return []
 
 
 def projection_rows(table: pd.DataFrame) -> tuple[ProjectionRow, ...]:

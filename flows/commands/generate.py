@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from alertlens.synthetic.names import SCENARIO_NAMES
+from alertlens.synthetic.names import INDEPENDENT_SCENARIOS, OWN_SCENARIOS, SCENARIO_NAMES
 
 if TYPE_CHECKING:
     from alertlens.flows.config import Config
@@ -16,11 +16,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     """Register the command."""
     p = sub.add_parser(
         "generate",
-        help="write a simulated on-call world (PagerDuty / Alertmanager exports + ground truth)",
-        description="Simulate an on-call organisation and write PagerDuty REST v2 pages, "
-        "Alertmanager webhook v4 JSONL and ground_truth.json / ground_truth_alerts.csv "
-        "(--out), or the lake ingesting them would give, straight as Parquet (--lake: fast "
-        "enough for 10 million alerts). The same arguments always give the same records.",
+        help="write a simulated on-call world (vendor exports + ground truth)",
+        description="Simulate an on-call organisation and write its vendor exports (PagerDuty "
+        "REST v2 pages, Alertmanager webhook v4 JSONL, and for the independent family's "
+        "scenarios Opsgenie List Alerts pages and logs) with ground_truth.json / "
+        "ground_truth_alerts.csv (--out). Two families of worlds: the project's own generator "
+        f"({', '.join(OWN_SCENARIOS)}) and an independent one built from a different model "
+        f"({', '.join(INDEPENDENT_SCENARIOS)}). For the own family, --lake writes the lake "
+        "ingesting the exports would give straight as Parquet (fast enough for 10 million "
+        "alerts). The same arguments always give the same records.",
     )
     p.add_argument(
         "--scenario", choices=SCENARIO_NAMES, help="world to simulate (default: unlucky-team)"
@@ -64,9 +68,10 @@ def run(args: argparse.Namespace, config: Config) -> int:
     from alertlens.flows.console import console
     from alertlens.flows.errors import UsageError
     from alertlens.ingest.metrics_schema import Summary
+    from alertlens.synthetic.families import generate_world
     from alertlens.synthetic.lake_writer import LakeNotEmpty, write_lake
+    from alertlens.synthetic.names import OWN, family_of
     from alertlens.synthetic.settings import parse_end
-    from alertlens.synthetic.world import generate
 
     days = {}
     for flag in ("end", "since", "until"):
@@ -75,6 +80,12 @@ def run(args: argparse.Namespace, config: Config) -> int:
             days[flag] = parse_end(value) if value else None
         except ValueError as err:
             raise ConfigError(f"--{flag}: {err}") from err
+    scenario_name = args.scenario or config.generate.scenario
+    if (args.lake or args.since) and family_of(scenario_name) != OWN:
+        raise UsageError(
+            f"--lake and --since need a scenario of the project's own generator; "
+            f"{scenario_name} belongs to the independent family (use --out)"
+        )
     if args.since and args.lake:
         raise UsageError("--since goes with --out (the exports of the last days); use --until")
     if args.until and args.out:
@@ -114,7 +125,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
             except LakeNotEmpty as err:
                 raise UsageError(str(err)) from err
         else:
-            result = generate(
+            result = generate_world(
                 scenario,
                 args.out,
                 seed=seed,
@@ -135,7 +146,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
         return 0
     e = result.expected  # the ground truth names its figures as summary.json does
     console.print(
-        f"{result.world.scenario}: {e[Summary.alerts]:,} alerts, {e[Summary.incidents]:,} "
+        f"{result.scenario}: {e[Summary.alerts]:,} alerts, {e[Summary.incidents]:,} "
         f"incidents over {e[Summary.weeks]} weeks; "
         f"{e[Summary.pages_per_week]} pages/week, noise share {e[Summary.noise_share]:.0%}, "
         f"{e['pages_per_week_after_fixes']} pages/week after fixes"

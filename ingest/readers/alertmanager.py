@@ -287,7 +287,8 @@ def _alert_row(
         Alerts.created_at: starts,
         Alerts.resolved_at: ends,
         Alerts.resolved_by: "auto" if ends is not None else "unknown",
-        Alerts.paged: any(settings.pages(r) for r in receivers),
+        # a notification of an already resolved alert interrupts nobody
+        Alerts.paged: status == "firing" and any(settings.pages(r) for r in receivers),
         Alerts.labels: labels_json(everything),
         Alerts.dedup_count: 1,
         Alerts.version_at: ends or updated or starts,

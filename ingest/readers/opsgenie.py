@@ -43,7 +43,7 @@ from alertlens.ingest.records import (
     Row,
 )
 from alertlens.ingest.schema import Alerts, Notifications
-from alertlens.ingest.settings_table import one_of, settings_dataclass, settings_from_table
+from alertlens.ingest.settings_table import Names, one_of, settings_dataclass, settings_from_table
 from alertlens.ingest.shape import FileShape, file_shape, first, has
 from alertlens.ingest.templates import title_templates
 
@@ -87,6 +87,8 @@ class OpsgenieOptions:
 
     # unit of report.ackTime / closeTime: ms, s, us or ns
     report_time_unit: Annotated[str, AfterValidator(one_of(*_UNITS))] = "ms"
+    # priorities whose alerts page a person, for alerts without logs to show the notifications
+    paging_priorities: Names = ("P1", "P2", "P3")
     alert_id: str | None = None  # alert of a logs file whose name holds no UUID
 
 
@@ -124,7 +126,9 @@ def read(path: Path, options: Mapping[str, Any], kind: str | None = None) -> Par
         _read_webhooks(path, parsed)
         return parsed
     if kind == KIND_ALERTS:
-        _read_alerts(_records(path), parsed, _UNITS[settings.report_time_unit])
+        _read_alerts(
+            _records(path), parsed, _UNITS[settings.report_time_unit], settings.paging_priorities
+        )
     else:
         alert_id = _common.uuid_in(path.name) or settings.alert_id
         if alert_id is None:
@@ -166,7 +170,9 @@ def _first(old: Row, new: Row) -> Row:
     return old
 
 
-def _read_alerts(records: Iterator[tuple[str, Any]], parsed: ParsedFile, unit: float) -> None:
+def _read_alerts(
+    records: Iterator[tuple[str, Any]], parsed: ParsedFile, unit: float, paging: tuple[str, ...]
+) -> None:
     found = list(records)
     templates = title_templates(_message(a) for _, a in found)
     parsed.accept(
@@ -174,13 +180,13 @@ def _read_alerts(records: Iterator[tuple[str, Any]], parsed: ParsedFile, unit: f
             (where, InContext(alert, template))
             for (where, alert), template in zip(found, templates, strict=True)
         ),
-        lambda item: _alert_row(item.value, item.context, unit),
+        lambda item: _alert_row(item.value, item.context, unit, paging),
         table=Alerts.table,
         key=Alerts.alert_id,
     )
 
 
-def _alert_row(alert: Any, template: str | None, unit: float) -> Row:
+def _alert_row(alert: Any, template: str | None, unit: float, paging: tuple[str, ...]) -> Row:
     if not isinstance(alert, dict):
         raise RecordError("alert is not an object")
     alert_id = text_or_none(alert.get("id"))
@@ -196,6 +202,8 @@ def _alert_row(alert: Any, template: str | None, unit: float) -> Row:
     details = _object(alert.get("details"))
     teams = [t.get("name") or t.get("id") for t in alert.get("teams") or [] if isinstance(t, dict)]
     priority = text_or_none(alert.get("priority"))
+    found = alert.get("integration")
+    integration: dict[str, Any] = found if isinstance(found, dict) else {}
     return {
         Alerts.source: NAME,
         Alerts.alert_id: alert_id,
@@ -208,9 +216,21 @@ def _alert_row(alert: Any, template: str | None, unit: float) -> Row:
         Alerts.created_at: created,
         Alerts.acknowledged_at: ack,
         Alerts.resolved_at: closed,
-        Alerts.resolved_by: _resolver(closer) if closed else "unknown",
+        Alerts.resolved_by: (
+            _resolver(closer, integration, alert.get("source")) if closed else "unknown"
+        ),
+        # the alert's logs, when they arrive, say who was notified how (ingest/reconcile.py)
+        Alerts.paged: priority in paging if priority else None,
         Alerts.labels: labels_json(
-            {**details, "tags": alert.get("tags") or [], "source": alert.get("source")}
+            {
+                **details,
+                "tags": alert.get("tags") or [],
+                "source": alert.get("source"),
+                "alias": alert.get("alias"),
+                "entity": alert.get("entity"),
+                "integration": integration.get("name"),
+                "integration_type": integration.get("type"),
+            }
         ),
         Alerts.dedup_count: _common.int_or_none(alert.get("count")),
         Alerts.version_at: utc_timestamp(alert.get("updatedAt"))
@@ -239,12 +259,19 @@ def _after(start: datetime, amount: Any, unit: float) -> datetime | None:
         raise RecordError(f"report time {amount!r} is out of range") from err
 
 
-def _resolver(closer: str | None) -> str:
-    """human for a user (an e-mail), auto for an integration or the API, else unknown."""
+def _resolver(
+    closer: str | None, integration: Mapping[str, Any] | None = None, source: Any = None
+) -> str:
+    """human for a user (an e-mail), auto for an integration (named generically, or as the
+    alert's own integration or source names it: "Datadog" closing a Datadog alert) or the API,
+    else unknown."""
     if closer is None:
         return "unknown"
     if "@" in closer:
         return "human"
+    own = {str(v).lower() for v in (*(integration or {}).values(), source) if isinstance(v, str)}
+    if closer.lower() in own:
+        return "auto"
     return "auto" if re.search(r"api|integration|system|heartbeat", closer, re.I) else "unknown"
 
 

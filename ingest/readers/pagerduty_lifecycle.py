@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from alertlens.ingest.schema import Alerts, Incidents, Notifications
+from alertlens.ingest.schema import Alerts, Common, Incidents, Notifications
+
+#: Notification channels that interrupt a person (high urgency); an e-mail is not a page.
+PAGING_CHANNELS = frozenset({"phone", "sms", "push_notification", "push"})
 
 _SEVERITY_RANK = {"critical": 4, "high": 3, "warning": 2, "info": 1, "unknown": 0}
 _RANK_SEVERITY = {v: k for k, v in _SEVERITY_RANK.items()}
@@ -18,7 +21,7 @@ _RANK_SEVERITY = {v: k for k, v in _SEVERITY_RANK.items()}
 
 def incident_log_facts(notifications: pd.DataFrame) -> pd.DataFrame:
     """Per incident: first acknowledge, last resolve (time and agent), escalations, reassignments,
-    first notify time, and who triggered it."""
+    first notify time, first page (a notify entry by phone, SMS or push) and who triggered it."""
     n = notifications
     if n.empty:
         return pd.DataFrame(
@@ -29,6 +32,8 @@ def incident_log_facts(notifications: pd.DataFrame) -> pd.DataFrame:
                 "escalations",
                 "assigns",
                 "first_notify",
+                "first_page",
+                "notify_logged",
                 "trigger_agent",
                 "has_log",
             ]
@@ -50,6 +55,16 @@ def incident_log_facts(notifications: pd.DataFrame) -> pd.DataFrame:
     facts["first_notify"] = (
         n[kind == "notify"].groupby(Notifications.incident_id)[Notifications.at].min()
     )
+    pages = (kind == "notify") & n[Notifications.channel].isin(PAGING_CHANNELS)
+    facts["first_page"] = n[pages].groupby(Notifications.incident_id)[Notifications.at].min()
+    # An overview export (is_overview=true) leaves notify entries out, so an incident without any
+    # only proves that nobody was notified when its log came from a file that does hold some.
+    origin = (
+        n[Common.ingested_from] if Common.ingested_from in n else pd.Series(None, index=n.index)
+    )
+    file_notifies = (kind == "notify").groupby(origin).any()
+    logged = origin.map(file_notifies).astype("boolean").fillna(False).astype(bool)
+    facts["notify_logged"] = logged.groupby(n[Notifications.incident_id]).any()
     facts["trigger_agent"] = (
         n[kind == "trigger"].groupby(Notifications.incident_id)[Notifications.agent_type].first()
     )
@@ -147,34 +162,53 @@ def reconciled_alerts(
         out[Alerts.resolved_by] = by.where(
             by.notna() & out[Alerts.resolved_at].notna(), out[Alerts.resolved_by]
         )
-    first_notify = (
-        key.map(facts["first_notify"]) if not facts.empty else pd.Series(pd.NaT, index=out.index)
-    )
-    has_log = key.map(facts["has_log"]) if not facts.empty else pd.Series(None, index=out.index)
     opener = (
         out.sort_values([Alerts.created_at, Alerts.alert_id])
         .groupby(Alerts.incident_id)
         .head(1)
         .index
     )
-    is_opener = out.index.isin(opener)
-    paged = pd.Series(pd.NA, index=out.index, dtype="boolean")
-    known = has_log.astype("boolean").fillna(False).astype(bool)
-    paged[known] = first_notify[known].notna() & is_opener[known.to_numpy()]
-    paged = paged.where(known, out[Alerts.paged].astype("boolean"))
-    out[Alerts.paged] = paged.mask(_paged_before_a_merge(out, incidents, facts), True)
+    is_opener = pd.Series(out.index.isin(opener), index=out.index)
+    by_incident = incident_paged(incidents, facts)
+    paged = (is_opener & key.map(by_incident).astype("boolean")).astype("boolean")
+    paged = paged.where(paged.notna(), out[Alerts.paged].astype("boolean"))
+    out[Alerts.paged] = paged.mask(_paged_before_a_merge(out, incidents, by_incident), True)
     return out
 
 
+def incident_paged(incidents: pd.DataFrame, facts: pd.DataFrame) -> pd.Series:
+    """Per incident id: whether the incident paged someone (boolean, NA when unknown).
+
+    A page is a high-urgency notification: a notify entry by phone, SMS or push. An incident whose
+    log shows notify entries by e-mail only, or none in an export that logs them, did not page.
+    Without notify entries (no log export, or an overview export that leaves them out) the
+    incident's urgency decides: PagerDuty
+    notifies high-urgency incidents by the responders' high-urgency rules and low-urgency ones by
+    their low-urgency rules (e-mail by default)."""
+    if incidents.empty:
+        return pd.Series(dtype="boolean")
+    ids = incidents[Incidents.incident_id]
+    paged = pd.Series(pd.NA, index=ids.to_numpy(), dtype="boolean")
+    if Incidents.urgency in incidents:
+        urgency = pd.Series(incidents[Incidents.urgency].to_numpy(), index=ids.to_numpy())
+        paged = paged.mask(urgency == "high", True).mask(urgency == "low", False)
+    if not facts.empty:
+        logged = facts["notify_logged"].reindex(paged.index).fillna(False).astype(bool)
+        by_channel = facts["first_page"].reindex(paged.index).notna()
+        paged = paged.mask(logged, by_channel)
+    return paged[~paged.index.duplicated(keep="last")]
+
+
 def _paged_before_a_merge(
-    alerts: pd.DataFrame, incidents: pd.DataFrame, facts: pd.DataFrame
+    alerts: pd.DataFrame, incidents: pd.DataFrame, by_incident: pd.Series
 ) -> pd.Series:
     """Alerts that opened an incident which paged and was then merged into the alert's current
     incident (PagerDuty moves the alerts of a merged-away incident to the surviving one)."""
-    if incidents.empty or facts.empty or Incidents.merged_into not in incidents:
+    if incidents.empty or Incidents.merged_into not in incidents:
         return pd.Series(False, index=alerts.index)
     merged = incidents[incidents[Incidents.merged_into].notna()]
-    notified = merged[merged[Incidents.incident_id].map(facts["first_notify"]).notna()]
+    did_page = merged[Incidents.incident_id].map(by_incident).fillna(False).astype(bool)
+    notified = merged[did_page.to_numpy()]
     openers = set(zip(notified[Incidents.merged_into], notified[Incidents.created_at], strict=True))
     pairs = zip(alerts[Alerts.incident_id], alerts[Alerts.created_at], strict=True)
     return pd.Series([p in openers for p in pairs], index=alerts.index)

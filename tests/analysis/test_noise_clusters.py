@@ -1,11 +1,27 @@
-"""Rule families: BIC picks the family count, the partition and numbering survive a new seed."""
+"""Rule families: BIC picks the family count, the partition and numbering survive a new seed,
+the family prior is rule-weighted, and families get names a person can act on."""
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from sklearn.metrics import adjusted_rand_score
 
-from alertlens.analysis.noise.families import family_means, rule_families
+from alertlens.analysis.noise.families import (
+    EPISODE_SHARE,
+    family_names,
+    family_rates,
+    rule_families,
+)
+from alertlens.analysis.noise.features import (
+    DURATION_P50,
+    NIGHT_SHARE,
+    PAGE_RATE,
+    SEVERITY_RANK,
+    rate_column,
+)
+from alertlens.analysis.noise.signals import SCHEDULED
+from alertlens.ingest.schema import Rules
 
 
 def blobs(seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -38,7 +54,36 @@ def test_a_single_rule_is_one_family() -> None:
     ).tolist() == [0]
 
 
-def test_family_means_are_weighted_by_firings() -> None:
-    labels = np.array([0, 0, 1])
-    out = family_means(labels, np.array([1.0, 0.0, 0.5]), np.array([3.0, 1.0, 2.0]))
-    assert out.tolist() == [0.75, 0.75, 0.5]
+def test_the_family_rate_is_a_mean_over_rules_not_firings() -> None:
+    """One busy noisy rule must not make its quiet neighbours noisy."""
+    labels = np.array([0, 0, 0, 1])
+    hits = np.array([300.0, 0.0, 0.0, 1.0])
+    trials = np.array([300.0, 5.0, 0.0, 2.0])  # the third was never evaluated
+    assert family_rates(labels, hits, trials).tolist() == [0.5, 0.5, 0.5, 0.5]
+
+
+def test_families_are_named_by_what_their_rules_share() -> None:
+    rules = pd.DataFrame(
+        {
+            Rules.rule_name: [
+                "BackupCompleted · orders-db",
+                "BackupFinished · users-db",
+                "CPUHigh · web-api",
+            ],
+            Rules.service: ["orders-db", "users-db", "web-api"],
+            DURATION_P50: [180.0, 200.0, 5.0],
+            PAGE_RATE: [0.0, 0.0, 1.0],
+            SEVERITY_RANK: [1.0, 1.0, 4.0],
+            NIGHT_SHARE: [1.0, 1.0, 0.2],
+            rate_column(SCHEDULED): [1.0, 0.9, 0.0],
+            "ack_rate": [0.0, 0.1, 0.9],
+            "engaged_rate": [0.0, 0.0, 0.8],
+            EPISODE_SHARE: [0.0, 0.0, 0.0],
+        }
+    )
+    names = family_names(rules, np.array([0, 0, 1]))
+    assert (
+        names[0]
+        == "scheduled, hours-long, non-paging, info, unacknowledged Backup alerts on db services"
+    )
+    assert names[2].startswith("short-lived, paging, worked")

@@ -125,6 +125,8 @@ def _firings(
 ) -> list[dict[str, Any]]:
     """The firing rows one start of ``behaviour`` produces (flapping gives a burst)."""
     base = {
+        # a source the analysis has no rule names for keeps the given rule keys
+        Alerts.source: "generic",
         Alerts.rule_key: rule,
         Alerts.severity: severity,
         Alerts.title: f"{rule} on web-0{rng.integers(9)}",

@@ -1,4 +1,5 @@
-"""Each per-firing noise signal on tiny inline frames, including its threshold edges."""
+"""Each per-firing noise signal on tiny inline frames, including its threshold edges, and where
+each is unknown because the data lacks the facts it needs."""
 
 from __future__ import annotations
 
@@ -8,34 +9,51 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from alertlens.analysis.noise.activity import ENGAGED, HUMAN_ACK, human_activity
 from alertlens.analysis.noise.signals import (
     ACK_AND_FORGET,
-    ENGAGED,
-    HUMAN_ACK,
     INFORMATIONAL,
     LONG_STANDING,
+    LOW_URGENCY,
+    REDUNDANT,
+    SCHEDULED,
     TRANSIENT,
-    UNACKED_SELF_RESOLVING,
+    UNACKED_PAGE,
+    Signals,
     firing_signals,
     flapping_firings,
-    human_activity,
 )
 from alertlens.analysis.noise.thresholds import NoiseThresholds
 from alertlens.ingest.schema import Alerts, Notifications
 from tests.analysis.test_noise_frames import alerts_frame, notifications_frame
 
+FLAPPING_SIGNAL = "flapping"
+
 T = NoiseThresholds()
-# a second source with an acknowledgement, so "nobody acked" is known for pagerduty rows
-ACKED_ELSEWHERE = {Alerts.created_at: 10_000, Alerts.acknowledged_at: 10_001}
+#: A source that records people (its alerts carry acknowledgements), unlike Alertmanager.
+PEOPLE = "opsgenie"
+# another alert of that source with an acknowledgement: "nobody acked" is known for its rows
+ACKED_ELSEWHERE = {
+    Alerts.source: PEOPLE,
+    Alerts.created_at: 10_000,
+    Alerts.acknowledged_at: 10_001,
+    Alerts.resolved_at: 10_002,
+}
+
+
+def all_of(rows: list[dict], notifications: pd.DataFrame | None = None, **kw: Any) -> Signals:
+    alerts = alerts_frame([*({Alerts.source: PEOPLE} | r for r in rows), ACKED_ELSEWHERE])
+    thresholds = NoiseThresholds(**kw) if kw else T
+    activity = human_activity(alerts, notifications)
+    none = np.zeros(len(alerts), dtype=bool)
+    found = firing_signals(alerts, activity, none, none, none, thresholds)
+    return Signals(found.value.iloc[:-1], found.known.iloc[:-1])
 
 
 def signals_of(
     rows: list[dict], notifications: pd.DataFrame | None = None, **kw: Any
 ) -> pd.DataFrame:
-    alerts = alerts_frame([*rows, ACKED_ELSEWHERE])
-    thresholds = NoiseThresholds(**kw) if kw else T
-    activity = human_activity(alerts, notifications)
-    return firing_signals(alerts, activity, np.zeros(len(alerts), dtype=bool), thresholds).iloc[:-1]
+    return all_of(rows, notifications, **kw).value
 
 
 @pytest.mark.parametrize(("minutes", "expected"), [(14.9, True), (15.0, True), (15.1, False)])
@@ -106,13 +124,18 @@ def test_ack_and_forget_is_cancelled_by_any_other_human_action() -> None:
         Alerts.alert_id: "x",
     }
     events = notifications_frame(
-        [{Notifications.at: 1.5, Notifications.kind: "annotate", Notifications.alert_id: "x"}]
+        [
+            {
+                Notifications.source: PEOPLE,
+                Notifications.at: 1.5,
+                Notifications.kind: "annotate",
+                Notifications.alert_id: "x",
+            }
+        ]
     )
-    alerts = alerts_frame([row])
-    activity = human_activity(alerts, events)
+    activity = human_activity(alerts_frame([{**row, Alerts.source: PEOPLE}]), events)
     assert activity[ENGAGED].tolist() == [1]
-    signals = firing_signals(alerts, activity, np.zeros(1, dtype=bool), T)
-    assert signals[ACK_AND_FORGET].tolist() == [False]
+    assert signals_of([row], events)[ACK_AND_FORGET].tolist() == [False]
 
 
 def test_incident_level_events_reach_every_alert_of_the_incident() -> None:
@@ -143,18 +166,82 @@ def test_incident_level_events_reach_every_alert_of_the_incident() -> None:
     assert activity[ENGAGED].tolist() == [0, 0, 0]
 
 
-def test_unacknowledged_self_resolving_page() -> None:
+def test_unacknowledged_page_however_long_it_lived() -> None:
     base = {Alerts.created_at: 0, Alerts.resolved_at: 60, Alerts.resolved_by: "timeout"}
-    rows = [base, {**base, Alerts.paged: False}, {**base, Alerts.acknowledged_at: 5}]
-    assert signals_of(rows)[UNACKED_SELF_RESOLVING].tolist() == [True, False, False]
+    rows = [
+        base,
+        {**base, Alerts.resolved_at: 9 * 60},  # long-lived, nobody looked: still noise
+        {**base, Alerts.paged: False},
+        {**base, Alerts.acknowledged_at: 5},
+    ]
+    assert signals_of(rows)[UNACKED_PAGE].tolist() == [True, True, False, False]
 
 
-def test_a_source_that_never_records_acks_gets_no_unacknowledged_signal() -> None:
+def test_low_urgency_is_a_notification_nobody_acted_on() -> None:
+    base = {Alerts.created_at: 0, Alerts.resolved_at: 45, Alerts.paged: False}
+    rows = [
+        {**base, Alerts.resolved_by: "auto"},
+        {**base, Alerts.resolved_by: "human"},  # closed next morning, never acknowledged
+        {**base, Alerts.acknowledged_at: 30, Alerts.resolved_by: "human"},
+        {**base, Alerts.paged: True, Alerts.resolved_by: "auto"},
+    ]
+    assert signals_of(rows)[LOW_URGENCY].tolist() == [True, True, False, False]
+
+
+def test_no_acknowledgement_data_is_not_unacknowledged() -> None:
+    """Alertmanager knows nothing of people: every response signal is unknown there, and so
+    is it for a PagerDuty incident whose log was not exported."""
     row = {Alerts.created_at: 0, Alerts.resolved_at: 60, Alerts.resolved_by: "auto"}
-    alerts = alerts_frame([row])
+    alerts = alerts_frame(
+        [{**row, Alerts.source: "alertmanager"}, {**row, Alerts.incident_id: "P"}]
+    )
     activity = human_activity(alerts, None)
-    signals = firing_signals(alerts, activity, np.zeros(1, dtype=bool), T)
-    assert signals[UNACKED_SELF_RESOLVING].tolist() == [False]
+    none = np.zeros(2, dtype=bool)
+    found = firing_signals(alerts, activity, none, none, none, T)
+    for signal in (UNACKED_PAGE, LOW_URGENCY):
+        assert found.known[signal].tolist() == [False, False]
+        assert found.value[signal].tolist() == [False, False]
+    logged = notifications_frame(
+        [
+            {
+                Notifications.at: 0,
+                Notifications.kind: "trigger",
+                Notifications.incident_id: "P",
+                Notifications.agent_type: "service",
+                Notifications.user: None,
+            }
+        ]
+    )
+    found = firing_signals(alerts, human_activity(alerts, logged), none, none, none, T)
+    assert found.known[UNACKED_PAGE].tolist() == [False, True]
+    assert found.value[UNACKED_PAGE].tolist() == [False, True]
+
+
+def test_no_resolve_time_is_not_open() -> None:
+    """A source that never records resolve times (a mapped CSV of events) cannot show an
+    alert staying open: long-standing, flapping and transient are unknown, not true."""
+    rows = [
+        {Alerts.source: "csv", Alerts.created_at: 0},
+        {Alerts.source: "csv", Alerts.created_at: 60 * 48 + 7.5},
+    ]
+    alerts = alerts_frame(rows)
+    none = np.zeros(2, dtype=bool)
+    found = firing_signals(alerts, human_activity(alerts, None), none, none, none, T)
+    for signal in (LONG_STANDING, FLAPPING_SIGNAL, TRANSIENT):
+        assert not found.known[signal].any()
+        assert not found.value[signal].any()
+    assert found.known[REDUNDANT].all()
+
+
+def test_scheduled_needs_a_testable_rule_and_nobody_acting() -> None:
+    rows = [{Alerts.created_at: 0}, {Alerts.created_at: 0, Alerts.acknowledged_at: 1}]
+    alerts = alerts_frame([{Alerts.source: PEOPLE} | r for r in rows])
+    activity = human_activity(alerts, None)
+    on = np.ones(2, dtype=bool)
+    none = np.zeros(2, dtype=bool)
+    found = firing_signals(alerts, activity, none, on, on, T)
+    assert found.value[SCHEDULED].tolist() == [True, False]
+    assert not firing_signals(alerts, activity, none, on, none, T).known[SCHEDULED].any()
 
 
 def test_informational_is_a_low_severity_page() -> None:
@@ -176,5 +263,15 @@ def test_long_standing_is_open_past_the_threshold_untouched(hours: float, expect
 
 
 def test_an_open_alert_ages_until_the_end_of_the_data() -> None:
+    """Where the source records resolve times, an alert without one is still open."""
     rows = [{Alerts.created_at: 0}, {Alerts.created_at: 25 * 60, Alerts.resolved_at: 25 * 60 + 1}]
     assert signals_of(rows)[LONG_STANDING].tolist() == [True, False]
+
+
+def test_times_bucketed_by_the_hour_cannot_show_minutes() -> None:
+    """An export that records starts to the hour cannot tell a co-firing within minutes."""
+    rows = [{Alerts.source: "csv", Alerts.created_at: 60 * h} for h in range(3)]
+    alerts = alerts_frame(rows)
+    none = np.zeros(3, dtype=bool)
+    found = firing_signals(alerts, human_activity(alerts, None), none, none, none, T)
+    assert not found.known[REDUNDANT].any()

@@ -69,3 +69,22 @@ def test_weeks_covered_corrects_the_span_of_few_events() -> None:
     many = alerts_frame([{Alerts.created_at: i * 60.0} for i in range(1001)])
     assert weeks_covered(many) == pytest.approx(1000 * 60 / (60 * 24 * 7) * 1002 / 1000)
     assert weeks_covered(alerts_frame([{Alerts.created_at: 0}])) == pytest.approx(1 / 7)
+
+
+def test_a_merged_away_incident_counts_by_the_alert_it_opened() -> None:
+    """PagerDuty moves a merged incident's alert to the surviving one; the merged-away incident
+    paged before the merge, and disappears after the fixes only if its own alert was noise."""
+    rows = [
+        {Alerts.created_at: 0, Alerts.incident_id: "P1", "noise": False},
+        {Alerts.created_at: 1, Alerts.incident_id: "P1", "noise": True},  # opened P2
+    ]
+    merged = incidents_frame(
+        [
+            {Incidents.incident_id: "P1", Incidents.team: "Team A"},
+            {Incidents.incident_id: "P2", Incidents.team: "Team A", Incidents.merged_into: "P1"},
+        ]
+    )
+    merged[Incidents.created_at] = [T0, T0 + pd.Timedelta(minutes=1)]
+    out = whatif_by_team(scored(rows), merged, weeks=1.0).set_index("team")
+    assert out.loc["all", "incidents_per_week"] == 2
+    assert out.loc["all", "projected_incidents_per_week_after_fixes"] == 1

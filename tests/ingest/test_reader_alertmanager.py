@@ -110,7 +110,9 @@ def test_per_alert_status_wins_over_group_status(tmp_path: Path) -> None:
     rows = {r[Alerts.rule_key]: r for r in read(path, {}).rows[Alerts.table]}
     assert rows["A{}"][Alerts.resolved_at] == datetime(2026, 1, 1, 0, 5, tzinfo=UTC)
     assert rows["B{}"][Alerts.resolved_at] is None  # a firing alert's endsAt is only an expiry
-    assert rows["A{}"][Alerts.paged] is True
+    # a paging receiver that only saw A resolved interrupted nobody; B reached it firing
+    assert rows["A{}"][Alerts.paged] is False
+    assert rows["B{}"][Alerts.paged] is True
 
 
 def test_bad_alert_is_quarantined_and_the_rest_loads(tmp_path: Path) -> None:
