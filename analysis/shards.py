@@ -41,6 +41,7 @@ from alertlens.analysis.response.durations import (
     EXCLUDED,
     METRICS,
     SECONDS,
+    STATS,
     response_durations,
     response_times,
 )
@@ -183,11 +184,17 @@ def combined_response(population: pd.DataFrame, notifications: pd.DataFrame,
     frame = pd.concat([flagged, durations], axis=1)
     mode = settings.mode
     where = DIMENSIONS.index(_TEAM)
-    table = pd.concat([
+    parts = [
         response_times(population, durations, mode=mode, dimensions=DIMENSIONS[:where]),
         _team_rows(shards),
         response_times(population, durations, mode=mode, dimensions=DIMENSIONS[where + 1:]),
-    ], ignore_index=True)
+    ]
+    # Built from the rows as response_times builds its table, so the dtypes are the same too
+    # (a concat of an empty part would leave the text columns object).
+    rows = [row for part in parts for row in part.to_dict("records")]
+    table = pd.DataFrame(rows, columns=parts[0].columns).astype(
+        {ResponseTimes.count: "int64", ResponseTimes.excluded: "int64",
+         **{s: "float64" for s in STATS[1:]}})
     return ResponseMetrics(
         frame=frame,
         table=table,
@@ -218,7 +225,10 @@ def _durations_in_order(population: pd.DataFrame, shards: list[TeamResponse],
 
 def _team_rows(shards: list[TeamResponse]) -> pd.DataFrame:
     """The shards' team rows in the single-process order: by metric, then by group."""
-    rows = pd.concat([s.table for s in shards], ignore_index=True)
+    parts = [s.table for s in shards]
+    if not parts:
+        return pd.DataFrame()
+    rows = pd.concat(parts, ignore_index=True)
     order = rows[ResponseTimes.metric].map({m: i for i, m in enumerate(METRICS)})
     rows = rows.assign(_order=order).sort_values(["_order", ResponseTimes.group],
                                                  kind="mergesort")
