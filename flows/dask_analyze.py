@@ -10,8 +10,9 @@ one-process result, table for table (tests/flows/test_dask_analyze.py).
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -68,15 +69,38 @@ def sharded_analyze_flow(lake: str, config_path: str | None = None,
                         response_engine=sharded_response(lake, mapped_shards))
 
 
+@contextlib.contextmanager
+def prefect_api() -> Iterator[str]:
+    """The Prefect API every worker reports its tasks to: ``PREFECT_API_URL`` when set (a
+    server that remote workers can reach), else a temporary local server started here and named
+    in the settings the task runner ships with every task. Without that each worker process
+    would start a server of its own (tens of seconds each)."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    if PREFECT_API_URL.value():
+        yield str(PREFECT_API_URL.value())
+        return
+    from prefect.server.api.server import SubprocessASGIServer
+
+    server = SubprocessASGIServer()
+    server.start()
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+            yield server.api_url
+    finally:
+        server.stop()
+
+
 def sharded_analyze(lake: Path, config: Config, *, now: datetime | None = None,
                     processes: bool = True) -> AnalysisOutputs:
     """``analyze`` of ``lake`` with its team shards on the Dask cluster ``config.dask`` names."""
-    runner = dask_task_runner(config.dask, processes=processes)
-    run = sharded_analyze_flow.with_options(task_runner=runner)
     config_path = str(config.path) if config.path else None
-    outputs: AnalysisOutputs = run(str(lake), config_path, now)
+    with prefect_api():
+        runner = dask_task_runner(config.dask, processes=processes)
+        run = sharded_analyze_flow.with_options(task_runner=runner)
+        outputs: AnalysisOutputs = run(str(lake), config_path, now)
     return outputs
 
 
-__all__ = ["dask_task_runner", "mapped_shards", "sharded_analyze", "sharded_analyze_flow",
-           "team_shard_task"]
+__all__ = ["dask_task_runner", "mapped_shards", "prefect_api", "sharded_analyze",
+           "sharded_analyze_flow", "team_shard_task"]

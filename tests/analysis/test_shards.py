@@ -9,6 +9,7 @@ import pyarrow as pa
 
 from alertlens.analysis.calendar import History, week_period
 from alertlens.analysis.frames import Frames
+from alertlens.analysis.incidents.population import incident_population
 from alertlens.analysis.pipeline import ResponseEngine, analysis_results
 from alertlens.analysis.response import ResponseMetrics, response_metrics
 from alertlens.analysis.settings import MetricsSettings
@@ -24,7 +25,6 @@ from alertlens.analysis.shards import (
     team_response,
     teams_of,
 )
-from alertlens.analysis.incidents.population import incident_population
 from alertlens.ingest.schema import ALERTS_SCHEMA, INCIDENTS_SCHEMA
 from tests.analysis import metrics_frames as mf
 
@@ -87,7 +87,8 @@ def _tricky() -> Frames:
     alerts = mf.alerts([
         {"source": "pagerduty", "team": "b", "created_at": t0, "paged": True},
         {"team": "a", "created_at": t0, "paged": True,
-         "acknowledged_at": "2026-11-02T10:02:00+00:00", "resolved_at": "2026-11-02T10:20:00+00:00"},
+         "acknowledged_at": "2026-11-02T10:02:00+00:00",
+         "resolved_at": "2026-11-02T10:20:00+00:00"},
         {"team": "a", "created_at": "2026-11-02T11:00:00+00:00", "paged": False},
         {"team": "b", "created_at": "2026-11-03T11:00:00+00:00", "paged": None,
          "resolved_at": "2026-11-03T11:10:00+00:00"},
