@@ -80,28 +80,29 @@ def check_against_sql(lake: Path, now: str, tmp: Path,
             theirs = response[(response["scope"] == scope) & (response["metric"] == metric)]
             ours = times[(times["dimension"] == dimension) & (times["metric"] == metric)]
             ours = ours.set_index("group")
-            for row in theirs.itertuples():
-                if row.grp not in ours.index:  # a group with nothing measured or excluded
-                    assert row.count == 0, (metric, row.grp)
+            for row in theirs.to_dict("records"):
+                group = str(row["grp"])
+                if group not in ours.index:  # a group with nothing measured or excluded
+                    assert row["count"] == 0, (metric, group)
                     continue
                 for stat in STATS:
-                    _close(ours.loc[row.grp, stat], getattr(row, stat),
-                           f"{metric} {row.grp} {stat}")
+                    _close(ours.loc[group, stat], row[stat], f"{metric} {group} {stat}")
                     compared["figures"] += 1
                 compared["teams"] += scope == "team"
             assert set(ours.index) <= set(theirs["grp"]), (metric, dimension)
     everything = response[(response["scope"] == "all") & (response["metric"] == "mtta")].iloc[0]
     headline = response[response["scope"] == "headline"].iloc[0]
-    for key, row in (("mtta_seconds", everything), ("mttr_seconds", headline)):
+    for key, line in (("mtta_seconds", everything), ("mttr_seconds", headline)):
         for stat in (*STATS, "censored"):
-            _close(summary[key][stat], row[stat], f"summary {key} {stat}")
+            _close(summary[key][stat], line[stat], f"summary {key} {stat}")
             compared["figures"] += 1
     total = noise[noise["week"] == "all"].iloc[0]
     assert total["alerts"] == total["scored"] == total["verdicts"] == summary["alerts"]
     _close(summary["noise_share"], total["noise_share"], "summary noise_share")
     weekly = pd.read_parquet(out / "weekly_headlines.parquet").set_index("week")
-    for row in noise[noise["week"] != "all"].itertuples():
-        _close(weekly.loc[row.week, "noise_share"], row.noise_share, f"noise share {row.week}")
+    for week in noise[noise["week"] != "all"].to_dict("records"):
+        _close(weekly.loc[week["week"], "noise_share"], week["noise_share"],
+               f"noise share {week['week']}")
         compared["weeks"] += 1
     return compared
 
