@@ -57,6 +57,7 @@ __all__ = [
     "combined_response",
     "shard_facts",
     "team_response",
+    "team_shards",
     "teams_of",
 ]
 
@@ -83,10 +84,10 @@ class ShardFacts:
 
 @dataclass(frozen=True)
 class TeamResponse:
-    """One team's shard: its incidents' durations (keyed by source and incident id) and its
-    rows of the ``team`` dimension of ``response_times``."""
+    """One shard (a group of teams): its incidents' durations (keyed by source and incident id)
+    and its teams' rows of the ``team`` dimension of ``response_times``."""
 
-    team: str
+    teams: tuple[str, ...]
     durations: pd.DataFrame  # source, incident_id and DURATION_COLUMNS
     table: pd.DataFrame  # ResponseTimes rows of dimension "team"
 
@@ -103,10 +104,29 @@ def shard_facts(alerts: pd.DataFrame, incidents: pd.DataFrame, *, end: pd.Timest
 
 
 def teams_of(population: pd.DataFrame) -> list[str]:
-    """Every team of the population as ``response_times`` groups it, one shard each, sorted:
-    the records with no team are the team ``NO_TEAM`` (together with any team of that name)."""
+    """Every team of the population as ``response_times`` groups it, sorted: the records with
+    no team are the team ``NO_TEAM`` (together with any team of that name)."""
+    return sorted(_team_groups(population).unique())
+
+
+def team_shards(population: pd.DataFrame, shards: int) -> list[tuple[str, ...]]:
+    """The teams cut into at most ``shards`` groups of about the same number of incidents (the
+    largest team first into the group with the fewest so far), each group sorted. A shard
+    reads its teams' rows in one pass over the lake, so fewer, larger shards read less."""
+    sizes = _team_groups(population).value_counts()
+    ordered = sorted(sizes.items(), key=lambda item: (-int(item[1]), str(item[0])))
+    groups: list[list[str]] = [[] for _ in range(max(1, min(shards, len(ordered))))]
+    load = [0] * len(groups)
+    for team, size in ordered:
+        emptiest = load.index(min(load))
+        groups[emptiest].append(str(team))
+        load[emptiest] += int(size)
+    return sorted(tuple(sorted(g)) for g in groups if g)
+
+
+def _team_groups(population: pd.DataFrame) -> pd.Series:
     teams = population[_TEAM].astype(object)
-    return sorted({str(t) for t in teams.where(teams.notna(), NO_TEAM)})
+    return teams.where(teams.notna(), NO_TEAM).astype(str)
 
 
 #: The columns a shard reads of each table: what the population and the durations need.
@@ -121,37 +141,37 @@ ALERT_COLUMNS: Final = (
 )
 
 
-def incident_rows(team: str, facts: ShardFacts) -> pc.Expression:
-    """The incidents of ``team``'s shard, as a filter over the lake's ``incidents`` table."""
-    return _of_team(Incidents.team, team) & (pc.field(Incidents.created_at) < _end(facts))
+def incident_rows(teams: tuple[str, ...], facts: ShardFacts) -> pc.Expression:
+    """The incidents of the shard of ``teams``, as a filter over the lake's ``incidents``."""
+    return _of_teams(Incidents.team, teams) & (pc.field(Incidents.created_at) < _end(facts))
 
 
-def alert_rows(team: str, facts: ShardFacts) -> pc.Expression:
-    """The alerts of ``team``'s shard that count as incidents, as a filter over the lake's
+def alert_rows(teams: tuple[str, ...], facts: ShardFacts) -> pc.Expression:
+    """The alerts of the shard of ``teams`` that count as incidents, as a filter over the lake's
     ``alerts`` table: firings of alert-only sources that paged, or of a source that never says
     whether one did (the population's rule, decided per source over every team)."""
     only = pa.array(facts.alert_only_sources, pa.string())
     never_known = pa.array(facts.paged_never_known, pa.string())
     source = pc.field(Alerts.source)
     counts = (pc.field(Alerts.paged) == True) | source.isin(never_known)  # noqa: E712 - an expression
-    return (_of_team(Alerts.team, team) & source.isin(only) & counts
+    return (_of_teams(Alerts.team, teams) & source.isin(only) & counts
             & (pc.field(Alerts.created_at) < _end(facts)))
 
 
-def _of_team(column: str, team: str) -> pc.Expression:
-    named = pc.field(column) == team
-    return (named | pc.field(column).is_null()) if team == NO_TEAM else named
+def _of_teams(column: str, teams: tuple[str, ...]) -> pc.Expression:
+    named = pc.field(column).isin(pa.array(teams, pa.string()))
+    return (named | pc.field(column).is_null()) if NO_TEAM in teams else named
 
 
 def _end(facts: ShardFacts) -> pa.Scalar:
     return pa.scalar(facts.end.to_pydatetime(), pa.timestamp("us", tz="UTC"))
 
 
-def team_response(incidents: pd.DataFrame, alerts: pd.DataFrame, team: str,
+def team_response(incidents: pd.DataFrame, alerts: pd.DataFrame, teams: tuple[str, ...],
                   facts: ShardFacts) -> TeamResponse:
-    """The shard of ``team`` (``NO_TEAM``: also the records with no team): ``incidents`` are
-    its incidents created before ``facts.end``;
-    ``alerts`` its alerts of alert-only sources created before then that count as incidents
+    """The shard of ``teams`` (``NO_TEAM``: also the records with no team): ``incidents`` are
+    their incidents created before ``facts.end``;
+    ``alerts`` their alerts of alert-only sources created before then that count as incidents
     (paged, or of a source that never says): the lake's rows that ``incident_rows`` and
     ``alert_rows`` select, with at least ``INCIDENT_COLUMNS`` and ``ALERT_COLUMNS``."""
     incidents = _with_columns(incidents, INCIDENTS_SCHEMA)
@@ -160,7 +180,7 @@ def team_response(incidents: pd.DataFrame, alerts: pd.DataFrame, team: str,
     durations = response_durations(population, mode=facts.mode)
     table = response_times(population, durations, mode=facts.mode, dimensions=(_TEAM,))
     keyed = pd.concat([population[_KEYS], durations], axis=1)
-    return TeamResponse(team, keyed.reset_index(drop=True), table)
+    return TeamResponse(teams, keyed.reset_index(drop=True), table)
 
 
 def _with_columns(frame: pd.DataFrame, schema: pa.Schema) -> pd.DataFrame:

@@ -105,6 +105,8 @@ class DaskSettings:
     address: Annotated[str, AfterValidator(_scheduler_address)] = ""
     # threads of each local worker process
     threads_per_worker: PositiveInt = 1
+    # tasks the teams are cut into (of about equal incidents; at most one per team)
+    shards: PositiveInt = 8
 
     @property
     def enabled(self) -> bool:

@@ -30,14 +30,15 @@ from alertlens.ingest.lake import Lake
 
 
 @task(name="team-shard", cache_policy=NO_CACHE)
-def team_shard_task(lake_root: str, team: str, facts: ShardFacts) -> TeamResponse:
-    """One team's shard, computed from its own rows of the lake."""
-    return team_shard(lake_root, team, facts)
+def team_shard_task(lake_root: str, teams: tuple[str, ...], facts: ShardFacts) -> TeamResponse:
+    """One shard of teams, computed from their own rows of the lake."""
+    return team_shard(lake_root, teams, facts)
 
 
-def mapped_shards(lake_root: str, teams: Sequence[str], facts: ShardFacts) -> list[TeamResponse]:
-    """Every team's shard as one mapped task on the flow's task runner."""
-    futures = team_shard_task.map(lake_root=unmapped(lake_root), team=list(teams),
+def mapped_shards(lake_root: str, shards: Sequence[tuple[str, ...]],
+                  facts: ShardFacts) -> list[TeamResponse]:
+    """Every shard as one task of a mapped task on the flow's task runner."""
+    futures = team_shard_task.map(lake_root=unmapped(lake_root), teams=list(shards),
                                   facts=unmapped(facts))
     wait(futures)
     return [f.result() for f in futures]
@@ -65,8 +66,8 @@ def sharded_analyze_flow(lake: str, config_path: str | None = None,
                          now: datetime | None = None) -> AnalysisOutputs:
     """Analyse the lake with its per-team shards as mapped tasks; publish as ``analyze`` does."""
     config = load_config(Path(config_path) if config_path else None)
-    return analyze_step(Lake(lake), config, now=now,
-                        response_engine=sharded_response(lake, mapped_shards))
+    engine = sharded_response(lake, mapped_shards, shards=config.dask.shards)
+    return analyze_step(Lake(lake), config, now=now, response_engine=engine)
 
 
 @contextlib.contextmanager

@@ -32,13 +32,13 @@ from alertlens.analysis.shards import (
     incident_rows,
     shard_facts,
     team_response,
-    teams_of,
+    team_shards,
 )
 from alertlens.ingest.lake import PART_FILE, SPECS, Lake
 from alertlens.ingest.schema import Alerts, Common, Incidents
 
-#: Runs every team's shard: (lake root, teams, facts) -> their shards, in any order.
-ShardRunner = Callable[[str, Sequence[str], ShardFacts], list[TeamResponse]]
+#: Runs every shard: (lake root, the teams of each shard, facts) -> the shards, in any order.
+ShardRunner = Callable[[str, Sequence[tuple[str, ...]], ShardFacts], list[TeamResponse]]
 #: Arrow types read as pandas' nullable dtypes, as ``Lake.read`` reads them.
 _NULLABLE = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
 
@@ -69,33 +69,36 @@ def team_rows(lake: Lake, table: str, columns: Sequence[str], rows: pc.Expressio
     return found.cast(wanted).to_pandas(types_mapper=_NULLABLE.get)
 
 
-def team_shard(lake_root: str, team: str, facts: ShardFacts) -> TeamResponse:
-    """``team``'s shard computed from its own rows of the lake at ``lake_root``."""
+def team_shard(lake_root: str, teams: tuple[str, ...], facts: ShardFacts) -> TeamResponse:
+    """The shard of ``teams`` computed from their own rows of the lake at ``lake_root``."""
     lake = Lake(Path(lake_root))
-    incidents = team_rows(lake, Incidents.table, INCIDENT_COLUMNS, incident_rows(team, facts),
+    incidents = team_rows(lake, Incidents.table, INCIDENT_COLUMNS, incident_rows(teams, facts),
                           facts.end)
-    alerts = team_rows(lake, Alerts.table, ALERT_COLUMNS, alert_rows(team, facts), facts.end)
-    return team_response(incidents, alerts, team, facts)
+    alerts = team_rows(lake, Alerts.table, ALERT_COLUMNS, alert_rows(teams, facts), facts.end)
+    return team_response(incidents, alerts, teams, facts)
 
 
-def shards_here(lake_root: str, teams: Sequence[str], facts: ShardFacts) -> list[TeamResponse]:
-    """Every team's shard, one after the other in this process."""
-    return [team_shard(lake_root, team, facts) for team in teams]
+def shards_here(lake_root: str, shards: Sequence[tuple[str, ...]],
+                facts: ShardFacts) -> list[TeamResponse]:
+    """Every shard, one after the other in this process."""
+    return [team_shard(lake_root, teams, facts) for teams in shards]
 
 
-def sharded_response(lake_root: str, run: ShardRunner = shards_here) -> ResponseEngine:
-    """The response engine that computes the response metrics from per-team shards of the lake
-    at ``lake_root`` (run by ``run``), combined with the org-wide flags and dimensions."""
+def sharded_response(lake_root: str, run: ShardRunner = shards_here, *,
+                     shards: int = 8) -> ResponseEngine:
+    """The response engine that computes the response metrics from at most ``shards`` shards
+    of teams of the lake at ``lake_root`` (run by ``run``), combined with the org-wide flags and
+    dimensions."""
 
     def engine(frames: Frames, population: pd.DataFrame, settings: MetricsSettings,
                counted: History) -> ResponseMetrics:
         if counted.last_week is None or population.empty:
-            shards: list[TeamResponse] = []
+            done: list[TeamResponse] = []
         else:
             end = week_period(counted.last_week, settings.timezone).end
             facts = shard_facts(frames.alerts, frames.incidents, end=end, settings=settings)
-            shards = run(lake_root, teams_of(population), facts)
-        return combined_response(population, frames.notifications, shards, settings=settings,
+            done = run(lake_root, team_shards(population, shards), facts)
+        return combined_response(population, frames.notifications, done, settings=settings,
                                  as_of=counted.as_of)
 
     return engine

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pyarrow as pa
+import pytest
 
 from alertlens.analysis.calendar import History, week_period
 from alertlens.analysis.frames import Frames
@@ -17,12 +18,14 @@ from alertlens.analysis.shards import (
     ALERT_COLUMNS,
     INCIDENT_COLUMNS,
     NO_TEAM,
+    ShardFacts,
     TeamResponse,
     alert_rows,
     combined_response,
     incident_rows,
     shard_facts,
     team_response,
+    team_shards,
     teams_of,
 )
 from alertlens.ingest.schema import ALERTS_SCHEMA, INCIDENTS_SCHEMA
@@ -37,25 +40,27 @@ def _rows(frame: pd.DataFrame, schema: pa.Schema, rows: object,
     return table.filter(rows).select(list(columns)).to_pandas(types_mapper=_NULLABLE.get)
 
 
-def in_memory_shards(frames: Frames, population: pd.DataFrame, settings: MetricsSettings,
-                     counted: History) -> ResponseMetrics:
-    """The shard engine with every team's rows filtered from the frames in memory."""
-    assert counted.last_week is not None
-    end = week_period(counted.last_week, settings.timezone).end
-    facts = shard_facts(frames.alerts, frames.incidents, end=end, settings=settings)
-    shards: list[TeamResponse] = [
-        team_response(
-            _rows(frames.incidents, INCIDENTS_SCHEMA, incident_rows(team, facts),
-                  INCIDENT_COLUMNS),
-            _rows(frames.alerts, ALERTS_SCHEMA, alert_rows(team, facts), ALERT_COLUMNS),
-            team, facts)
-        for team in teams_of(population)
-    ]
-    return combined_response(population, frames.notifications, shards, settings=settings,
-                             as_of=counted.as_of)
+def in_memory_shards(count: int) -> ResponseEngine:
+    """The shard engine with at most ``count`` shards, each shard's rows filtered from the
+    frames in memory."""
+
+    def engine(frames: Frames, population: pd.DataFrame, settings: MetricsSettings,
+               counted: History) -> ResponseMetrics:
+        assert counted.last_week is not None
+        end = week_period(counted.last_week, settings.timezone).end
+        facts = shard_facts(frames.alerts, frames.incidents, end=end, settings=settings)
+        shards = [_shard(frames, teams, facts) for teams in team_shards(population, count)]
+        return combined_response(population, frames.notifications, shards, settings=settings,
+                                 as_of=counted.as_of)
+
+    return engine
 
 
-ENGINE: ResponseEngine = in_memory_shards
+def _shard(frames: Frames, teams: tuple[str, ...], facts: ShardFacts) -> TeamResponse:
+    return team_response(
+        _rows(frames.incidents, INCIDENTS_SCHEMA, incident_rows(teams, facts), INCIDENT_COLUMNS),
+        _rows(frames.alerts, ALERTS_SCHEMA, alert_rows(teams, facts), ALERT_COLUMNS),
+        teams, facts)
 
 
 def _same(one: ResponseMetrics, other: ResponseMetrics) -> None:
@@ -101,12 +106,14 @@ def _tricky() -> Frames:
     return Frames(alerts, incidents, mf.notifications([]))
 
 
-def test_org_wide_facts_decide_each_team() -> None:
+@pytest.mark.parametrize("count", [1, 2, 10])
+def test_org_wide_facts_decide_each_team(count: int) -> None:
     frames = _tricky()
     settings = MetricsSettings()
     now = pd.Timestamp("2026-11-17T00:00:00Z")
     one = analysis_results(frames, now=now, settings=settings)
-    sharded = analysis_results(frames, now=now, settings=settings, response_engine=ENGINE)
+    sharded = analysis_results(frames, now=now, settings=settings,
+                               response_engine=in_memory_shards(count))
     _same(one.metrics.response, sharded.metrics.response)
     for name, table in one.tables.items():
         pd.testing.assert_frame_equal(table, sharded.tables[name], check_exact=True)
@@ -117,6 +124,13 @@ def test_org_wide_facts_decide_each_team() -> None:
     assert teams_of(population) == [NO_TEAM, "a", "b", "c"]
 
 
+def test_shards_are_teams_of_about_equal_size() -> None:
+    population = pd.DataFrame({"team": ["a"] * 6 + ["b"] * 3 + ["c"] * 3 + [None] * 2})
+    assert team_shards(population, 2) == [("(unknown)", "a"), ("b", "c")]  # 8 and 6
+    assert team_shards(population, 9) == [("(unknown)",), ("a",), ("b",), ("c",)]
+    assert team_shards(population.iloc[:0], 3) == []
+
+
 def test_shards_must_cover_the_population() -> None:
     frames = _tricky()
     settings = MetricsSettings()
@@ -124,10 +138,7 @@ def test_shards_must_cover_the_population() -> None:
     whole = response_metrics(population, frames.notifications, settings=settings, as_of=None)
     end = pd.Timestamp("2026-12-01T00:00:00Z")
     facts = shard_facts(frames.alerts, frames.incidents, end=end, settings=settings)
-    shards = [team_response(
-        _rows(frames.incidents, INCIDENTS_SCHEMA, incident_rows(t, facts), INCIDENT_COLUMNS),
-        _rows(frames.alerts, ALERTS_SCHEMA, alert_rows(t, facts), ALERT_COLUMNS), t, facts)
-        for t in teams_of(population)]
+    shards = [_shard(frames, (team,), facts) for team in teams_of(population)]
     _same(whole, combined_response(population, frames.notifications, shards,
                                    settings=settings, as_of=None))
     for broken, why in ((shards[1:], "in no team shard"), (shards + shards[:1], "same incident")):
@@ -152,7 +163,7 @@ def test_generated_world(tmp_path: object) -> None:
     frames = Frames(lake.read("alerts"), lake.read("incidents"), lake.read("notifications"))
     now = pd.Timestamp("2026-11-25T00:00:00Z")
     one = analysis_results(frames, now=now)
-    sharded = analysis_results(frames, now=now, response_engine=ENGINE)
+    sharded = analysis_results(frames, now=now, response_engine=in_memory_shards(3))
     _same(one.metrics.response, sharded.metrics.response)
     assert dict(one.summary) == dict(sharded.summary)
     assert len(teams_of(one.metrics.response.frame)) >= 3
