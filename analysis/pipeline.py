@@ -17,6 +17,7 @@ has not ended yet are left out (and counted in ``not_counted``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import pandas as pd
@@ -78,8 +79,20 @@ from alertlens.ingest.schema import (
     Scored,
 )
 
-__all__ = ["AnalysisResults", "MetricsAnalysis", "NoiseFacts", "analysis_results",
-           "counted_history", "metrics_analysis"]
+__all__ = ["AnalysisResults", "MetricsAnalysis", "NoiseFacts", "ResponseEngine",
+           "analysis_results", "counted_history", "local_response", "metrics_analysis"]
+
+#: How the response metrics of the incident population are computed: (the counted frames, the
+#: population, settings, the counted weeks) -> ResponseMetrics. ``local_response`` computes them
+#: in this process; flows/shards.py per team on a Dask cluster, with the same result.
+ResponseEngine = Callable[[Frames, pd.DataFrame, MetricsSettings, History], ResponseMetrics]
+
+
+def local_response(frames: Frames, population: pd.DataFrame, settings: MetricsSettings,
+                   counted: History) -> ResponseMetrics:
+    """The response metrics of ``population`` computed here, in one process."""
+    return response_metrics(population, frames.notifications, settings=settings,
+                            as_of=counted.as_of)
 
 
 @dataclass(frozen=True)
@@ -180,9 +193,11 @@ def analysis_results(
     now: pd.Timestamp,
     thresholds: NoiseThresholds = NoiseThresholds(),  # noqa: B008 - frozen, immutable default
     settings: MetricsSettings = MetricsSettings(),  # noqa: B008 - frozen, immutable default
+    response_engine: ResponseEngine = local_response,
 ) -> AnalysisResults:
     """The counted history as of ``now``, the noise analysis of its records, then the incident
-    metrics fed with it, then the summary of both. ReviewError on an empty lake."""
+    metrics fed with it (response metrics by ``response_engine``), then the summary of both.
+    ReviewError on an empty lake."""
     counted = counted_history(frames, settings, now)
     assert counted.last_week is not None
     cut = frames.before(week_period(counted.last_week, settings.timezone).end)
@@ -190,7 +205,8 @@ def analysis_results(
                            weeks=float(len(counted.weeks)))
     metrics = metrics_analysis(cut, settings=settings, history=counted,
                                noise=NoiseFacts.of(noise), not_counted=_not_counted(frames, cut),
-                               ended=counted.last_week <= ended_week(now, settings.timezone))
+                               ended=counted.last_week <= ended_week(now, settings.timezone),
+                               response_engine=response_engine)
     return AnalysisResults(noise, metrics, summary_json(metrics.summary))
 
 
@@ -207,6 +223,7 @@ def metrics_analysis(
     noise: NoiseFacts | None = None,
     not_counted: NotCountedJson | None = None,
     ended: bool = True,
+    response_engine: ResponseEngine = local_response,
 ) -> MetricsAnalysis:
     """All incident metrics over the canonical ``frames``.
 
@@ -217,6 +234,7 @@ def metrics_analysis(
         noise: the noise analysis's outputs; without them noise figures are unknown.
         not_counted: records left out because their week has not ended.
         ended: whether the last counted week has ended.
+        response_engine: computes the response metrics (default: in this process).
     """
     if history is None:
         created = frames.created()
@@ -225,8 +243,7 @@ def metrics_analysis(
                    _all_weeks(frames, settings, last))
     frames = identified(frames, None if noise is None else noise.scored)
     found = incident_metrics(frames.incidents, frames.alerts, settings, history)
-    response = response_metrics(found.population, frames.notifications, settings=settings,
-                                as_of=history.as_of)
+    response = response_engine(frames, found.population, settings, history)
     oncall = oncall_load(frames.notifications, found.weeks, settings)
     scored = None if noise is None else noise.scored
     noise_frame = None if scored is None else scored[[Alerts.created_at, Scored.is_noise]]

@@ -7,7 +7,8 @@
 --   MTTA: acknowledged incidents, created -> acknowledged; merged-away ones and those
 --     acknowledged before created or after resolved are left out;
 --   MTTR: resolved incidents (resolved_at, else closed_at), created -> resolved; merged-away
---     ones and those resolved before created are left out.
+--     ones, those resolved before created and those resolved the instant they were created
+--     (backfilled records: no time to resolve) are left out.
 -- {incidents} and {alerts} are replaced by read_parquet('<lake>/<table>/**/*.parquet',
 -- hive_partitioning = true), or by an empty table when the lake has none of that table. Percentiles interpolate linearly, as numpy's do.
 WITH incidents AS (
@@ -41,7 +42,7 @@ durations AS (
                 THEN epoch(acknowledged_at - created_at) END AS mtta,
            CASE WHEN merged_into IS NULL
                  AND resolve_time IS NOT NULL
-                 AND NOT coalesce(resolve_time < created_at, false)
+                 AND resolve_time > created_at
                 THEN epoch(resolve_time - created_at) END AS mttr
     FROM population
 )

@@ -27,6 +27,7 @@ from alertlens.ingest.settings_table import (
     Names,
     NonNegativeInt,
     Positive,
+    PositiveInt,
     SettingsError,
     TimeZone,
     settings_dataclass,
@@ -87,6 +88,32 @@ class NightlySettings:
         return self
 
 
+def _scheduler_address(address: str) -> str:
+    if address and "://" not in address:
+        raise ValueError('not a scheduler address like "tcp://host:8786"')
+    return address
+
+
+@settings_dataclass
+class DaskSettings:
+    """``[dask]``: where ``analyze`` runs its per-team shards (docs/architecture.md, "Beyond one
+    machine"). Neither set: one process, no Prefect."""
+
+    # >0: the shards run as mapped Prefect tasks on a local Dask cluster of this many processes
+    workers: NonNegativeInt = 0
+    # an existing Dask scheduler, e.g. "tcp://10.0.0.5:8786" (wins over workers)
+    address: Annotated[str, AfterValidator(_scheduler_address)] = ""
+    # threads of each local worker process
+    threads_per_worker: PositiveInt = 1
+    # tasks the teams are cut into (of about equal incidents; at most one per team)
+    shards: PositiveInt = 8
+
+    @property
+    def enabled(self) -> bool:
+        """Whether the shards run on Dask at all."""
+        return bool(self.address) or self.workers > 0
+
+
 def _cron(expression: str) -> str:
     if len(expression.split()) != 5:
         raise ValueError("not a 5-field cron expression")
@@ -112,6 +139,7 @@ SECTIONS: Final[dict[str, type[Any]]] = {
     "noise": NoiseThresholds,
     "report": ReportSettings,
     "nightly": NightlySettings,
+    "dask": DaskSettings,
     "schedule": ScheduleSettings,
     "pull": PullSettings,
     "receiver": ReceiverSettings,
@@ -133,6 +161,7 @@ class Config:
     metrics: MetricsSettings = field(default_factory=MetricsSettings)
     report: ReportSettings = field(default_factory=ReportSettings)
     nightly: NightlySettings = field(default_factory=NightlySettings)
+    dask: DaskSettings = field(default_factory=DaskSettings)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     pull: PullSettings = field(default_factory=PullSettings)
     receiver: ReceiverSettings = field(default_factory=ReceiverSettings)

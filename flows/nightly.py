@@ -110,6 +110,20 @@ def ingest_flow(paths: list[str], lake: str, config_path: str | None = None) -> 
     return (commit_task(lake, parsed) if parsed else []) + already
 
 
+def sharded_analyze_step(
+    lake: str, config_path: str | None, config: Config
+) -> tuple[dict[str, Any] | None, str | None]:
+    """``analyze_task``'s result, with the per-team shards as mapped tasks on the Dask cluster
+    of ``[dask]`` (a subflow: the shards are tasks of their own)."""
+    from alertlens.flows.dask_analyze import dask_task_runner, sharded_analyze_flow
+
+    run = sharded_analyze_flow.with_options(task_runner=dask_task_runner(config.dask))
+    try:
+        return dict(run(lake, config_path).summary), None
+    except ReviewError as err:
+        return None, str(err)
+
+
 @flow(name="analyze")
 def analyze_flow(lake: str, config_path: str | None = None) -> dict[str, Any] | None:
     """Analyse the lake; None when there is nothing to analyse."""
@@ -152,7 +166,8 @@ def nightly_flow(
 
     A failed pull does not stop the others or the rest of the run; the run still ends in a
     failed state naming it. With ``dask_workers`` (or ``[nightly] dask_workers``) the inbox files
-    are parsed on a local Dask cluster; the commit stays a single writer.
+    are parsed on a local Dask cluster; the commit stays a single writer. With ``[dask]`` the
+    analysis runs its per-team shards on that cluster.
     """
     logger = get_run_logger()
     config = _config(config_path)
@@ -171,7 +186,8 @@ def nightly_flow(
     workers = settings.dask_workers if dask_workers is None else dask_workers
     ingest = ingest_flow.with_options(task_runner=dask_runner(workers)) if workers else ingest_flow
     files = ingest([inbox], lake, config_path) if Path(inbox).exists() else []
-    summary, why_not = analyze_task(lake, config_path)
+    summary, why_not = (sharded_analyze_step(lake, config_path, config) if config.dask.enabled
+                        else analyze_task(lake, config_path))
     if summary is None:
         return Failed(message=f"no report written: {why_not}")
     html, why_not = report_task(lake, out, config_path, week)

@@ -14,7 +14,7 @@ import pandas as pd
 
 from alertlens.analysis.calendar import ReviewError
 from alertlens.analysis.frames import Frames
-from alertlens.analysis.pipeline import analysis_results
+from alertlens.analysis.pipeline import ResponseEngine, analysis_results, local_response
 from alertlens.analysis.review import ReviewInputs, ReviewRequest, review_figures, stored_noise
 from alertlens.flows.config import Config, ConfigError
 from alertlens.ingest.lake import Lake, LakeNotFoundError
@@ -78,13 +78,16 @@ def lake_frames(lake: Lake) -> Frames:
     return frames
 
 
-def analyze(lake: Lake, config: Config, *, now: datetime | None = None) -> AnalysisOutputs:
-    """Analyse the counted weeks of the lake and publish ``<lake>/analysis/`` as one set."""
+def analyze(lake: Lake, config: Config, *, now: datetime | None = None,
+            response_engine: ResponseEngine = local_response) -> AnalysisOutputs:
+    """Analyse the counted weeks of the lake and publish ``<lake>/analysis/`` as one set (the
+    response metrics by ``response_engine``: here, or per team on Dask, flows/dask_analyze.py)."""
     results = analysis_results(
         lake_frames(lake),
         now=pd.Timestamp(clock(now)),
         thresholds=config.noise,
         settings=config.metrics,
+        response_engine=response_engine,
     )
     store = AnalysisStore(lake)
     files = store.publish(results.tables, dict(results.summary))

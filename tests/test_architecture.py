@@ -23,7 +23,8 @@ LAYERS: dict[str, set[str]] = {
     "flows": {"ingest", "analysis", "reports", "synthetic"},
 }
 #: Third-party libraries that belong to one layer only.
-OWNED_BY = {"prefect": {"flows"}, "prefect_dask": {"flows"}, "matplotlib": {"reports"},
+OWNED_BY = {"prefect": {"flows"}, "prefect_dask": {"flows"}, "distributed": {"flows"},
+            "dask": {"flows"}, "matplotlib": {"reports"},
             "sklearn": {"analysis"}, "weasyprint": {"reports"}}
 
 

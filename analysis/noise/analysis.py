@@ -377,7 +377,9 @@ def _firing_noise(
 def runbook_share(alerts: pd.DataFrame) -> pd.Series:
     """Per rule: share of firings whose labels mention a runbook; NaN when the rule's source never
     links runbooks at all (PagerDuty exports carry no runbook field, so absence proves nothing)."""
-    labels = pa.array(alerts[Alerts.labels].astype(object).to_numpy(), type=pa.string())
+    # from_pandas: a missing labels value (NaN in a pandas string column) is a null, not an error
+    labels = pa.array(alerts[Alerts.labels].astype(object).to_numpy(), type=pa.string(),
+                      from_pandas=True)
     found = pc.match_substring(labels, "runbook", ignore_case=True).fill_null(False)
     mentions = found.to_numpy(zero_copy_only=False).astype(bool)
     source = alerts[Alerts.source].to_numpy(dtype=object)

@@ -96,15 +96,17 @@ def run(args: argparse.Namespace, config: Config) -> int:
         from alertlens.flows.nightly_steps import headline_lines
 
         config_path = str(config.path) if config.path else None
-        state = nightly_flow(
-            str(inbox),
-            str(lake),
-            str(out),
-            config_path,
-            args.week,
-            args.dask_workers,
-            return_state=True,
-        )
+        workers = config.nightly.dask_workers if args.dask_workers is None else args.dask_workers
+        with _one_prefect_api(bool(workers) or config.dask.enabled):
+            state = nightly_flow(
+                str(inbox),
+                str(lake),
+                str(out),
+                config_path,
+                args.week,
+                args.dask_workers,
+                return_state=True,
+            )
         if not state.is_completed():
             err_console.print(f"alertlens: nightly failed: {state.message}")
             return 1
@@ -119,3 +121,16 @@ def run(args: argparse.Namespace, config: Config) -> int:
     for line in lines:
         err_console.print(line)
     return SKIPPED_FILES if lines else 0
+
+
+@contextlib.contextmanager
+def _one_prefect_api(dask: bool) -> Iterator[None]:
+    """With Dask, one Prefect API named to every worker (else each worker process starts a
+    server of its own); without, Prefect's own ephemeral one."""
+    if not dask:
+        yield
+        return
+    from alertlens.flows.dask_analyze import prefect_api
+
+    with prefect_api():
+        yield

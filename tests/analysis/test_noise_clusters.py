@@ -87,3 +87,29 @@ def test_families_are_named_by_what_their_rules_share() -> None:
         == "scheduled, hours-long, non-paging, info, unacknowledged Backup alerts on db services"
     )
     assert names[2].startswith("short-lived, paging, worked")
+
+
+def test_family_names_do_not_depend_on_string_hashes() -> None:
+    """Words the rules share equally often are named in the order of the rule names: a set's
+    order (string hashes, different in every process) once named a family "Usage CPU alerts"
+    in one run and "CPU Usage alerts" in the next."""
+    import subprocess
+    import sys
+
+    names = ["DiskQueueWriteLatency · a-db", "DiskQueueWriteLatency · b-db"]
+    columns = [DURATION_P50, PAGE_RATE, SEVERITY_RANK, NIGHT_SHARE, rate_column(SCHEDULED),
+               "ack_rate", "engaged_rate", EPISODE_SHARE]
+    code = (
+        "import numpy as np, pandas as pd\n"
+        "from alertlens.analysis.noise.families import family_names\n"
+        f"rules = pd.DataFrame({{'rule_name': {names!r}, 'service': ['a-db', 'b-db']}})\n"
+        f"for c in {columns!r}:\n"
+        "    rules[c] = np.nan\n"
+        "print(family_names(rules, np.array([0, 0]))[0])\n"
+    )
+    seen = {
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                       env={"PYTHONHASHSEED": str(seed), "PATH": ""}).stdout.strip()
+        for seed in (1, 2)
+    }
+    assert seen == {"Disk Queue alerts on db services"}
