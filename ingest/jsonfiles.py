@@ -53,8 +53,9 @@ def json_documents(path: Path) -> Iterator[tuple[str, Any]]:
     if first is None:
         raise InputError(path, "file is empty")
     _number, line = first
-    if _document(line) is not None:
-        yield from _lines(path, single_prefix=True)
+    head = _document(line)
+    if head is not None:  # handed on, so the first line is parsed once, not twice
+        yield from _lines(path, single_prefix=True, first=head)
         return
     text = read_text(path)
     try:
@@ -95,10 +96,11 @@ def _first_line(path: Path) -> tuple[int, str] | None:
     return None
 
 
-def _document(line: str) -> Any:
-    """The JSON object or array on one line, or None."""
+def _document(line: str, *, checked: bool = False) -> Any:
+    """The JSON object or array on one line, or None. ``checked``: the line is known to be
+    UTF-8 (``undecodable`` said so)."""
     stripped = line.strip()
-    if not stripped.startswith(("{", "[")) or undecodable(stripped):
+    if not stripped.startswith(("{", "[")) or (not checked and undecodable(stripped)):
         return None
     try:
         doc = loads(stripped)
@@ -107,9 +109,10 @@ def _document(line: str) -> Any:
     return doc if isinstance(doc, dict | list) else None
 
 
-def _lines(path: Path, *, single_prefix: bool) -> Iterator[tuple[str, Any]]:
+def _lines(path: Path, *, single_prefix: bool, first: Any = None) -> Iterator[tuple[str, Any]]:
     """(locator prefix, document or Bad) per non-blank line. With ``single_prefix``, a file of
-    one line is one document (prefix "")."""
+    one line is one document (prefix ""). ``first``: the first non-blank line's document, when
+    the caller has parsed it already."""
     pending: tuple[str, Any] | None = None
     count = 0
     for number, line in text_lines(path):
@@ -118,11 +121,14 @@ def _lines(path: Path, *, single_prefix: bool) -> Iterator[tuple[str, Any]]:
         count += 1
         if pending is not None:
             yield pending
+        if count == 1 and first is not None:
+            pending = (f"line {number}", first)
+            continue
         problem = undecodable(line)
         if problem:
             pending = (f"line {number}", Bad(problem, line.strip()))
             continue
-        doc = _document(line)
+        doc = _document(line, checked=True)
         if doc is None:
             try:
                 loads(line.strip())
