@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from alertlens.ingest.durable import atomic_write, fsync_dir
@@ -190,6 +191,41 @@ class Lake:
     def read(self, table: str, *, sources: Sequence[str] | None = None) -> pd.DataFrame:
         """All rows of ``table`` as a pandas frame (timestamps ``datetime64[us, UTC]``)."""
         return self.read_arrow(table, sources=sources).to_pandas(types_mapper=_NULLABLE.get)
+
+    def read_where(
+        self, table: str, source: str, matches: dict[str, Iterable[str]]
+    ) -> pd.DataFrame:
+        """The rows of ``table`` from ``source`` whose value in one of the ``matches`` columns
+        is one of its values (a row matches when any column does), as :meth:`read` gives them.
+
+        Only those rows are read: the source's partitions alone are opened and the key filter
+        runs inside the Parquet scan, so reconciling a few thousand records does not read a
+        whole table into memory."""
+        spec = SPECS[table]
+        wanted = {c: pa.array(sorted(set(v)), pa.string()) for c, v in matches.items()}
+        wanted = {c: v for c, v in wanted.items() if len(v)}
+        if not self.root.is_dir():
+            raise LakeNotFoundError(f"{self.root}: no such lake (run `alertlens ingest` first)")
+        with self.shared():
+            files = sorted(self.partition_dir(table, source, None).rglob(PART_FILE))
+            rows = None
+            if files and wanted:
+                stored = _stored_schema(spec)
+                condition = None
+                for column, values in wanted.items():
+                    one = pc.field(column).isin(values)
+                    condition = one if condition is None else condition | one
+                found = ds.dataset([str(f) for f in files], schema=stored, format="parquet")
+                rows = found.to_table(filter=condition)
+        if rows is None:
+            return spec.schema.empty_table().to_pandas(types_mapper=_NULLABLE.get)
+        if spec.by_source:
+            rows = rows.append_column(
+                pa.field(Common.source, pa.string()),
+                pa.array([source] * rows.num_rows, pa.string()),
+            )
+        rows = rows.select(spec.schema.names).cast(spec.schema)
+        return rows.to_pandas(types_mapper=_NULLABLE.get)
 
     def ingested_hashes(self) -> set[str]:
         """sha256 of every file the manifest records."""
