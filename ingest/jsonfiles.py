@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Iterator
 from json.decoder import scanstring  # type: ignore[attr-defined]
 from json.scanner import NUMBER_RE
@@ -42,7 +43,27 @@ def loads(text: str) -> Any:
         return _loads_deep(text)
 
 
-def json_documents(path: Path) -> Iterator[tuple[str, Any]]:
+#: The first document of the file detection looked at last (per thread), keyed by path, size
+#: and modification time: the reader that follows takes it instead of parsing it again (a
+#: one-line export is one document, so detection would double its parse).
+_DETECTED = threading.local()
+
+
+def _file_key(path: Path) -> tuple[str, int, int]:
+    stat = path.stat()
+    return str(path), stat.st_size, stat.st_mtime_ns
+
+
+def _remembered(path: Path) -> Any:
+    entry = getattr(_DETECTED, "entry", None)
+    if entry is None:
+        return None
+    _DETECTED.entry = None  # handed out once: a reader may change what it is given
+    key, doc = entry
+    return doc if key == _file_key(path) else None
+
+
+def json_documents(path: Path, *, remember: bool = False) -> Iterator[tuple[str, Any]]:
     """Every JSON document in ``path`` with its locator prefix.
 
     One JSON document gives locator ``""``; JSON Lines give ``"line N"`` per line, and a line
@@ -53,8 +74,12 @@ def json_documents(path: Path) -> Iterator[tuple[str, Any]]:
     if first is None:
         raise InputError(path, "file is empty")
     _number, line = first
-    head = _document(line)
+    head = _remembered(path)
+    if head is None:
+        head = _document(line)
     if head is not None:  # handed on, so the first line is parsed once, not twice
+        if remember:
+            _DETECTED.entry = (_file_key(path), head)
         yield from _lines(path, single_prefix=True, first=head)
         return
     text = read_text(path)
@@ -77,7 +102,7 @@ def json_documents(path: Path) -> Iterator[tuple[str, Any]]:
 def first_document(path: Path) -> tuple[str, Any]:
     """("jsonl", first document) for JSON Lines, or ("json", the document) for one document.
     InputError when the file is empty or not JSON."""
-    for prefix, doc in json_documents(path):
+    for prefix, doc in json_documents(path, remember=True):
         if isinstance(doc, Bad):
             continue
         return ("jsonl" if prefix else "json"), doc
