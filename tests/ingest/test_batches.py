@@ -12,6 +12,11 @@ import pytest
 
 from alertlens.ingest import service
 from alertlens.ingest.lake import SPECS, Lake
+from alertlens.ingest.readers.pagerduty_lifecycle import (
+    incident_log_facts,
+    reconciled_alerts,
+    reconciled_incidents,
+)
 from alertlens.ingest.records import rows_to_table
 from alertlens.ingest.schema import RECORD_TABLES, Alerts, Common, Incidents, Manifest
 from alertlens.ingest.service import PendingFile, file_batches, ingest_paths
@@ -137,3 +142,26 @@ def test_read_where_reads_the_rows_of_matching_keys_only(tmp_path: Path) -> None
     )
     assert lake.read_where(Alerts.table, "opsgenie", {Alerts.alert_id: {"x"}}).empty
     assert lake.read_where(Alerts.table, "pagerduty", {Alerts.alert_id: set()}).empty
+
+
+def test_incidents_and_alerts_before_any_log_entry_then_the_log(
+    world: Path, tmp_path: Path
+) -> None:
+    """A batch of PagerDuty incidents and alerts whose log entries come in a later batch (no
+    log facts at all yet) reconciles, and the log completes it as one commit would."""
+    together = Lake(tmp_path / "together")
+    ingest_paths(together, [world / "pagerduty"], strict=False)
+    apart = Lake(tmp_path / "apart")
+    ingest_paths(apart, [world / "pagerduty" / "incidents", world / "pagerduty" / "alerts"])
+    assert apart.read(Incidents.table)[Incidents.acknowledged_at].isna().all()
+    # what reconciling such a batch computes: no log facts, typed as ones with rows
+    incidents, alerts = apart.read(Incidents.table), apart.read(Alerts.table)
+    facts = incident_log_facts(pd.DataFrame())
+    assert str(facts["first_ack"].dtype) == "datetime64[us, UTC]"
+    reconciled = reconciled_incidents(incidents, alerts, facts)
+    assert str(reconciled[Incidents.acknowledged_at].dtype) == "datetime64[us, UTC]"
+    assert len(reconciled_alerts(alerts, reconciled, facts)) == len(alerts)
+    ingest_paths(apart, [world / "pagerduty" / "log_entries"])
+    expected, seen = _content(together), _content(apart)
+    for table in SPECS:
+        pd.testing.assert_frame_equal(seen[table], expected[table])
