@@ -43,7 +43,7 @@ READER_VERSION = "2"
 
 #: Input bytes parsed before they are committed: an ingest holds one batch of parsed files in
 #: memory, never the whole input (a 1M-alert world is 4.3 GB of JSON; see docs/lake.md).
-BATCH_BYTES = 192 << 20
+BATCH_BYTES = 384 << 20
 #: A gzip file counts as this many times its size towards a batch (exports compress 5-30x).
 GZIP_FACTOR = 10
 
