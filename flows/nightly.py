@@ -2,7 +2,8 @@
 
 Tasks are thin wrappers around the engine-free steps the CLI also calls. Retries sit on the IO
 tasks only (API pulls). Files are parsed by mapped tasks, so a Dask task runner spreads parsing
-over processes; the commit is one task, because the lake takes one writer at a time.
+over processes; each batch of files (``ingest.service.file_batches``) is committed by one task,
+because the lake takes one writer at a time.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from alertlens.ingest.service import (
     ParsedInput,
     PendingFile,
     commit_inputs,
+    file_batches,
     parsed_input,
     pending_files,
 )
@@ -57,7 +59,7 @@ def parse_task(file: PendingFile, config_path: str | None) -> ParsedInput:
 
 @task(name="commit")
 def commit_task(lake: str, inputs: Sequence[ParsedInput]) -> list[FileReport]:
-    """Every parsed file written into the lake in one atomic commit."""
+    """A batch of parsed files written into the lake in one atomic commit."""
     return commit_inputs(Lake(lake), inputs)
 
 
@@ -74,9 +76,7 @@ def pull_task(source: str, inbox: str, config_path: str | None, retries: int) ->
 
 
 @task(name="analyze")
-def analyze_task(
-    lake: str, config_path: str | None
-) -> tuple[dict[str, Any] | None, str | None]:
+def analyze_task(lake: str, config_path: str | None) -> tuple[dict[str, Any] | None, str | None]:
     """(summary, None) for the noise analysis and incident metrics written under
     <lake>/analysis, or (None, why) when there is nothing to analyse (an empty lake)."""
     try:
@@ -104,10 +104,12 @@ def ingest_flow(paths: list[str], lake: str, config_path: str | None = None) -> 
     are not read again; a file no reader takes is listed and recorded, the rest is ingested."""
     sources = _config(config_path).sources
     pending, already = pending_files(Lake(lake), [Path(p) for p in paths], config_sources=sources)
-    futures = parse_task.map(pending, config_path=config_path)
-    wait(futures)
-    parsed = [f.result() for f in futures]
-    return (commit_task(lake, parsed) if parsed else []) + already
+    reports: list[FileReport] = []
+    for batch in file_batches(pending):  # one commit per batch: memory is one batch's
+        futures = parse_task.map(batch, config_path=config_path)
+        wait(futures)
+        reports += commit_task(lake, [f.result() for f in futures])
+    return reports + already
 
 
 def sharded_analyze_step(

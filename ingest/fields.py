@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -51,6 +52,21 @@ def utc_timestamp(
     >>> utc_timestamp("2021-12-07T14:26:49.066423235Z").isoformat()
     '2021-12-07T14:26:49.066423+00:00'
     """
+    if type(value) is str and assume_tz is None and date_format is None:
+        return _utc_of_text(value)
+    return _utc_timestamp(value, assume_tz=assume_tz, date_format=date_format)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _utc_of_text(value: str) -> datetime | None:
+    """utc_timestamp of text with no options, remembered: one firing's times come again in
+    every webhook notification of it, and a page's entries share their seconds."""
+    return _utc_timestamp(value)
+
+
+def _utc_timestamp(
+    value: Any, *, assume_tz: str | None = None, date_format: str | None = None
+) -> datetime | None:
     if is_null(value):
         return None
     if isinstance(value, datetime):

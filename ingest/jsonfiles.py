@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Iterator
 from json.decoder import scanstring  # type: ignore[attr-defined]
 from json.scanner import NUMBER_RE
@@ -42,7 +43,27 @@ def loads(text: str) -> Any:
         return _loads_deep(text)
 
 
-def json_documents(path: Path) -> Iterator[tuple[str, Any]]:
+#: The first document of the file detection looked at last (per thread), keyed by path, size
+#: and modification time: the reader that follows takes it instead of parsing it again (a
+#: one-line export is one document, so detection would double its parse).
+_DETECTED = threading.local()
+
+
+def _file_key(path: Path) -> tuple[str, int, int]:
+    stat = path.stat()
+    return str(path), stat.st_size, stat.st_mtime_ns
+
+
+def _remembered(path: Path) -> Any:
+    entry = getattr(_DETECTED, "entry", None)
+    if entry is None:
+        return None
+    _DETECTED.entry = None  # handed out once: a reader may change what it is given
+    key, doc = entry
+    return doc if key == _file_key(path) else None
+
+
+def json_documents(path: Path, *, remember: bool = False) -> Iterator[tuple[str, Any]]:
     """Every JSON document in ``path`` with its locator prefix.
 
     One JSON document gives locator ``""``; JSON Lines give ``"line N"`` per line, and a line
@@ -53,8 +74,13 @@ def json_documents(path: Path) -> Iterator[tuple[str, Any]]:
     if first is None:
         raise InputError(path, "file is empty")
     _number, line = first
-    if _document(line) is not None:
-        yield from _lines(path, single_prefix=True)
+    head = _remembered(path)
+    if head is None:
+        head = _document(line)
+    if head is not None:  # handed on, so the first line is parsed once, not twice
+        if remember:
+            _DETECTED.entry = (_file_key(path), head)
+        yield from _lines(path, single_prefix=True, first=head)
         return
     text = read_text(path)
     try:
@@ -76,7 +102,7 @@ def json_documents(path: Path) -> Iterator[tuple[str, Any]]:
 def first_document(path: Path) -> tuple[str, Any]:
     """("jsonl", first document) for JSON Lines, or ("json", the document) for one document.
     InputError when the file is empty or not JSON."""
-    for prefix, doc in json_documents(path):
+    for prefix, doc in json_documents(path, remember=True):
         if isinstance(doc, Bad):
             continue
         return ("jsonl" if prefix else "json"), doc
@@ -95,10 +121,11 @@ def _first_line(path: Path) -> tuple[int, str] | None:
     return None
 
 
-def _document(line: str) -> Any:
-    """The JSON object or array on one line, or None."""
+def _document(line: str, *, checked: bool = False) -> Any:
+    """The JSON object or array on one line, or None. ``checked``: the line is known to be
+    UTF-8 (``undecodable`` said so)."""
     stripped = line.strip()
-    if not stripped.startswith(("{", "[")) or undecodable(stripped):
+    if not stripped.startswith(("{", "[")) or (not checked and undecodable(stripped)):
         return None
     try:
         doc = loads(stripped)
@@ -107,9 +134,10 @@ def _document(line: str) -> Any:
     return doc if isinstance(doc, dict | list) else None
 
 
-def _lines(path: Path, *, single_prefix: bool) -> Iterator[tuple[str, Any]]:
+def _lines(path: Path, *, single_prefix: bool, first: Any = None) -> Iterator[tuple[str, Any]]:
     """(locator prefix, document or Bad) per non-blank line. With ``single_prefix``, a file of
-    one line is one document (prefix "")."""
+    one line is one document (prefix ""). ``first``: the first non-blank line's document, when
+    the caller has parsed it already."""
     pending: tuple[str, Any] | None = None
     count = 0
     for number, line in text_lines(path):
@@ -118,11 +146,14 @@ def _lines(path: Path, *, single_prefix: bool) -> Iterator[tuple[str, Any]]:
         count += 1
         if pending is not None:
             yield pending
+        if count == 1 and first is not None:
+            pending = (f"line {number}", first)
+            continue
         problem = undecodable(line)
         if problem:
             pending = (f"line {number}", Bad(problem, line.strip()))
             continue
-        doc = _document(line)
+        doc = _document(line, checked=True)
         if doc is None:
             try:
                 loads(line.strip())

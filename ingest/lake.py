@@ -50,6 +50,8 @@ from alertlens.ingest.schema import (
 )
 
 PART_FILE = "part-0.parquet"
+#: Rows per Parquet row group of a part file (the unit ``read_where`` reads or skips).
+ROW_GROUP_ROWS = 1 << 17
 JOURNAL_DIR = "_journal"
 JOURNAL_FILE = "commit.json"
 LOCK_FILE = ".lock"
@@ -190,6 +192,39 @@ class Lake:
     def read(self, table: str, *, sources: Sequence[str] | None = None) -> pd.DataFrame:
         """All rows of ``table`` as a pandas frame (timestamps ``datetime64[us, UTC]``)."""
         return self.read_arrow(table, sources=sources).to_pandas(types_mapper=_NULLABLE.get)
+
+    def read_where(
+        self, table: str, source: str, matches: dict[str, Iterable[str]]
+    ) -> pd.DataFrame:
+        """The rows of ``table`` from ``source`` whose value in one of the ``matches`` columns
+        is one of its values (a row matches when any column does), as :meth:`read` gives them.
+
+        Only the source's partitions are opened, and of each only the key columns and then
+        the row groups holding a match are read, so reconciling a batch does not read whole
+        stored tables into memory."""
+        spec = SPECS[table]
+        wanted = {c: pa.array(sorted(set(v)), pa.string()) for c, v in matches.items()}
+        wanted = {c: v for c, v in wanted.items() if len(v)}
+        if not self.root.is_dir():
+            raise LakeNotFoundError(f"{self.root}: no such lake (run `alertlens ingest` first)")
+        stored = _stored_schema(spec)
+        parts = []
+        with self.shared():
+            files = sorted(self.partition_dir(table, source, None).rglob(PART_FILE))
+            for path in files if wanted else []:
+                found = _matching_rows(path, stored, wanted)
+                if found is not None:
+                    parts.append(found)
+        rows = pa.concat_tables(parts) if parts else None
+        if rows is None:
+            return spec.schema.empty_table().to_pandas(types_mapper=_NULLABLE.get)
+        if spec.by_source:
+            rows = rows.append_column(
+                pa.field(Common.source, pa.string()),
+                pa.array([source] * rows.num_rows, pa.string()),
+            )
+        rows = rows.select(spec.schema.names).cast(spec.schema)
+        return rows.to_pandas(types_mapper=_NULLABLE.get)
 
     def ingested_hashes(self) -> set[str]:
         """sha256 of every file the manifest records."""
@@ -439,6 +474,33 @@ def _read_part(path: Path, spec: TableSpec, source: str | None) -> pa.Table:
     return stored.select(spec.schema.names).cast(spec.schema)
 
 
+def _matching_rows(path: Path, stored: pa.Schema, wanted: dict[str, pa.Array]) -> pa.Table | None:
+    """The rows of one part file whose value in a ``wanted`` column is one of its values, or
+    None when there is none. The key columns are read first; then only the row groups that
+    hold a match (a partition is stored in time order, so a batch's keys cluster in a few)."""
+    with pq.ParquetFile(path) as part:
+        present = [c for c in wanted if c in part.schema_arrow.names]  # older files may lack one
+        keys = part.read(columns=present)
+        match = None
+        for column in present:
+            values = wanted[column]
+            one = pc.fill_null(pc.is_in(keys.column(column), value_set=values), False)
+            match = one if match is None else pc.or_(match, one)
+        if match is None or not pc.any(match).as_py():
+            return None
+        groups, masks, start = [], [], 0
+        for index in range(part.num_row_groups):
+            size = part.metadata.row_group(index).num_rows
+            mask = match.slice(start, size)
+            if pc.any(mask).as_py():
+                groups.append(index)
+                masks.append(mask)
+            start += size
+        rows = part.read_row_groups(groups)
+    mask = pa.chunked_array([c for m in masks for c in m.chunks], pa.bool_())
+    return _conform(rows.filter(mask), stored)
+
+
 def _conform(batch: pa.Table, schema: pa.Schema) -> pa.Table:
     columns = []
     for field in schema:
@@ -490,6 +552,16 @@ def _merge(
         return None
     if part is None:
         return frames[0]
+    untouched = None
+    own = [k for k in spec.key if not (spec.by_source and k == Common.source)]
+    if frames and len(own) == 1:
+        # Only the stored rows whose key comes again are contested: the rest of the partition
+        # (most of it, for a batch of a long export) is kept as it is, not sorted and deduped.
+        stored = frames[0]
+        keys = pc.unique(part.column(own[0]))
+        contested = pc.fill_null(pc.is_in(stored.column(own[0]), value_set=keys), False)
+        untouched = stored.filter(pc.invert(contested))
+        frames = [stored.filter(contested)]
     frames.append(part)
     combined = pa.concat_tables(frames) if len(frames) > 1 else part
     n_old = combined.num_rows - part.num_rows
@@ -505,6 +577,8 @@ def _merge(
     keys = ordered.select(list(spec.key)).to_pandas()
     first = ~keys.duplicated(keep="first").to_numpy()
     kept = ordered.filter(pa.array(first)).drop_columns(["__order", "__incoming"])
+    if untouched is not None:
+        kept = pa.concat_tables([untouched, kept])
     return _in_partition_order(kept, spec)
 
 
@@ -528,7 +602,8 @@ def _write_temp(table: pa.Table, final: Path, commit_id: str) -> Path:
     tmp = final.parent / f".{final.name}{TMP_MARK}{commit_id}"
     in_path = _partition_value(final, "source") is not None
     stored = table.drop_columns([Common.source]) if in_path else table
-    pq.write_table(stored, tmp, compression="zstd")
+    # row groups of ROW_GROUP_ROWS: reconciliation reads only the groups holding its keys
+    pq.write_table(stored, tmp, compression="zstd", row_group_size=ROW_GROUP_ROWS)
     with open(tmp, "rb") as fh:
         os.fsync(fh.fileno())
     return tmp

@@ -52,6 +52,8 @@ def json_value_problem(value: Any, limit_depth: int = MAX_DEPTH) -> str | None:
 
     Walks the value without recursion, so any depth is safe to check.
     """
+    if _fine(value, 0, limit_depth):  # every record is checked: answer the usual case fast
+        return None
     stack: list[tuple[Any, str, int]] = [(value, "", 0)]
     while stack:
         item, pointer, depth = stack.pop()
@@ -75,6 +77,33 @@ def json_value_problem(value: Any, limit_depth: int = MAX_DEPTH) -> str | None:
         elif isinstance(item, list):
             stack.extend((child, f"{pointer}/{i}", depth + 1) for i, child in enumerate(item))
     return None
+
+
+def _fine(value: Any, depth: int, limit: int) -> bool:
+    """True when ``json_value_problem`` would find nothing; False when it might (then the slow
+    walk finds what). Recursion stops at ``limit`` levels, so it is safe at any depth."""
+    kind = type(value)
+    if kind is str:
+        return len(value) <= MAX_FIELD_CHARS and (value.isascii() or _text_problem(value) is None)
+    if kind is dict:
+        if value and depth >= limit:
+            return False
+        for key, child in value.items():
+            if type(key) is not str or not _fine(key, depth, limit):
+                return False
+            if not _fine(child, depth + 1, limit):
+                return False
+        return True
+    if kind is list:
+        if value and depth >= limit:
+            return False
+        for child in value:  # noqa: SIM110 (a loop: all() over a generator is slower here)
+            if not _fine(child, depth + 1, limit):
+                return False
+        return True
+    if kind is float:
+        return math.isfinite(value)
+    return kind is int or kind is bool or value is None
 
 
 def _text_problem(text: str) -> str | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from alertlens.ingest.lake import Lake
 from alertlens.ingest.readers.pagerduty_lifecycle import (
@@ -30,8 +31,12 @@ def reconciled_batches(lake: Lake, batches: dict[str, pa.Table]) -> dict[str, pa
 def _of_source(batch: pa.Table | None, source: str) -> pd.DataFrame:
     if batch is None or batch.num_rows == 0:
         return pd.DataFrame()
-    frame = batch.to_pandas()
-    return frame[frame[Common.source] == source]
+    # filtered in Arrow first: only the source's rows are converted
+    return batch.filter(_is_source(batch, source)).to_pandas()
+
+
+def _is_source(batch: pa.Table, source: str) -> pa.ChunkedArray:
+    return pc.fill_null(pc.equal(batch.column(Common.source), source), False)
 
 
 def _newest(frames: list[pd.DataFrame], key: tuple[str, ...]) -> pd.DataFrame:
@@ -62,13 +67,24 @@ def _reconciled_pagerduty(lake: Lake, batches: dict[str, pa.Table]) -> dict[str,
             affected.update(frame[col].dropna())
 
     # A merged-away incident's alert moves to the incident it was merged into; its page stays
-    # with the merged one, so both sides of every merge are reconciled together.
-    stored_inc = lake.read(Incidents.table, sources=[src])
-    every_inc = _newest([stored_inc, new_inc], Incidents.key)
+    # with the merged one, so both sides of every merge are reconciled together. Only the
+    # stored incidents on either side of a merge with an affected one are read: those of the
+    # affected ids first, then those of the merge targets this adds.
+    def stored_incidents(ids: set[str]) -> pd.DataFrame:
+        return lake.read_where(
+            Incidents.table, src, {Incidents.incident_id: ids, Incidents.merged_into: ids}
+        )
+
+    known = [stored_incidents(affected), new_inc]
+    every_inc = _newest(known, Incidents.key)
     if not every_inc.empty:
         merged = every_inc[Incidents.merged_into].notna()
         touched = every_inc[Incidents.incident_id].isin(affected)
-        affected.update(every_inc.loc[merged & touched, Incidents.merged_into])
+        targets = set(every_inc.loc[merged & touched, Incidents.merged_into]) - affected
+        affected.update(targets)
+        if targets:
+            every_inc = _newest([stored_incidents(targets), *known], Incidents.key)
+            merged = every_inc[Incidents.merged_into].notna()
         affected.update(
             every_inc.loc[
                 merged & every_inc[Incidents.merged_into].isin(affected), Incidents.incident_id
@@ -76,8 +92,7 @@ def _reconciled_pagerduty(lake: Lake, batches: dict[str, pa.Table]) -> dict[str,
         )
 
     def stored(table: str, col: str) -> pd.DataFrame:
-        frame = lake.read(table, sources=[src])
-        return frame[frame[col].isin(affected)]
+        return lake.read_where(table, src, {col: affected})
 
     incidents = (
         every_inc[every_inc[Incidents.incident_id].isin(affected)]
@@ -111,12 +126,11 @@ def _reconciled_alertmanager(lake: Lake, batches: dict[str, pa.Table]) -> dict[s
     new = _of_source(batches.get(Alerts.table), src)
     if new.empty:
         return batches
-    old = lake.read(Alerts.table, sources=[src])
-    old = old[old[Alerts.alert_id].isin(set(new[Alerts.alert_id]))]
+    old = lake.read_where(Alerts.table, src, {Alerts.alert_id: set(new[Alerts.alert_id])})
     seen = pd.concat([f for f in (old, new) if not f.empty], ignore_index=True)
-    paged_anywhere = seen[Alerts.paged].astype("boolean").fillna(False).groupby(
-        seen[Alerts.alert_id]
-    ).any()
+    paged_anywhere = (
+        seen[Alerts.paged].astype("boolean").fillna(False).groupby(seen[Alerts.alert_id]).any()
+    )
     newest = _newest([old, new], Alerts.key)
     newest[Alerts.paged] = newest[Alerts.alert_id].map(paged_anywhere).astype(bool)
     out = dict(batches)
@@ -146,15 +160,12 @@ def _reconciled_opsgenie(lake: Lake, batches: dict[str, pa.Table]) -> dict[str, 
     affected = set(new_alerts[Alerts.alert_id]) if not new_alerts.empty else set()
     if not new_notes.empty:
         affected |= set(new_notes[Notifications.alert_id].dropna())
-    stored = lake.read(Alerts.table, sources=[src])
-    alerts = _newest([stored[stored[Alerts.alert_id].isin(affected)], new_alerts], Alerts.key)
+    stored = lake.read_where(Alerts.table, src, {Alerts.alert_id: affected})
+    alerts = _newest([stored, new_alerts], Alerts.key)
     if alerts.empty:
         return batches
-    stored_notes = lake.read(Notifications.table, sources=[src])
-    notes = _newest(
-        [stored_notes[stored_notes[Notifications.alert_id].isin(affected)], new_notes],
-        Notifications.key,
-    )
+    stored_notes = lake.read_where(Notifications.table, src, {Notifications.alert_id: affected})
+    notes = _newest([stored_notes, new_notes], Notifications.key)
     notify = notes[notes[Notifications.kind] == "notify"] if not notes.empty else notes
     if not notify.empty:
         channel = notify[Notifications.channel].astype(object).str.lower()
@@ -170,8 +181,7 @@ def _reconciled_opsgenie(lake: Lake, batches: dict[str, pa.Table]) -> dict[str, 
 def _others(batch: pa.Table | None, source: str) -> pa.Table | None:
     if batch is None:
         return None
-    frame = batch.to_pandas()
-    return _to_arrow_frame(batch.schema, frame[frame[Common.source] != source])
+    return batch.filter(pc.invert(_is_source(batch, source)))
 
 
 def _empty(table: str) -> pd.DataFrame:

@@ -308,8 +308,15 @@ def rows_to_table(table: str, rows: Iterable[Row]) -> pa.Table:
     """Rows as an Arrow table with the canonical schema of ``table``; missing columns are null."""
     schema, _ = RECORD_TABLES[table]
     rows = list(rows)
+    try:  # the dicts converted in C++ at once: a third of the time of a list per column
+        return pa.Table.from_struct_array(pa.array(rows, type=_ROW_STRUCTS[table])).cast(schema)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
+        pass  # a value the schema cannot hold: built column by column, which says where
     columns = {f.name: [r.get(f.name) for r in rows] for f in schema}
     return pa.table(columns, schema=schema)
+
+
+_ROW_STRUCTS = {table: pa.struct(list(schema)) for table, (schema, _) in RECORD_TABLES.items()}
 
 
 def collapse_duplicates(

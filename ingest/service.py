@@ -16,6 +16,7 @@ import pyarrow as pa
 from alertlens.ingest.fields import file_sha256
 from alertlens.ingest.lake import Lake
 from alertlens.ingest.readers import checked_options, reader, source_names
+from alertlens.ingest.readers._common import is_gzip
 from alertlens.ingest.reconcile import reconciled_batches
 from alertlens.ingest.records import (
     InputError,
@@ -39,6 +40,12 @@ SKIPPED_NAMES = ("README*", "*.md", "*.txt", "*.toml", "ground_truth*", ".*")
 
 #: Bumped when a reader change means files must be read again (part of every settings hash).
 READER_VERSION = "2"
+
+#: Input bytes parsed before they are committed: an ingest holds one batch of parsed files in
+#: memory, never the whole input (a 1M-alert world is 4.3 GB of JSON; see docs/lake.md).
+BATCH_BYTES = 384 << 20
+#: A gzip file counts as this many times its size towards a batch (exports compress 5-30x).
+GZIP_FACTOR = 10
 
 
 @dataclass(frozen=True)
@@ -251,7 +258,7 @@ def parsed_input(
             file, None, err.reason, settings=settings_hash(None, config_sources), status=status
         )
     # Arrow columns hold a file's records in a fraction of the memory of Python dicts, and a
-    # nightly run keeps every parsed file until the one commit.
+    # batch of parsed files waits for its commit.
     tables = {
         table: _with_origin(rows_to_table(table, rows), file.sha256)
         for table, rows in parsed.rows.items()
@@ -315,28 +322,59 @@ def ingest_paths(
     force: bool = False,
     strict: bool = True,
     on_file: Callable[[Path], None] | None = None,
+    batch_bytes: int = BATCH_BYTES,
 ) -> list[FileReport]:
-    """Ingest ``paths`` (files or directories) into ``lake`` in one atomic commit.
+    """Ingest ``paths`` (files or directories) into ``lake``, one atomic commit per batch.
 
-    The [sources] settings are checked first (OptionsError: nothing is read). Every file is
-    parsed before anything is written. Strict: one unreadable or unrecognised file raises
-    InputError and the lake is left untouched. Not strict (folders, nightly): such a file is
-    listed with the reason and recorded in the manifest, and the rest is ingested. Files the
-    manifest has with the same settings are not read again unless ``force``. Returns one
-    report per file.
+    The [sources] settings are checked first (OptionsError: nothing is read). Files are parsed
+    in batches of about ``batch_bytes`` of input (:func:`file_batches`); each batch is one
+    commit, with the manifest rows of its files, so memory stays that of one batch and a run
+    cut short leaves the lake at its last whole batch (a re-run reads only the files the
+    manifest lacks). Strict: an unreadable or unrecognised file raises InputError and nothing
+    of its batch is written (batches committed before it stay). Not strict (folders, nightly):
+    such a file is listed with the reason and recorded in the manifest, and the rest is
+    ingested. Files the manifest has with the same settings are not read again unless
+    ``force``. Returns one report per file.
     """
     config_sources = config_sources or {}
     check_sources(config_sources)
     files = input_files(paths)
     pending, already = pending_files(lake, files, force=force, config_sources=config_sources)
-    inputs = []
-    for file in pending:
-        if on_file is not None:
-            on_file(file.path)
-        inputs.append(parsed_input(file, config_sources, source, strict=strict))
-    reports = (commit_inputs(lake, inputs) if inputs else []) + already
+    reports: list[FileReport] = []
+    for batch in file_batches(pending, batch_bytes):
+        inputs = []
+        for file in batch:
+            if on_file is not None:
+                on_file(file.path)
+            inputs.append(parsed_input(file, config_sources, source, strict=strict))
+        reports += commit_inputs(lake, inputs)
+        del inputs  # committed: the next batch is parsed without this one in memory
+    reports += already
     order = {str(p): i for i, p in enumerate(files)}
     return sorted(reports, key=lambda r: order.get(r.path, 0))
+
+
+def file_batches(
+    files: Sequence[PendingFile], budget: int = BATCH_BYTES
+) -> list[list[PendingFile]]:
+    """``files`` in order, cut into runs of at most ``budget`` input bytes (a gzip file
+    counted GZIP_FACTOR times; a larger file is a batch of its own). Files come sorted by
+    path, so an export's files (usually in time order) share a batch with their neighbours,
+    and a batch touches few month partitions."""
+    batches: list[list[PendingFile]] = []
+    size = 0
+    for file in files:
+        try:
+            weight = file.path.stat().st_size * (GZIP_FACTOR if is_gzip(file.path) else 1)
+        except OSError:
+            weight = 0  # the read reports it
+        if batches and size + weight <= budget:
+            batches[-1].append(file)
+            size += weight
+        else:
+            batches.append([file])
+            size = weight
+    return batches
 
 
 def _record_batches(inputs: Sequence[ParsedInput]) -> dict[str, pa.Table]:

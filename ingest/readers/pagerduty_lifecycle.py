@@ -19,25 +19,28 @@ _SEVERITY_RANK = {"critical": 4, "high": 3, "warning": 2, "info": 1, "unknown": 
 _RANK_SEVERITY = {v: k for k, v in _SEVERITY_RANK.items()}
 
 
+#: The columns of incident_log_facts with their dtypes (for a frame with no incident).
+_FACT_DTYPES: dict[str, str | type] = {
+    "first_ack": "datetime64[us, UTC]",
+    "resolve_at": "datetime64[us, UTC]",
+    "resolve_agent": object,
+    "escalations": "int64",
+    "assigns": "int64",
+    "first_notify": "datetime64[us, UTC]",
+    "first_page": "datetime64[us, UTC]",
+    "notify_logged": "bool",
+    "trigger_agent": object,
+    "has_log": "bool",
+}
+
+
 def incident_log_facts(notifications: pd.DataFrame) -> pd.DataFrame:
     """Per incident: first acknowledge, last resolve (time and agent), escalations, reassignments,
     first notify time, first page (a notify entry by phone, SMS or push) and who triggered it."""
     n = notifications
-    if n.empty:
-        return pd.DataFrame(
-            columns=[
-                "first_ack",
-                "resolve_at",
-                "resolve_agent",
-                "escalations",
-                "assigns",
-                "first_notify",
-                "first_page",
-                "notify_logged",
-                "trigger_agent",
-                "has_log",
-            ]
-        ).rename_axis(Notifications.incident_id)
+    if n.empty:  # typed as a non-empty result is, so comparing its times still works
+        empty = {name: pd.Series(dtype=dtype) for name, dtype in _FACT_DTYPES.items()}
+        return pd.DataFrame(empty).rename_axis(Notifications.incident_id)
     n = n[n[Notifications.incident_id].notna()].sort_values(
         [Notifications.at, Notifications.event_id], kind="stable"
     )
