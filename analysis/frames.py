@@ -4,10 +4,33 @@ created before the end of the reviewed period, and one team's records."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 import pandas as pd
 
-from alertlens.ingest.schema import Alerts, Incidents, Notifications
+from alertlens.ingest.schema import (
+    ALERTS_SCHEMA,
+    INCIDENTS_SCHEMA,
+    NOTIFICATIONS_SCHEMA,
+    Alerts,
+    Common,
+    Incidents,
+    Notifications,
+)
+
+#: Columns no analysis reads: the lake's bookkeeping (partition month, version, the file a row
+#: came from) and fields kept for the record only. At 1M alerts they are 42 % of the bytes.
+UNREAD: Final = frozenset({
+    Common.month, Common.version_at, Common.ingested_from, Alerts.severity_raw,
+    Alerts.dedup_count, Incidents.incident_number, Incidents.reassignment_count,
+})
+#: The columns of each lake table the analysis reads (in the schema's order).
+COLUMNS: Final[dict[str, tuple[str, ...]]] = {
+    schema_table: tuple(n for n in schema.names if n not in UNREAD)
+    for schema_table, schema in ((Alerts.table, ALERTS_SCHEMA),
+                                 (Incidents.table, INCIDENTS_SCHEMA),
+                                 (Notifications.table, NOTIFICATIONS_SCHEMA))
+}
 
 _ALERT_TIMES = (Alerts.created_at, Alerts.acknowledged_at, Alerts.resolved_at)
 _INCIDENT_TIMES = (Incidents.created_at, Incidents.acknowledged_at, Incidents.mitigated_at,

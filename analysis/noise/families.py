@@ -134,12 +134,14 @@ def family_names(rules: pd.DataFrame, labels: np.ndarray) -> np.ndarray:
     names: dict[int, str] = {}
     words = [_name_words(str(n)) for n in rules[Rules.rule_name].fillna("")]
     services = [_service_kind(s) for s in rules[Rules.service]]
-    overall_words = Counter(w for ws in words for w in set(ws))
+    # dict.fromkeys, not set: ties in most_common keep first-seen order on every run (a set's
+    # order follows the per-process string hash)
+    overall_words = Counter(w for ws in words for w in dict.fromkeys(ws))
     for family in np.unique(labels):
         members = np.flatnonzero(labels == family)
         part = rules.iloc[members]
         traits = _traits(part)
-        common = Counter(w for i in members for w in set(words[i]))
+        common = Counter(w for i in members for w in dict.fromkeys(words[i]))
         typical = [
             w
             for w, c in common.most_common()
