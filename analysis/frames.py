@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+import numpy as np
 import pandas as pd
 
 from alertlens.ingest.schema import (
@@ -69,8 +70,9 @@ class Frames:
     def before(self, end: pd.Timestamp) -> Frames:
         """Alerts and incidents created before ``end`` (with their whole later lifecycle), and
         the notifications about them or, when unlinked, sent before ``end``."""
-        alerts = self.alerts[self.alerts[Alerts.created_at] < end]
-        incidents = self.incidents[self.incidents[Incidents.created_at] < end]
+        # a filter that keeps every row would still copy every column: skip it
+        alerts = _kept(self.alerts, self.alerts[Alerts.created_at] < end)
+        incidents = _kept(self.incidents, self.incidents[Incidents.created_at] < end)
         return Frames(alerts, incidents, self._notifications_of(alerts, incidents, end))
 
     def of_team(self, team: str) -> Frames:
@@ -101,5 +103,11 @@ class Frames:
         linked = by_incident | by_alert | by_firing
         unlinked = notes[Notifications.incident_id].isna() & notes[Notifications.alert_id].isna()
         if end is None:
-            return notes[linked]
-        return notes[linked | (unlinked & (notes[Notifications.at] < end)).to_numpy()]
+            return _kept(notes, linked)
+        return _kept(notes, linked | (unlinked & (notes[Notifications.at] < end)).to_numpy())
+
+
+def _kept(frame: pd.DataFrame, keep: pd.Series | np.ndarray) -> pd.DataFrame:
+    """The rows of ``frame`` where ``keep``; ``frame`` itself when that is every row."""
+    mask = np.asarray(keep, dtype=bool)
+    return frame if mask.all() else frame[mask]

@@ -457,7 +457,8 @@ def _read_part(path: Path, spec: TableSpec, source: str | None,
     stored = pq.read_table(path, schema=stored_schema, columns=stored_columns)
     if spec.by_source and Common.source in schema.names:
         stored = stored.append_column(
-            pa.field(Common.source, pa.string()), pa.array([source] * stored.num_rows, pa.string())
+            pa.field(Common.source, pa.string()),
+            pa.repeat(pa.scalar(source, pa.string()), stored.num_rows),
         )
     return stored.select(schema.names).cast(schema)
 

@@ -29,9 +29,10 @@ def grouped_stats(codes: np.ndarray, values: np.ndarray, groups: int,
     values = np.asarray(values, dtype=float)
     codes = np.asarray(codes, dtype=np.int64)
     finite = ~np.isnan(values)
-    codes, values = codes[finite], values[finite]
-    order = np.lexsort((values, codes))
-    ordered = values[order]
+    codes, values = _small(codes[finite], groups), values[finite]
+    # by group, then by value: a stable radix sort of the small group codes after a value sort
+    by_value = np.argsort(values)
+    ordered = values[by_value][np.argsort(codes[by_value], kind="stable")]
     count = np.bincount(codes, minlength=groups).astype(np.int64)
     start = np.concatenate(([0], np.cumsum(count)[:-1])).astype(np.int64)
     has = count > 0
@@ -54,6 +55,14 @@ def grouped_stats(codes: np.ndarray, values: np.ndarray, groups: int,
         out[has] = _lerp(a, b, gamma)
         found.append(out)
     return GroupedStats(count, mean, tuple(found))
+
+
+def _small(codes: np.ndarray, groups: int) -> np.ndarray:
+    """``codes`` in the narrowest integer type, which numpy sorts stably by radix."""
+    for kind in (np.int8, np.int16):
+        if groups <= np.iinfo(kind).max:
+            return codes.astype(kind)
+    return codes
 
 
 def _group_means(values: np.ndarray, start: np.ndarray, count: np.ndarray) -> np.ndarray:
