@@ -127,8 +127,11 @@ def _rule_firings(alerts: pd.DataFrame, keys: list[str]) -> dict[str, pd.DataFra
               if k.startswith(RULE_PREFIX) and "|" in k[len(RULE_PREFIX):]}
     if not wanted or alerts.empty:
         return {}
-    pairs = pd.MultiIndex.from_frame(alerts[[Alerts.source, Alerts.rule_key]])
-    own = alerts[pairs.isin(list(wanted))].sort_values(Alerts.created_at, kind="mergesort")
+    # the columns _rule_change reads: filtering the whole frame would copy every column
+    narrow = alerts[[Alerts.source, Alerts.rule_key, Alerts.created_at, Alerts.paged,
+                     Alerts.severity]]
+    pairs = pd.MultiIndex.from_frame(narrow[[Alerts.source, Alerts.rule_key]])
+    own = narrow[pairs.isin(list(wanted))].sort_values(Alerts.created_at, kind="mergesort")
     return {wanted[(str(s), str(r))]: group
             for (s, r), group in own.groupby([Alerts.source, Alerts.rule_key], sort=False)}
 
