@@ -30,7 +30,9 @@ def projection(population: pd.DataFrame, alerts: pd.DataFrame, scored: pd.DataFr
     """``Projection`` per team with pages or incidents, then ``all``: counts and rates now and
     after the fixes. Without a noise analysis (``scored`` None) nothing is removed."""
     noise = _noise_by_alert(scored)
-    paged = alerts[alerts[Alerts.paged].astype("boolean").fillna(False).astype(bool)]
+    # the three columns it needs: filtering the whole frame would copy every column
+    narrow = alerts[[Alerts.source, Alerts.alert_id, Alerts.team]]
+    paged = narrow[alerts[Alerts.paged].astype("boolean").fillna(False).astype(bool).to_numpy()]
     page_noise = _lookup(noise, paged[Alerts.source], paged[Alerts.alert_id])
     pages = pd.DataFrame({_P.team: _team(paged[Alerts.team]), _KEPT: ~page_noise})
     counted = counted_incidents(population)
@@ -83,7 +85,8 @@ def _lookup(noise: pd.Series, source: pd.Series, ident: pd.Series) -> np.ndarray
 def _incident_kept(counted: pd.DataFrame, alerts: pd.DataFrame, noise: pd.Series) -> np.ndarray:
     firing = (counted[ORIGIN] == FROM_ALERT).to_numpy()
     firing_noise = _lookup(noise, counted[Incidents.source], counted[Incidents.incident_id])
-    linked = alerts.dropna(subset=[Alerts.incident_id])
+    linked = alerts[[Alerts.source, Alerts.alert_id, Alerts.incident_id]].dropna(
+        subset=[Alerts.incident_id])
     if noise.empty or linked.empty:
         all_noise = np.zeros(len(counted), dtype=bool)
     else:

@@ -17,7 +17,8 @@ UNKNOWN_SEVERITY: Final = "unknown"
 
 def counted_incidents(population: pd.DataFrame) -> pd.DataFrame:
     """The population minus merged-away incidents (they are folded into another incident)."""
-    return population[population[Incidents.merged_into].isna()]
+    kept = population[Incidents.merged_into].isna().to_numpy(dtype=bool)
+    return population if kept.all() else population[kept]  # a no-op filter would copy
 
 
 def paged_alerts(alerts: pd.DataFrame, timezone: str = "UTC") -> pd.DataFrame:
