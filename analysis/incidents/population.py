@@ -115,10 +115,12 @@ def paged_firings(alerts: pd.DataFrame, sources: list[str],
     columns = [*carried, ORIGIN]
     if not sources or alerts.empty:
         return _empty_population().reindex(columns=columns)
-    own = alerts[alerts[Alerts.source].isin(sources)]
-    paged = own[Alerts.paged].astype("boolean")
-    never_known = paged.isna().groupby(own[Alerts.source]).transform("all")
-    own = own[paged.fillna(False).astype(bool) | never_known]
+    paged = alerts[Alerts.paged].astype("boolean")
+    never_known = paged.isna().groupby(alerts[Alerts.source]).transform("all")
+    # one filter (each copies every column): the sources' paged firings, or every firing of a
+    # source that never says whether one paged
+    keep = alerts[Alerts.source].isin(sources) & (paged.fillna(False).astype(bool) | never_known)
+    own = alerts[keep.to_numpy(dtype=bool)]
     fields: dict[str, object] = {
         column: own[field] for column, field in _FIRING_FIELDS
         if column in carried and field in own.columns

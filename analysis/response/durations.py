@@ -170,6 +170,17 @@ def response_summary(durations: pd.DataFrame, *, mode: str, metric: str) -> Dura
                         excluded=durations[EXCLUDED[metric]])
 
 
+def group_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each value's group as a code into the sorted group names: the value as text, a missing
+    one "(unknown)". Factorised before turning into text, so only the distinct values are."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    names = np.array([*(str(u) for u in uniques), UNKNOWN_GROUP], dtype=object)
+    codes = np.where(codes < 0, len(names) - 1, codes)
+    # values that read alike (1 and "1") are one group, as their text is
+    final, groups = pd.factorize(names, sort=True)
+    return final[codes], np.asarray(groups, dtype=object)
+
+
 def response_times(
     population: pd.DataFrame, durations: pd.DataFrame, *, mode: str,
     dimensions: tuple[str, ...] = DIMENSIONS,
@@ -185,10 +196,7 @@ def response_times(
         if dimension == ALL:
             codes, groups = np.zeros(len(population), dtype=np.int64), np.array([ALL], object)
         else:
-            keys = population[dimension].astype(object).where(population[dimension].notna(),
-                                                              UNKNOWN_GROUP).astype(str)
-            codes, groups = pd.factorize(keys, sort=True)
-            groups = np.asarray(groups, dtype=object)
+            codes, groups = group_codes(population[dimension])
         for metric in METRICS:
             # every group at once (grouped.py): one sort instead of a quantile per group
             stats = grouped_stats(codes, durations[SECONDS[metric]].to_numpy(dtype=float),
