@@ -71,8 +71,8 @@ def test_analyze_publishes_the_figures_of_the_query(team_response: ModuleType,
 
     from alertlens.flows.config import Config
     from alertlens.flows.steps import analyze
-    from alertlens.ingest.outputs import AnalysisStore
     from alertlens.ingest.metrics_schema import ResponseTimes
+    from alertlens.ingest.outputs import AnalysisStore
 
     write_lake("large-org", tmp_path / "lake", seed=7, weeks=3, target_alerts=3000)
     lake = Lake(tmp_path / "lake")
