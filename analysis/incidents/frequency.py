@@ -36,7 +36,9 @@ def incidents_per_week(
     w = IncidentsWeekly
     counted = counted_incidents(population)
     inc = _grouped_counts(counted, WEEK, Incidents.team, Incidents.service, w.incidents)
-    pages = paged_alerts(alerts, timezone)
+    # the columns it counts by: filtering every column of the alerts would copy them all
+    pages = paged_alerts(alerts[[Alerts.created_at, Alerts.paged, Alerts.team, Alerts.service]],
+                         timezone)
     pag = _grouped_counts(pages, WEEK, Alerts.team, Alerts.service, w.pages)
     table = inc.merge(pag, on=[w.week, w.team, w.service], how="outer")
     table = table[table[w.week].isin(weeks)]
