@@ -89,7 +89,7 @@ def _lookup(noise: pd.DataFrame, source: pd.Series, ident: pd.Series) -> np.ndar
     return found.fillna(False).to_numpy(dtype=bool)
 
 
-def _incident_kept(counted: pd.DataFrame, alerts: pd.DataFrame, noise: pd.Series) -> np.ndarray:
+def _incident_kept(counted: pd.DataFrame, alerts: pd.DataFrame, noise: pd.DataFrame) -> np.ndarray:
     firing = (counted[ORIGIN] == FROM_ALERT).to_numpy()
     firing_noise = _lookup(noise, counted[Incidents.source], counted[Incidents.incident_id])
     linked = alerts[[Alerts.source, Alerts.alert_id, Alerts.incident_id]].dropna(
