@@ -40,7 +40,7 @@ from alertlens.analysis.noise import NoiseAnalysis, noise_analysis
 from alertlens.analysis.noise.analysis import COMPRESSION_RATIO
 from alertlens.analysis.noise.thresholds import NoiseThresholds
 from alertlens.analysis.oncall import OnCallLoad, oncall_load
-from alertlens.analysis.oncall.load import person_notifications
+from alertlens.analysis.oncall.load import has_person_notifications
 from alertlens.analysis.projection import overall, projection
 from alertlens.analysis.response import ResponseMetrics, response_metrics
 from alertlens.analysis.settings import MetricsSettings
@@ -249,8 +249,7 @@ def metrics_analysis(
     noise_frame = None if scored is None else scored[[Alerts.created_at, Scored.is_noise]]
     inputs = headline_inputs(found, response, oncall, frames.alerts, noise_frame,
                              settings=settings, as_of=history.as_of,
-                             has_notifications=not person_notifications(
-                                 frames.notifications).empty)
+                             has_notifications=has_person_notifications(frames.notifications))
     noise_share = (float(scored[Scored.is_noise].astype(bool).mean())
                    if scored is not None and len(scored) else None)
     trends = trend_metrics(found, response, inputs, frames.alerts, noise_share=noise_share,

@@ -30,7 +30,9 @@ def projection(population: pd.DataFrame, alerts: pd.DataFrame, scored: pd.DataFr
     """``Projection`` per team with pages or incidents, then ``all``: counts and rates now and
     after the fixes. Without a noise analysis (``scored`` None) nothing is removed."""
     noise = _noise_by_alert(scored)
-    paged = alerts[alerts[Alerts.paged].astype("boolean").fillna(False).astype(bool)]
+    # the three columns it needs: filtering the whole frame would copy every column
+    narrow = alerts[[Alerts.source, Alerts.alert_id, Alerts.team]]
+    paged = narrow[alerts[Alerts.paged].astype("boolean").fillna(False).astype(bool).to_numpy()]
     page_noise = _lookup(noise, paged[Alerts.source], paged[Alerts.alert_id])
     pages = pd.DataFrame({_P.team: _team(paged[Alerts.team]), _KEPT: ~page_noise})
     counted = counted_incidents(population)
@@ -65,32 +67,42 @@ def _team(values: pd.Series) -> pd.Series:
     return values.astype(object).where(values.notna(), NO_TEAM).astype(str)
 
 
-def _noise_by_alert(scored: pd.DataFrame | None) -> pd.Series:
+_NOISE: Final = "noise"
+_KEYS: Final = [Alerts.source, Alerts.alert_id]
+
+
+def _noise_by_alert(scored: pd.DataFrame | None) -> pd.DataFrame:
+    """``source``, ``alert_id`` and whether it is noise, once per alert (the first row)."""
     if scored is None or scored.empty:
-        return pd.Series(dtype=bool)
-    keys = pd.MultiIndex.from_frame(scored[[Alerts.source, Alerts.alert_id]])
-    return pd.Series(scored[Scored.is_noise].astype(bool).to_numpy(), index=keys)
+        return pd.DataFrame(columns=[*_KEYS, _NOISE])
+    flags = scored[_KEYS].assign(**{_NOISE: scored[Scored.is_noise].astype(bool).to_numpy()})
+    return flags.drop_duplicates(_KEYS).reset_index(drop=True)
 
 
-def _lookup(noise: pd.Series, source: pd.Series, ident: pd.Series) -> np.ndarray:
+def _lookup(noise: pd.DataFrame, source: pd.Series, ident: pd.Series) -> np.ndarray:
+    """Whether each (source, id) is a noise alert (False when not scored): a hash join, where
+    MultiIndex lookups spent most of the projection's time."""
     if noise.empty or source.empty:
         return np.zeros(len(source), dtype=bool)
-    keys = pd.MultiIndex.from_arrays([source, ident])
-    found = noise[~noise.index.duplicated()].reindex(keys)
+    left = pd.DataFrame({Alerts.source: source.to_numpy(), Alerts.alert_id: ident.to_numpy()})
+    found = left.merge(noise, on=_KEYS, how="left", sort=False)[_NOISE]
     return found.fillna(False).to_numpy(dtype=bool)
 
 
-def _incident_kept(counted: pd.DataFrame, alerts: pd.DataFrame, noise: pd.Series) -> np.ndarray:
+def _incident_kept(counted: pd.DataFrame, alerts: pd.DataFrame, noise: pd.DataFrame) -> np.ndarray:
     firing = (counted[ORIGIN] == FROM_ALERT).to_numpy()
     firing_noise = _lookup(noise, counted[Incidents.source], counted[Incidents.incident_id])
-    linked = alerts.dropna(subset=[Alerts.incident_id])
+    linked = alerts[[Alerts.source, Alerts.alert_id, Alerts.incident_id]].dropna(
+        subset=[Alerts.incident_id])
     if noise.empty or linked.empty:
         all_noise = np.zeros(len(counted), dtype=bool)
     else:
-        flags = pd.Series(_lookup(noise, linked[Alerts.source], linked[Alerts.alert_id]),
-                          index=pd.MultiIndex.from_frame(
-                              linked[[Alerts.source, Alerts.incident_id]]))
-        by_incident = flags.groupby(level=[0, 1]).all()
-        keys = pd.MultiIndex.from_frame(counted[[Incidents.source, Incidents.incident_id]])
-        all_noise = by_incident.reindex(keys).fillna(False).to_numpy(dtype=bool)
+        flags = linked[[Alerts.source, Alerts.incident_id]].assign(
+            **{_NOISE: _lookup(noise, linked[Alerts.source], linked[Alerts.alert_id])})
+        by_incident = flags.groupby([Alerts.source, Alerts.incident_id], sort=False)[
+            _NOISE].all().reset_index()
+        keys = pd.DataFrame({Incidents.source: counted[Incidents.source].to_numpy(),
+                             Incidents.incident_id: counted[Incidents.incident_id].to_numpy()})
+        all_noise = keys.merge(by_incident, on=[Incidents.source, Incidents.incident_id],
+                               how="left", sort=False)[_NOISE].fillna(False).to_numpy(dtype=bool)
     return np.where(firing, ~firing_noise, ~all_noise)

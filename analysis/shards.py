@@ -42,6 +42,7 @@ from alertlens.analysis.response.durations import (
     METRICS,
     SECONDS,
     STATS,
+    TEXT_COLUMNS,
     response_durations,
     response_times,
 )
@@ -214,7 +215,7 @@ def combined_response(population: pd.DataFrame, notifications: pd.DataFrame,
     rows = [row for part in parts for row in part.to_dict("records")]
     table = pd.DataFrame(rows, columns=parts[0].columns).astype(
         {ResponseTimes.count: "int64", ResponseTimes.excluded: "int64",
-         **{s: "float64" for s in STATS[1:]}})
+         **{s: "float64" for s in STATS[1:]}, **dict.fromkeys(TEXT_COLUMNS, "str")})
     return ResponseMetrics(
         frame=frame,
         table=table,

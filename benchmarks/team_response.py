@@ -50,15 +50,25 @@ def duckdb_team_response(lake: Path, *, threads: int | None = None) -> pd.DataFr
 
 
 def alertlens_team_response(lake: Path) -> pd.DataFrame:
-    """The per-team figures as ``alertlens analyze`` computes them (response_times, dimension
-    team, mode pagerduty), shaped like ``duckdb_team_response``."""
-    from alertlens.analysis.incidents.population import incident_population
+    """The per-team figures as ``alertlens analyze`` computes them (the population's rows,
+    response_durations, response_times by team, mode pagerduty), shaped like
+    ``duckdb_team_response``. Like the query it reads only the columns the figures need and
+    leaves out what per-team response times never use (the sort, weeks, recurrence keys)."""
+    from alertlens.analysis.incidents.population import (
+        RESPONSE_ALERT_COLUMNS,
+        RESPONSE_COLUMNS,
+        population_rows,
+    )
     from alertlens.analysis.response.durations import response_durations, response_times
     from alertlens.ingest.lake import Lake
     from alertlens.ingest.schema import Alerts, Incidents
 
     store = Lake(lake)
-    population = incident_population(store.read(Incidents.table), store.read(Alerts.table))
+    population = population_rows(
+        store.read(Incidents.table, columns=RESPONSE_COLUMNS),
+        store.read(Alerts.table, columns=RESPONSE_ALERT_COLUMNS),
+        carried=RESPONSE_COLUMNS, rules=False,
+    )
     durations = response_durations(population, mode="pagerduty")
     table = response_times(population, durations, mode="pagerduty", dimensions=("team",))
     wide = pd.DataFrame({"team": sorted(set(table["group"]))})

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from alertlens.analysis.calendar import ReviewError
-from alertlens.analysis.frames import Frames
+from alertlens.analysis.frames import COLUMNS, Frames
 from alertlens.analysis.pipeline import ResponseEngine, analysis_results, local_response
 from alertlens.analysis.review import ReviewInputs, ReviewRequest, review_figures, stored_noise
 from alertlens.flows.config import Config, ConfigError
@@ -71,8 +71,8 @@ def lake_frames(lake: Lake) -> Frames:
     ReviewError for one without alerts or incidents."""
     if not lake.exists:
         raise LakeNotFoundError(f"{lake.root}: no such lake (run `alertlens ingest` first)")
-    frames = Frames(lake.read(Alerts.table), lake.read(Incidents.table),
-                    lake.read(Notifications.table))
+    frames = Frames(*(lake.read(table, columns=COLUMNS[table])
+                      for table in (Alerts.table, Incidents.table, Notifications.table)))
     if frames.empty:
         raise ReviewError(f"{lake.root}: the lake has no alerts or incidents to analyse")
     return frames

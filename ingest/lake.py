@@ -147,10 +147,13 @@ class Lake:
 
     # --- reading -------------------------------------------------------------------------
 
-    def read_arrow(self, table: str, *, sources: Sequence[str] | None = None) -> pa.Table:
-        """All rows of ``table`` (optionally only some sources) with the canonical schema,
-        read under the shared lock: the state after the last whole commit."""
+    def read_arrow(self, table: str, *, sources: Sequence[str] | None = None,
+                   columns: Sequence[str] | None = None) -> pa.Table:
+        """All rows of ``table`` (optionally only some sources, and only ``columns``, in the
+        schema's order) with the canonical schema, read under the shared lock: the state after
+        the last whole commit."""
         spec = SPECS[table]
+        schema = _projected(spec.schema, columns)
         if not self.root.is_dir():
             raise LakeNotFoundError(f"{self.root}: no such lake (run `alertlens ingest` first)")
         with self.shared():
@@ -159,9 +162,9 @@ class Lake:
                 source = _partition_value(path, "source")
                 if sources is not None and source not in sources:
                     continue
-                parts.append(_read_part(path, spec, source))
+                parts.append(_read_part(path, spec, source, schema))
         if not parts:
-            return spec.schema.empty_table()
+            return schema.empty_table()
         return pa.concat_tables(parts)
 
     @contextlib.contextmanager
@@ -189,9 +192,12 @@ class Lake:
     def _held(self) -> bool:
         return (self.root.resolve(), threading.get_ident()) in _HELD
 
-    def read(self, table: str, *, sources: Sequence[str] | None = None) -> pd.DataFrame:
-        """All rows of ``table`` as a pandas frame (timestamps ``datetime64[us, UTC]``)."""
-        return self.read_arrow(table, sources=sources).to_pandas(types_mapper=_NULLABLE.get)
+    def read(self, table: str, *, sources: Sequence[str] | None = None,
+             columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """All rows of ``table`` (only ``columns`` when given) as a pandas frame (timestamps
+        ``datetime64[us, UTC]``)."""
+        return self.read_arrow(table, sources=sources, columns=columns).to_pandas(
+            types_mapper=_NULLABLE.get)
 
     def read_where(
         self, table: str, source: str, matches: dict[str, Iterable[str]]
@@ -465,13 +471,31 @@ def _stored_schema(spec: TableSpec) -> pa.Schema:
     return pa.schema([f for f in spec.schema if f.name != Common.source])
 
 
-def _read_part(path: Path, spec: TableSpec, source: str | None) -> pa.Table:
-    stored = pq.read_table(path, schema=_stored_schema(spec))
-    if spec.by_source:
+def _projected(schema: pa.Schema, columns: Sequence[str] | None) -> pa.Schema:
+    """``schema`` narrowed to ``columns`` (kept in the schema's order); KeyError names an
+    unknown column."""
+    if columns is None:
+        return schema
+    unknown = sorted(set(columns) - set(schema.names))
+    if unknown:
+        raise KeyError(f"no such column(s): {', '.join(unknown)}")
+    wanted = set(columns)
+    return pa.schema([f for f in schema if f.name in wanted])
+
+
+def _read_part(path: Path, spec: TableSpec, source: str | None,
+               schema: pa.Schema | None = None) -> pa.Table:
+    schema = spec.schema if schema is None else schema
+    stored_schema = _stored_schema(spec)
+    # only the columns asked for are decoded (Parquet is columnar)
+    stored_columns = [n for n in schema.names if n in stored_schema.names]
+    stored = pq.read_table(path, schema=stored_schema, columns=stored_columns)
+    if spec.by_source and Common.source in schema.names:
         stored = stored.append_column(
-            pa.field(Common.source, pa.string()), pa.array([source] * stored.num_rows, pa.string())
+            pa.field(Common.source, pa.string()),
+            pa.repeat(pa.scalar(source, pa.string()), stored.num_rows),
         )
-    return stored.select(spec.schema.names).cast(spec.schema)
+    return stored.select(schema.names).cast(schema)
 
 
 def _matching_rows(path: Path, stored: pa.Schema, wanted: dict[str, pa.Array]) -> pa.Table | None:

@@ -120,6 +120,10 @@ def _postmortem(marked: pd.DataFrame | None) -> Evidence | None:
                     f"{latest[Incidents.postmortem]} on {latest[Incidents.incident_id]}")
 
 
+_RANK: Final = "severity_rank"
+_SEVERITY_RANK: Final = {s: i for i, s in enumerate(SEVERITIES)}
+
+
 def _rule_firings(alerts: pd.DataFrame, keys: list[str]) -> dict[str, pd.DataFrame]:
     """The firings of the alert rule of each ``rule|source|rule_key`` key, in time order
     (grouped once: a lake has many rules and many firings)."""
@@ -127,8 +131,13 @@ def _rule_firings(alerts: pd.DataFrame, keys: list[str]) -> dict[str, pd.DataFra
               if k.startswith(RULE_PREFIX) and "|" in k[len(RULE_PREFIX):]}
     if not wanted or alerts.empty:
         return {}
-    pairs = pd.MultiIndex.from_frame(alerts[[Alerts.source, Alerts.rule_key]])
-    own = alerts[pairs.isin(list(wanted))].sort_values(Alerts.created_at, kind="mergesort")
+    # the columns _rule_change reads: filtering the whole frame would copy every column
+    narrow = alerts[[Alerts.source, Alerts.rule_key, Alerts.created_at, Alerts.paged,
+                     Alerts.severity]]
+    pairs = pd.MultiIndex.from_frame(narrow[[Alerts.source, Alerts.rule_key]])
+    own = narrow[pairs.isin(list(wanted))].sort_values(Alerts.created_at, kind="mergesort")
+    # severity ranks mapped once for every firing, not once per rule
+    own = own.assign(**{_RANK: own[Alerts.severity].map(_SEVERITY_RANK)})
     return {wanted[(str(s), str(r))]: group
             for (s, r), group in own.groupby([Alerts.source, Alerts.rule_key], sort=False)}
 
@@ -145,7 +154,7 @@ def _rule_change(own: pd.DataFrame | None) -> Evidence | None:
         if change is not None and not paged.iloc[change] and paged.iloc[change - 1]:
             at = own[Alerts.created_at].iloc[change]
             found.append(Evidence(at, RULE_CHANGE, f"the rule stopped paging on {at:%Y-%m-%d}"))
-    rank = own[Alerts.severity].map({s: i for i, s in enumerate(SEVERITIES)})
+    rank = own[_RANK]
     change = _final_run_start(rank.to_numpy())
     unknown = SEVERITIES.index("unknown")
     if change is not None and unknown not in (rank.iloc[change], rank.iloc[change - 1]) and (

@@ -75,37 +75,85 @@ def has_postmortem(population: pd.DataFrame) -> pd.Series:
 
 def alert_only_sources(incidents: pd.DataFrame, alerts: pd.DataFrame) -> list[str]:
     """Sources that have alerts but no incidents, sorted."""
-    with_incidents = set(incidents[Incidents.source].dropna()) if len(incidents) else set()
-    with_alerts = set(alerts[Alerts.source].dropna()) if len(alerts) else set()
+    with_incidents = set(incidents[Incidents.source].dropna().unique()) if len(incidents) else set()
+    with_alerts = set(alerts[Alerts.source].dropna().unique()) if len(alerts) else set()
     return sorted(with_alerts - with_incidents)
 
 
-def paged_firings(alerts: pd.DataFrame, sources: list[str]) -> pd.DataFrame:
-    """Alert firings of ``sources`` that count as incidents, shaped like incident rows."""
+#: The incident columns the response figures read (``response_rows``): the grouping
+#: dimensions of ``analysis/response/durations.py`` and the lifecycle times.
+RESPONSE_COLUMNS: Final = (
+    Incidents.source, Incidents.incident_id, Incidents.service, Incidents.team,
+    Incidents.priority, Incidents.severity, Incidents.urgency, *_TIMES, Incidents.resolved_by,
+    Incidents.merged_into,
+)
+#: The alert columns the response rows of alert-only sources read.
+RESPONSE_ALERT_COLUMNS: Final = (
+    Alerts.source, Alerts.alert_id, Alerts.service, Alerts.team, Alerts.severity,
+    Alerts.created_at, Alerts.acknowledged_at, Alerts.resolved_at, Alerts.resolved_by,
+    Alerts.paged,
+)
+_FIRING_FIELDS = (
+    (Incidents.source, Alerts.source),
+    (Incidents.incident_id, Alerts.alert_id),
+    (Incidents.title, Alerts.title),
+    (Incidents.service, Alerts.service),
+    (Incidents.team, Alerts.team),
+    (Incidents.severity, Alerts.severity),
+    (Incidents.created_at, Alerts.created_at),
+    (Incidents.acknowledged_at, Alerts.acknowledged_at),
+    (Incidents.resolved_at, Alerts.resolved_at),
+    (Incidents.resolved_by, Alerts.resolved_by),
+    (RULE, Alerts.rule_key),
+)
+
+
+def paged_firings(alerts: pd.DataFrame, sources: list[str],
+                  carried: tuple[str, ...] = (*_CARRIED, RULE)) -> pd.DataFrame:
+    """Alert firings of ``sources`` that count as incidents, shaped like incident rows (the
+    ``carried`` columns and ``origin``)."""
+    columns = [*carried, ORIGIN]
     if not sources or alerts.empty:
-        return _empty_population()
-    own = alerts[alerts[Alerts.source].isin(sources)]
-    paged = own[Alerts.paged].astype("boolean")
-    never_known = paged.isna().groupby(own[Alerts.source]).transform("all")
-    own = own[paged.fillna(False).astype(bool) | never_known]
-    frame = pd.DataFrame(
-        {
-            Incidents.source: own[Alerts.source],
-            Incidents.incident_id: own[Alerts.alert_id],
-            Incidents.title: own[Alerts.title],
-            Incidents.service: own[Alerts.service],
-            Incidents.team: own[Alerts.team],
-            Incidents.severity: own[Alerts.severity],
-            Incidents.created_at: own[Alerts.created_at],
-            Incidents.acknowledged_at: own[Alerts.acknowledged_at],
-            Incidents.resolved_at: own[Alerts.resolved_at],
-            Incidents.resolved_by: own[Alerts.resolved_by],
-            Incidents.reported_by: ALERT_REPORTER,
-            RULE: own[Alerts.rule_key],
-            ORIGIN: FROM_ALERT,
-        }
-    )
-    return frame.reindex(columns=[*_CARRIED, RULE, ORIGIN])
+        return _empty_population().reindex(columns=columns)
+    paged = alerts[Alerts.paged].astype("boolean")
+    never_known = paged.isna().groupby(alerts[Alerts.source]).transform("all")
+    # one filter (each copies every column): the sources' paged firings, or every firing of a
+    # source that never says whether one paged
+    keep = alerts[Alerts.source].isin(sources) & (paged.fillna(False).astype(bool) | never_known)
+    own = alerts[keep.to_numpy(dtype=bool)]
+    fields: dict[str, object] = {
+        column: own[field] for column, field in _FIRING_FIELDS
+        if column in carried and field in own.columns
+    }
+    if Incidents.reported_by in carried:
+        fields[Incidents.reported_by] = ALERT_REPORTER
+    fields[ORIGIN] = FROM_ALERT
+    return pd.DataFrame(fields, index=own.index).reindex(columns=columns)
+
+
+def population_rows(incidents: pd.DataFrame, alerts: pd.DataFrame, *,
+                    carried: tuple[str, ...] = _CARRIED, rules: bool = True) -> pd.DataFrame:
+    """The rows of the incident population in input order: ``incidents`` (their ``carried``
+    columns) plus the paged firings of alert-only sources, with ``origin``, the rule of each
+    incident's first alert (when ``rules``), times as ``datetime64[us, UTC]`` and
+    ``resolve_time`` (resolved, else closed). The response figures need no more than this."""
+    own = incidents.reindex(columns=list(carried)).assign(**{ORIGIN: FROM_INCIDENT})
+    if rules:
+        own[RULE] = _first_rule_of_incidents(own, alerts)
+    firings = paged_firings(alerts, alert_only_sources(incidents, alerts),
+                            (*carried, RULE) if rules else carried)
+    parts = [p for p in (own, firings) if len(p)]
+    empty = _empty_population()
+    frame = (pd.concat(parts, ignore_index=True) if parts
+             else empty[[c for c in empty.columns if c in own.columns]])
+    for col in _TIMES:
+        if col in frame.columns:
+            frame[col] = pd.to_datetime(frame[col], utc=True).astype("datetime64[us, UTC]")
+    resolved = frame.get(Incidents.resolved_at)
+    closed = frame.get(Incidents.closed_at)
+    if resolved is not None:
+        frame[RESOLVE_TIME] = resolved if closed is None else resolved.fillna(closed)
+    return frame
 
 
 def incident_population(
@@ -117,17 +165,10 @@ def incident_population(
     Rows are sorted by (created_at, source, incident_id) so every downstream result is
     independent of input row order. Inputs are not modified.
     """
-    own = incidents.reindex(columns=list(_CARRIED)).assign(**{ORIGIN: FROM_INCIDENT})
-    own[RULE] = _first_rule_of_incidents(own, alerts)
-    firings = paged_firings(alerts, alert_only_sources(incidents, alerts))
-    parts = [p for p in (own, firings) if len(p)]
-    frame = pd.concat(parts, ignore_index=True) if parts else _empty_population()
-    for col in _TIMES:
-        frame[col] = pd.to_datetime(frame[col], utc=True).astype("datetime64[us, UTC]")
+    frame = population_rows(incidents, alerts)
     frame = frame.sort_values(
         [Incidents.created_at, Incidents.source, Incidents.incident_id], kind="mergesort"
     ).reset_index(drop=True)
-    frame[RESOLVE_TIME] = frame[Incidents.resolved_at].fillna(frame[Incidents.closed_at])
     frame[WEEK] = iso_week(frame[Incidents.created_at], timezone)
     frame[MONTH] = frame[Incidents.created_at].dt.strftime("%Y-%m")
     frame[RECURRENCE_KEY] = _recurrence_keys(frame)
@@ -137,11 +178,13 @@ def incident_population(
 def _first_rule_of_incidents(incidents: pd.DataFrame, alerts: pd.DataFrame) -> pd.Series:
     if incidents.empty or alerts.empty:
         return pd.Series([None] * len(incidents), index=incidents.index, dtype=object)
-    linked = alerts.dropna(subset=[Alerts.incident_id]).sort_values(
+    keys = [Alerts.source, Alerts.incident_id]
+    # only the four columns it needs: a filter or sort of the whole frame copies every column
+    narrow = alerts[[*keys, Alerts.created_at, Alerts.alert_id, Alerts.rule_key]]
+    linked = narrow[narrow[Alerts.incident_id].notna()].sort_values(
         [Alerts.created_at, Alerts.alert_id], kind="mergesort"
     )
-    first = linked.drop_duplicates([Alerts.source, Alerts.incident_id])
-    keys = [Alerts.source, Alerts.incident_id]
+    first = linked.drop_duplicates(keys)
     found = (
         incidents[[Incidents.source, Incidents.incident_id]]
         .merge(

@@ -87,7 +87,8 @@ def rule_identity(alerts: pd.DataFrame, steps: IdentitySteps = IdentitySteps()) 
     undecided = named.copy()
     if steps.names and named.any():
         # labels are read for the sources the analysis names (a regex pass per key)
-        sub = labels.where(named, None)
+        # one Arrow array for every label key's regex pass
+        sub = pa.array(labels.where(named, None).to_numpy(dtype=object), type=pa.string())
         prometheus = np.isin(source, list(PROMETHEUS_SOURCES))
         severity = _where(prometheus, _label(sub, "severity"))
         for label, kind in NAME_LABELS:
@@ -155,9 +156,10 @@ def _scope(alerts: pd.DataFrame) -> np.ndarray:
     return service.where(service.notna(), team).fillna("-").to_numpy(dtype=object)
 
 
-def _label(labels: pd.Series, key: str) -> np.ndarray:
+def _label(labels: pd.Series | pa.Array, key: str) -> np.ndarray:
     """The string value of ``key`` in each labels JSON text (None where absent or empty)."""
-    text = pa.array(labels.to_numpy(dtype=object), type=pa.string())
+    text = (labels if isinstance(labels, pa.Array)
+            else pa.array(labels.to_numpy(dtype=object), type=pa.string()))
     pattern = '"' + key + r'":"(?P<v>(?:[^"\\]|\\.)*)"'
     found = pc.extract_regex(text, pattern=pattern)
     values = pc.struct_field(found, "v").to_numpy(zero_copy_only=False).astype(object)

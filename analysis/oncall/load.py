@@ -37,13 +37,26 @@ def person_notifications(notifications: pd.DataFrame) -> pd.DataFrame:
     """``notify`` events to a named person over a non-email channel."""
     if notifications.empty:
         return notifications
-    channel = notifications[Notifications.channel].astype(object).fillna("").astype(str)
+    return notifications[_to_a_person(notifications)]
+
+
+def has_person_notifications(notifications: pd.DataFrame) -> bool:
+    """Whether any notification went to a person (``person_notifications`` is not empty),
+    without copying them."""
+    return not notifications.empty and bool(_to_a_person(notifications).any())
+
+
+def _to_a_person(notifications: pd.DataFrame) -> np.ndarray:
+    # on the column's own strings: a missing channel is no mail (turning 3.6M channels into
+    # Python objects cost more than the test)
+    channel = notifications[Notifications.channel].astype("str")
+    mail = channel.str.lower().str.contains("mail", regex=False)
     wanted = (
-        (notifications[Notifications.kind] == NOTIFY)
-        & notifications[Notifications.user].notna()
-        & ~channel.str.lower().str.contains("mail")
+        (notifications[Notifications.kind] == NOTIFY).fillna(False).to_numpy(dtype=bool)
+        & notifications[Notifications.user].notna().to_numpy()
+        & ~mail.fillna(False).to_numpy(dtype=bool)
     )
-    return notifications[wanted]
+    return np.asarray(wanted, dtype=bool)
 
 
 def interruptions(notifications: pd.DataFrame, settings: MetricsSettings) -> pd.DataFrame:
@@ -64,11 +77,24 @@ def interruptions(notifications: pd.DataFrame, settings: MetricsSettings) -> pd.
     frame[_CLUSTER] = _clusters(frame, settings.notification_dedup_window)
     folded = frame.groupby(_CLUSTER, sort=False).agg(**{
         _I.user: (_I.user, "first"), _I.target: (_I.target, "first"), _I.at: (_I.at, "min"),
-        _I.channels: (_CHANNEL, lambda c: ",".join(sorted(set(map(str, c))))),
         _I.notifications: (_CHANNEL, "size"),
     })
+    folded.insert(3, _I.channels, _joined_channels(frame).reindex(folded.index))
     folded = folded.sort_values([_I.at, _I.user, _I.target], kind="mergesort")
     return _placed_in_local_time(folded.reset_index(drop=True), settings)
+
+
+def _joined_channels(frame: pd.DataFrame) -> pd.Series:
+    """Per cluster: its distinct channels, sorted and joined by commas. Most clusters have
+    one channel, which needs no join (a Python call per cluster is the slow part)."""
+    pairs = pd.DataFrame({
+        _CLUSTER: frame[_CLUSTER].to_numpy(),
+        _CHANNEL: frame[_CHANNEL].astype(str).to_numpy(dtype=object),
+    }).drop_duplicates().sort_values([_CLUSTER, _CHANNEL], kind="mergesort")
+    several = pairs[_CLUSTER].duplicated(keep=False).to_numpy()
+    one = pairs[~several].set_index(_CLUSTER)[_CHANNEL]
+    many = pairs[several].groupby(_CLUSTER, sort=False)[_CHANNEL].agg(",".join)
+    return pd.concat([one, many])
 
 
 def _empty_interruptions() -> pd.DataFrame:

@@ -90,7 +90,8 @@ def _escalated(population: pd.DataFrame, notifications: pd.DataFrame) -> pd.Seri
     keys = pd.MultiIndex.from_arrays([source, ident])
     hit = np.where(is_alert.to_numpy(), keys.isin(by_alert), keys.isin(by_incident))
     escalated = (counts.fillna(0) > 0).to_numpy() | hit
-    recording = set(source[counts.notna()].dropna()) | set(events[Notifications.source].dropna())
+    recording = (set(source[counts.notna()].dropna().unique())
+                 | set(events[Notifications.source].dropna().unique()))
     return _known(pd.Series(escalated, index=population.index), source.isin(recording))
 
 

@@ -219,7 +219,8 @@ def _figures(inputs: ReviewInputs, request: ReviewRequest, metrics: MetricsAnaly
     at = interrupts[Interruptions.at]
     in_period = interrupts[(at >= period.start) & (at < period.end)]
     subject = INTERRUPTIONS if metrics.inputs.has_notifications else PAGES
-    pages = paged_alerts(alerts, settings.timezone)[Alerts.created_at]
+    pages = paged_alerts(alerts[[Alerts.created_at, Alerts.paged]],
+                         settings.timezone)[Alerts.created_at]
     notes = list(inputs.notes) + _notes(period, quiet, recomputed and inputs.stored is not None,
                                         now, request, counted)
     return ReviewFigures(

@@ -50,7 +50,8 @@ def headline_inputs(
     """The populations every headline figure is computed from."""
     return HeadlineInputs(
         response=counted_incidents(response.frame),
-        pages=paged_alerts(alerts, settings.timezone)[Alerts.created_at],
+        pages=paged_alerts(alerts[[Alerts.created_at, Alerts.paged]],
+                           settings.timezone)[Alerts.created_at],
         noise=noise,
         recurring=incidents.recurrences,
         interruptions=oncall.interruptions,

@@ -17,7 +17,10 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Final
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from alertlens.analysis.incidents.frequency import counted_incidents
 from alertlens.analysis.incidents.population import ALERT_REPORTER
@@ -88,7 +91,7 @@ def runbook_share(alerts: pd.DataFrame) -> tuple[float | None, int]:
     """Share of alert rules whose firings carry a runbook/runbook_url label, and the rule count."""
     if alerts.empty or alerts[Alerts.labels].isna().all():
         return None, 0
-    linked = alerts[Alerts.labels].map(_has_runbook)
+    linked = pd.Series(_have_runbook(alerts[Alerts.labels]), index=alerts.index)
     per_rule = linked.groupby(alerts[Alerts.rule_key]).any()
     return float(per_rule.mean()), len(per_rule)
 
@@ -102,6 +105,20 @@ def _labels_have_runbook(text: str) -> bool:
     return isinstance(labels, dict) and any(
         "runbook" in str(k).lower() and str(v).strip() for k, v in labels.items()
     )
+
+
+def _have_runbook(labels: pd.Series) -> np.ndarray:
+    """``_has_runbook`` of every labels text, parsed once per distinct text that can hold a
+    runbook key at all (one naming "runbook", or with an escape that could spell it)."""
+    codes, texts = pd.factorize(labels, use_na_sentinel=True)
+    if not len(texts):
+        return np.zeros(len(labels), dtype=bool)
+    array = pa.array(np.asarray(texts, dtype=object), type=pa.string())
+    maybe = pc.or_(pc.match_substring(array, "runbook", ignore_case=True),
+                   pc.match_substring(array, "\\u")).to_numpy(zero_copy_only=False)
+    found = np.zeros(len(texts) + 1, dtype=bool)  # the last slot: missing labels
+    found[:-1][maybe] = [_has_runbook(t) for t in np.asarray(texts, dtype=object)[maybe]]
+    return found[codes]
 
 
 def _has_runbook(text: object) -> bool:

@@ -73,3 +73,30 @@ def test_real_data(team_response: ModuleType, folder: str, teams: int, realdata:
     lake = Lake(tmp_path / "lake")
     ingest_paths(lake, [realdata / folder], strict=False)
     _same(team_response, lake.root, teams=teams)
+
+
+def test_analyze_publishes_the_figures_of_the_query(team_response: ModuleType,
+                                                     tmp_path: Path) -> None:
+    """What ``alertlens analyze`` stores (response_times.parquet, dimension team), read from the
+    columns it reads, equals the independent query: the whole path, not only the benchmark's."""
+    from datetime import UTC, datetime
+
+    from alertlens.flows.config import Config
+    from alertlens.flows.steps import analyze
+    from alertlens.ingest.metrics_schema import ResponseTimes
+    from alertlens.ingest.outputs import AnalysisStore
+
+    write_lake("large-org", tmp_path / "lake", seed=7, weeks=3, target_alerts=3000)
+    lake = Lake(tmp_path / "lake")
+    analyze(lake, Config(), now=datetime(2030, 1, 1, tzinfo=UTC))  # every week has ended
+    table = AnalysisStore(lake).table(ResponseTimes.table)
+    by_team = table[table[ResponseTimes.dimension] == "team"]
+    theirs = team_response.duckdb_team_response(lake.root)
+    assert len(theirs) >= 2
+    for metric in ("mtta", "mttr"):
+        rows = by_team[by_team[ResponseTimes.metric] == metric].set_index(ResponseTimes.group)
+        counted = theirs[theirs[f"{metric}_count"] > 0]
+        assert sorted(rows.index[rows[ResponseTimes.count] > 0]) == list(counted["team"])
+        for stat in ("count", "mean", "median", "p90", "p95"):
+            ours = rows.loc[counted["team"], stat].to_numpy(dtype=float)
+            assert abs(ours - counted[f"{metric}_{stat}"].to_numpy(dtype=float)).max() <= 1e-9

@@ -62,6 +62,24 @@ def test_partitions_by_table_source_and_month(tmp_path: Path) -> None:
     assert str(frame[Alerts.created_at].dtype) == "datetime64[us, UTC]"
 
 
+
+def test_a_read_of_some_columns_equals_those_columns_of_the_whole_read(tmp_path: Path) -> None:
+    lake = Lake(tmp_path)
+    _upsert(lake, [_alert("a"), _alert("b", minutes=120), _alert("c", source="alertmanager")])
+    whole = lake.read_arrow(Alerts.table)
+    wanted = [Alerts.created_at, Alerts.source, Alerts.title]  # any order; the schema's comes back
+    some = lake.read_arrow(Alerts.table, columns=wanted)
+    assert some.column_names == [Alerts.source, Alerts.title, Alerts.created_at]
+    assert some.equals(whole.select(some.column_names))
+    no_source = lake.read(Alerts.table, columns=[Alerts.alert_id], sources=["pagerduty"])
+    assert sorted(no_source[Alerts.alert_id]) == ["a", "b"]
+    assert list(no_source.columns) == [Alerts.alert_id]
+    with pytest.raises(KeyError, match="titel"):
+        lake.read(Alerts.table, columns=["titel"])
+    empty = Lake(tmp_path / "other")
+    empty.root.mkdir()
+    assert empty.read_arrow(Alerts.table, columns=[Alerts.title]).column_names == [Alerts.title]
+
 def test_newest_version_wins_and_ties_go_to_the_incoming_row(tmp_path: Path) -> None:
     lake = Lake(tmp_path)
     _upsert(lake, [_alert("a", title="old", version=5), _alert("b", title="first")])
