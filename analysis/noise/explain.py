@@ -145,14 +145,11 @@ def recommendation(rule: Mapping[str, Any], thresholds: NoiseThresholds) -> tupl
     )
 
 
-def _demote(rule: Mapping[str, Any]) -> str:
+def _demote(rule: Mapping[str, Any], thresholds: NoiseThresholds) -> str:
     pages = int(rule[Rules.pages])
     if pages == 0 and rule.get(DOMINANT_SIGNAL) == SCHEDULED:
-        done = "nobody acted" if _people_recorded(rule) else "it cleared by itself"
-        return (
-            f"Turn it into a scheduled report or ticket: it fires on a schedule "
-            f"({rule.get(PERIOD) or 'regularly'}) and {done} in {_rate(rule, SCHEDULED)}."
-        )
+        schedule = _SENTENCES[SCHEDULED](rule, thresholds)
+        return f"Turn it into a scheduled report or ticket: it {schedule}."
     if pages == 0:
         return (
             "Demote further to a ticket or dashboard: it never paged, and nobody acted on "
@@ -183,6 +180,11 @@ def _people_recorded(rule: Mapping[str, Any]) -> bool:
     """Whether the rule's source records what people did for most of its firings."""
     share = rule.get(ACK_RECORDED_SHARE)
     return share is not None and not pd.isna(share) and float(share) >= 0.5
+
+
+def _unattended(rule: Mapping[str, Any]) -> str:
+    """" with nobody acting" where the source records people; nothing where it cannot say."""
+    return " with nobody acting" if _people_recorded(rule) else ""
 
 
 def _for_minutes(rule: Mapping[str, Any]) -> int:
@@ -232,8 +234,7 @@ _SENTENCES: dict[str, Callable[[Mapping[str, Any], NoiseThresholds], str]] = {
         f"({int(r[Rules.pages])} pages)"
     ),
     LONG_STANDING: lambda r, t: (
-        f"stayed open over {t.long_standing_hours:g} h"
-        f"{' with nobody acting' if _people_recorded(r) else ''} in "
+        f"stayed open over {t.long_standing_hours:g} h{_unattended(r)} in "
         f"{_rate(r, LONG_STANDING)} (median lifetime {_minutes(r[DURATION_P50])})"
     ),
 }
@@ -258,11 +259,11 @@ _FIXES: dict[str, Callable[[Mapping[str, Any], NoiseThresholds], str]] = {
         f"firings someone acknowledged and resolved it within {t.ack_forget_minutes:g} min and "
         "did nothing else."
     ),
-    DEMOTE: lambda r, t: _demote(r),
+    DEMOTE: _demote,
     ROUTE: lambda r, t: (
         f"Route it to the owning team's ticket queue instead of the pager: "
         f"{_pct(r[rate_column(LONG_STANDING)])} of its firings stayed open over "
-        f"{t.long_standing_hours:g} h{' with nobody acting' if _people_recorded(r) else ''}, "
+        f"{t.long_standing_hours:g} h{_unattended(r)}, "
         f"a median {_minutes(r[DURATION_P50])}."
     ),
 }
