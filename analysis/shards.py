@@ -41,10 +41,9 @@ from alertlens.analysis.response.durations import (
     EXCLUDED,
     METRICS,
     SECONDS,
-    STATS,
-    TEXT_COLUMNS,
     response_durations,
     response_times,
+    typed_response_table,
 )
 from alertlens.analysis.response.populations import response_figures, with_response_flags
 from alertlens.analysis.settings import MetricsSettings
@@ -213,9 +212,7 @@ def combined_response(population: pd.DataFrame, notifications: pd.DataFrame,
     # Built from the rows as response_times builds its table, so the dtypes are the same too
     # (a concat of an empty part would leave the text columns object).
     rows = [row for part in parts for row in part.to_dict("records")]
-    table = pd.DataFrame(rows, columns=parts[0].columns).astype(
-        {ResponseTimes.count: "int64", ResponseTimes.excluded: "int64",
-         **{s: "float64" for s in STATS[1:]}, **dict.fromkeys(TEXT_COLUMNS, "str")})
+    table = typed_response_table(pd.DataFrame(rows, columns=parts[0].columns))
     return ResponseMetrics(
         frame=frame,
         table=table,

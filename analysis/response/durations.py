@@ -220,8 +220,13 @@ def response_times(
             }))
     columns = [ResponseTimes.metric, ResponseTimes.dimension, ResponseTimes.group, *STATS,
                ResponseTimes.excluded, ResponseTimes.population]
-    table = (pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()).reindex(
-        columns=columns)
+    return typed_response_table(
+        (pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()).reindex(columns=columns))
+
+
+def typed_response_table(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` (the ``ResponseTimes`` columns) with the column types it is stored with,
+    however its rows were put together."""
     return table.astype({ResponseTimes.count: "int64", ResponseTimes.excluded: "int64",
                          **{s: "float64" for s in STATS[1:]},
                          **dict.fromkeys(TEXT_COLUMNS, "str")})
