@@ -72,3 +72,36 @@ def once_per_run(
         finally:
             fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
     return folder, json.loads(result.read_text(encoding="utf-8"))
+
+
+
+#: Tests that start servers, Prefect runs or killed processes, longest first. They go to the
+#: front of the run so they overlap the many quick tests instead of trailing after them (with
+#: ``--maxschedchunk 1`` xdist hands tests out in this order as workers free up).
+SLOW_FIRST: tuple[str, ...] = (
+    "tests/flows/test_serve_embedded.py",
+    "tests/flows/test_nightly.py::test_a_failed_pull",  # builds the shared nightly run
+    "tests/flows/test_dask_analyze.py",
+    "tests/ingest/test_concurrency.py",
+    "tests/ingest/test_lake.py::test_sigkill",
+    "tests/ingest/test_realdata_zero_config.py",
+    "tests/ingest/test_batches.py",
+    "tests/flows/test_report_step.py",
+    "tests/services/",
+    "tests/reports/test_browser.py",
+)
+#: The other readers of the shared nightly run go last, when it is long built: earlier, a
+#: worker would sit waiting for its lock.
+LAST: tuple[str, ...] = ("tests/flows/test_nightly.py",)
+
+
+def _start_rank(item: pytest.Item) -> int:
+    first = (i for i, prefix in enumerate(SLOW_FIRST) if item.nodeid.startswith(prefix))
+    rank = next(first, None)
+    if rank is not None:
+        return rank
+    return len(SLOW_FIRST) + 1 if item.nodeid.startswith(LAST) else len(SLOW_FIRST)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=_start_rank)  # stable: every other test keeps pytest's order

@@ -86,6 +86,10 @@ def run(args: argparse.Namespace, config: Config) -> int:
     lake = lake_path(args, config)
     inbox = args.inbox or config.inbox
     out = args.out or config.reports
+    why_not = nothing_to_run_on(inbox, lake, config)
+    if why_not:
+        err_console.print(f"alertlens: nightly failed: no report written: {why_not}")
+        return 1
     prefect_environment(lake)
     with run_lock(lake, wait=not args.no_wait) as held:
         if not held:
@@ -121,6 +125,30 @@ def run(args: argparse.Namespace, config: Config) -> int:
     for line in lines:
         err_console.print(line)
     return SKIPPED_FILES if lines else 0
+
+
+def nothing_to_run_on(inbox: Path, lake: Path, config: Config) -> str | None:
+    """Why no run could write a report, when that is known before Prefect starts (which costs
+    seconds): nothing to pull, no export in the inbox and no alerts or incidents in the lake.
+    None when a run may find something."""
+    from alertlens.ingest.lake import Lake
+    from alertlens.ingest.records import InputError
+    from alertlens.ingest.schema import Alerts, Incidents
+    from alertlens.ingest.service import input_files
+
+    if config.nightly.pull:
+        return None
+    try:
+        if inbox.exists() and input_files([inbox]):
+            return None
+    except InputError:
+        return None  # the run reports what is wrong with it
+    store = Lake(lake)
+    keys = ((Alerts.table, Alerts.alert_id), (Incidents.table, Incidents.incident_id))
+    if store.exists and any(store.read_arrow(t, columns=[k]).num_rows for t, k in keys):
+        return None
+    return (f"nothing to pull, no exports in {inbox}, and {lake} has no alerts or incidents "
+            "to analyse")
 
 
 @contextlib.contextmanager

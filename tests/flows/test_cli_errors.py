@@ -7,6 +7,10 @@ from pathlib import Path
 import pytest
 
 from alertlens.flows.cli import main
+from alertlens.flows.commands.nightly import nothing_to_run_on
+from alertlens.flows.config import load_config
+from alertlens.ingest.lake import Lake
+from alertlens.ingest.service import ingest_paths
 
 
 def _error(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
@@ -106,3 +110,30 @@ def test_an_empty_lake_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture
     err = _error(capsys, ["analyze", "--lake", str(tmp_path / "lake")])
     assert "no alerts or incidents" in err
     assert not (tmp_path / "lake" / "analysis").exists()
+
+
+def test_a_nightly_with_nothing_to_run_on_says_why_before_starting(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "inbox").mkdir()
+    argv = ["nightly", "--inbox", str(tmp_path / "inbox"), "--lake", str(tmp_path / "lake")]
+    assert main([*argv, "--out", str(tmp_path / "reports")]) == 1
+    err = capsys.readouterr().err
+    assert "no report written" in err and "no alerts or incidents" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "reports").exists()
+
+
+def test_a_nightly_runs_when_anything_may_give_a_report(tmp_path: Path, fixtures: Path) -> None:
+    inbox, lake = tmp_path / "inbox", tmp_path / "lake"
+    inbox.mkdir()
+    assert nothing_to_run_on(inbox, lake, load_config(None, env={})) is not None
+    pulling = tmp_path / "alertlens.toml"
+    pulling.write_text('[nightly]\npull = ["prometheus"]\nprometheus_url = "http://127.0.0.1:9"\n')
+    assert nothing_to_run_on(inbox, lake, load_config(pulling, env={})) is None
+    export = fixtures / "alertmanager" / "captured_webhooks.jsonl"
+    (inbox / export.name).write_bytes(export.read_bytes())
+    assert nothing_to_run_on(inbox, lake, load_config(None, env={})) is None
+    ingest_paths(Lake(lake), [inbox])
+    (inbox / export.name).unlink()  # an empty inbox, a lake with alerts: a day without news
+    assert nothing_to_run_on(inbox, lake, load_config(None, env={})) is None

@@ -27,7 +27,7 @@ from alertlens.ingest.lake import Lake
 from alertlens.ingest.schema import ANALYSIS_DIR, INCIDENTS_SCHEMA, Incidents, Rules, Summary
 from alertlens.ingest.service import ingest_paths
 from alertlens.synthetic.world import generate
-from tests.conftest import needs_programs
+from tests.conftest import needs_programs, once_per_run
 
 XSS = "<script>alert(1)</script>"
 END = datetime(2026, 11, 23, tzinfo=UTC)  # the world ends on Sunday night: W47 is its last week
@@ -74,10 +74,7 @@ def _run(lake: Path, out: Path, *extra: str) -> str:
     return buffer.getvalue()
 
 
-@pytest.fixture(scope="module")
-def rendered(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
-    """One simulated world ingested, analysed and reported once (HTML, PDF and CSV)."""
-    root = tmp_path_factory.mktemp("world")
+def _rendered(root: Path) -> dict[str, object]:
     generate("multi-team", root / "exports", seed=3, weeks=8, end=END, target_alerts=3000)
     lake = Lake(root / "lake")
     ingest_paths(lake, [root / "exports" / "pagerduty", root / "exports" / "alertmanager"])
@@ -93,8 +90,19 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
     ).stdout
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))  # type: ignore[union-attr]
-    return Rendered(lake.root, out, (latest / "report.html").read_text(encoding="utf-8"), text,
-                    pages, printed, dict(outputs.summary))
+    html = (latest / "report.html").read_text(encoding="utf-8")
+    summary = json.loads(json.dumps(dict(outputs.summary), default=str))
+    return {"lake": str(lake.root), "out": str(out), "html": html, "pdf_text": text,
+            "pdf_pages": pages, "printed": printed, "summary": summary}
+
+
+@pytest.fixture(scope="session")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
+    """One simulated world ingested, analysed and reported once (HTML, PDF and CSV) for every
+    test of this module on whichever worker (tests/conftest.py ``once_per_run``)."""
+    _, result = once_per_run(tmp_path_factory, "report-step", _rendered)
+    result.update(lake=Path(result["lake"]), out=Path(result["out"]))
+    return Rendered(**result)
 
 
 pytestmark = needs_programs("pdftotext", "pdfinfo")

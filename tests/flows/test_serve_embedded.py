@@ -14,12 +14,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from prefect import flow
 
 from alertlens.flows.serve import server_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
-ENTRY = "tests.flows.test_serve_embedded:probe_flow"
+ENTRY = "tests.flows.serve_probe:probe_flow"
 
 # until flows.cli registers the command, build the sub-command from its module directly
 _SHIM = """
@@ -31,15 +30,6 @@ serve.add_parser(top.add_subparsers(dest="command", required=True))
 args = top.parse_args(sys.argv[1:])
 sys.exit(args.handler(args, load_config(None)))
 """
-
-
-@flow(name="serve-probe")
-def probe_flow(inbox: str, lake: str, out: str, config_path: str | None = None) -> str:
-    """Writes a marker into ``out``: proof that a scheduled run executed with the parameters."""
-    marker = Path(out) / "ran.txt"
-    marker.parent.mkdir(parents=True, exist_ok=True)
-    marker.write_text(f"{inbox}\n{lake}\n")
-    return str(marker)
 
 
 def _command() -> list[str]:

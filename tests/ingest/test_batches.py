@@ -30,7 +30,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small generated world (PagerDuty with merged incidents, Alertmanager webhooks that
     reach several receivers) plus Opsgenie alerts and their logs in separate files."""
     out = tmp_path_factory.mktemp("world") / "exports"
-    generate("large-org", out, seed=4, weeks=5.0, target_alerts=1500)
+    generate("large-org", out, seed=4, weeks=3.0, target_alerts=500)
     shutil.copytree(FIXTURES / "opsgenie", out / "opsgenie", ignore=shutil.ignore_patterns("*.md"))
     return out
 

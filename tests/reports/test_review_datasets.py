@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import pickle
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -69,13 +70,6 @@ DATASETS = {
 }
 
 
-def _built(folder: Path, dataset: Dataset) -> dict[str, Any]:
-    config = dataset.config()
-    lake = Lake(folder / "lake")
-    ingest_paths(lake, dataset.paths(), config_sources=config.sources)
-    return dict(analyze(lake, config, now=NOW).summary)
-
-
 @dataclass(frozen=True)
 class Rendered:
     report: Report
@@ -86,39 +80,48 @@ class Rendered:
     stderr: str
 
 
+def _built(folder: Path, dataset: Dataset) -> dict[str, Any]:
+    """The data set ingested, analysed and reviewed; the review pickled for every worker."""
+    config = dataset.config()
+    lake = Lake(folder / "lake")
+    ingest_paths(lake, dataset.paths(), config_sources=config.sources)
+    summary = json.loads(json.dumps(dict(analyze(lake, config, now=NOW).summary)))
+    stderr = io.StringIO()
+    with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stderr(stderr):
+        warnings.simplefilter("always")
+        report = review(lake, config, now=NOW)
+        tables = report_tables(report)
+        page = render_html(report, csv_files=csv_links(tables))
+        paths = write_report(folder / "reports", ReviewFiles(
+            report.label, report.label, report.start, report.end, None, NOW, page, None, tables))
+    rendered = Rendered(report, page, paths.folder, summary,
+                        [f"{w.category.__name__}: {w.message}" for w in caught], stderr.getvalue())
+    (folder / PICKLE).write_bytes(pickle.dumps(rendered))
+    return {}
+
+
+PICKLE = "rendered.pickle"
 _BUILT: dict[str, Rendered] = {}
 
 
 @pytest.fixture(params=sorted(DATASETS))
 def rendered(request: pytest.FixtureRequest,
              tmp_path_factory: pytest.TempPathFactory) -> Rendered:
-    """Each data set's review, built once per test process whatever order the tests run in."""
+    """Each data set's review, built once per test run (tests/conftest.py ``once_per_run``)
+    whichever worker asks first, in whatever order the tests run."""
     dataset = DATASETS[request.param]
     if dataset.real and not REALDATA.is_dir():
         pytest.skip(f"real data not present at {REALDATA}")
     if dataset.name not in _BUILT:
-        _BUILT[dataset.name] = _rendered(dataset, tmp_path_factory)
+        base, _ = once_per_run(tmp_path_factory, f"review-{dataset.name}",
+                               lambda folder: _built(folder, dataset))
+        loaded = pickle.loads((base / PICKLE).read_bytes())
+        assert isinstance(loaded, Rendered)
+        _BUILT[dataset.name] = loaded
     return _BUILT[dataset.name]
 
 
-def _rendered(dataset: Dataset, tmp_path_factory: pytest.TempPathFactory) -> Rendered:
-    base, summary = once_per_run(tmp_path_factory, f"review-{dataset.name}",
-                                 lambda folder: _built(folder, dataset))
-    out = tmp_path_factory.mktemp(f"reports-{dataset.name}")
-    stderr = io.StringIO()
-    with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stderr(stderr):
-        warnings.simplefilter("always")
-        report = review(Lake(base / "lake"), dataset.config(), now=NOW)
-        tables = report_tables(report)
-        page = render_html(report, csv_files=csv_links(tables))
-        paths = write_report(out, ReviewFiles(report.label, report.label, report.start,
-                                              report.end, None, NOW, page, None, tables))
-    return Rendered(report, page, paths.folder, summary,
-                    [f"{w.category.__name__}: {w.message}" for w in caught], stderr.getvalue())
-
-
-# One worker builds every data set's review once (module fixture) instead of each worker again.
-pytestmark = [pytest.mark.realdata, pytest.mark.xdist_group("review-datasets")]
+pytestmark = [pytest.mark.realdata]
 
 
 def test_the_default_review_week(rendered: Rendered) -> None:
