@@ -48,7 +48,9 @@ def dask_task_runner(settings: DaskSettings, *, processes: bool = True) -> Any:
     """prefect-dask's task runner on the scheduler at ``settings.address``, else on a new local
     cluster of ``settings.workers`` (quiet, no dashboard). ``processes=False`` keeps a local
     cluster's workers as threads of this process (tests)."""
-    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
+    # A local cluster's own log reaches the user as tracebacks of shutdown races (a worker's
+    # heartbeat to a scheduler that just closed); a failing task is reported by Prefect anyway.
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "critical")
     from prefect_dask.task_runners import DaskTaskRunner
 
     if settings.address:

@@ -142,7 +142,9 @@ def report_flow(
 
 def dask_runner(workers: int) -> Any:
     """A local Dask cluster of ``workers`` processes for mapped tasks (quiet, no dashboard)."""
-    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
+    # A local cluster's own log reaches the user as tracebacks of shutdown races (a worker's
+    # heartbeat to a scheduler that just closed); a failing task is reported by Prefect anyway.
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "critical")
     from prefect_dask.task_runners import DaskTaskRunner
 
     return DaskTaskRunner(
