@@ -75,20 +75,24 @@ def once_per_run(
 
 
 
-#: Tests that start servers, Prefect runs or killed processes, longest first. They go to the
-#: front of the run so they overlap the many quick tests instead of trailing after them (with
-#: ``--maxschedchunk 1`` xdist hands tests out in this order as workers free up).
+#: Tests that start servers, Prefect runs or killed processes. They go to the front of the run
+#: so they overlap the many quick tests instead of trailing after them: with ``--maxschedchunk 1``
+#: xdist hands each worker two tests to start with, then one at a time as workers free up, so the
+#: three longest (a server waiting for its cron slot, the nightly, the Dask run) come first in
+#: each pair and land on different workers.
 SLOW_FIRST: tuple[str, ...] = (
     "tests/flows/test_serve_embedded.py",
+    "tests/ingest/test_concurrency.py::test_killed_ingest",
     "tests/flows/test_nightly.py::test_a_failed_pull",  # builds the shared nightly run
-    "tests/flows/test_dask_analyze.py",
-    "tests/ingest/test_concurrency.py",
     "tests/ingest/test_lake.py::test_sigkill",
+    "tests/flows/test_dask_analyze.py",
+    "tests/flows/test_report_step.py",
+    "tests/ingest/test_concurrency.py",
     "tests/ingest/test_realdata_zero_config.py",
     "tests/ingest/test_batches.py",
-    "tests/flows/test_report_step.py",
     "tests/services/",
     "tests/reports/test_browser.py",
+    "tests/reports/test_review_datasets.py",
 )
 #: The other readers of the shared nightly run go last, when it is long built: earlier, a
 #: worker would sit waiting for its lock.
