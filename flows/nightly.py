@@ -16,6 +16,7 @@ from typing import Any
 
 from prefect import State, flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
 from prefect.futures import wait
 from prefect.runtime import task_run
 from prefect.states import Failed
@@ -23,6 +24,7 @@ from prefect.states import Failed
 from alertlens.analysis.review import ReviewError
 from alertlens.flows import nightly_steps as steps
 from alertlens.flows.config import Config, load_config
+from alertlens.flows.steps import AnalysisOutputs
 from alertlens.flows.steps import analyze as analyze_step
 from alertlens.flows.steps import report as report_step
 from alertlens.ingest.lake import Lake
@@ -76,23 +78,28 @@ def pull_task(source: str, inbox: str, config_path: str | None, retries: int) ->
 
 
 @task(name="analyze")
-def analyze_task(lake: str, config_path: str | None) -> tuple[dict[str, Any] | None, str | None]:
-    """(summary, None) for the noise analysis and incident metrics written under
-    <lake>/analysis, or (None, why) when there is nothing to analyse (an empty lake)."""
+def analyze_task(
+    lake: str, config_path: str | None
+) -> tuple[AnalysisOutputs | None, str | None]:
+    """(outputs, None) for the noise analysis and incident metrics written under <lake>/analysis,
+    or (None, why) when there is nothing to analyse (an empty lake)."""
     try:
-        return dict(analyze_step(Lake(lake), _config(config_path)).summary), None
+        return analyze_step(Lake(lake), _config(config_path)), None
     except ReviewError as err:
         return None, str(err)
 
 
-@task(name="report")
+# The analysis handed over is large: its inputs are not hashed for a cache key.
+@task(name="report", cache_policy=NO_CACHE)
 def report_task(
-    lake: str, out: str, config_path: str | None, week: str | None
+    lake: str, out: str, config_path: str | None, week: str | None,
+    analysed: AnalysisOutputs | None = None,
 ) -> tuple[str | None, str | None]:
     """(HTML path, None) for the weekly review written under ``out``, or (None, why) when there
-    is nothing to review (an empty lake, a week with no data)."""
+    is nothing to review (an empty lake, a week with no data). With ``analysed`` (this run's
+    analysis) the review reuses its records and metrics (``flows.steps.review_inputs``)."""
     try:
-        paths = report_step(Path(lake), Path(out), _config(config_path), week)
+        paths = report_step(Path(lake), Path(out), _config(config_path), week, analysed=analysed)
     except ReviewError as err:
         return None, str(err)
     return str(paths.html), None
@@ -114,22 +121,23 @@ def ingest_flow(paths: list[str], lake: str, config_path: str | None = None) -> 
 
 def sharded_analyze_step(
     lake: str, config_path: str | None, config: Config
-) -> tuple[dict[str, Any] | None, str | None]:
+) -> tuple[AnalysisOutputs | None, str | None]:
     """``analyze_task``'s result, with the per-team shards as mapped tasks on the Dask cluster
     of ``[dask]`` (a subflow: the shards are tasks of their own)."""
     from alertlens.flows.dask_analyze import dask_task_runner, sharded_analyze_flow
 
     run = sharded_analyze_flow.with_options(task_runner=dask_task_runner(config.dask))
     try:
-        return dict(run(lake, config_path).summary), None
+        return run(lake, config_path), None
     except ReviewError as err:
         return None, str(err)
 
 
 @flow(name="analyze")
 def analyze_flow(lake: str, config_path: str | None = None) -> dict[str, Any] | None:
-    """Analyse the lake; None when there is nothing to analyse."""
-    return analyze_task(lake, config_path)[0]
+    """Analyse the lake; its summary, None when there is nothing to analyse."""
+    outputs = analyze_task(lake, config_path)[0]
+    return None if outputs is None else dict(outputs.summary)
 
 
 @flow(name="report")
@@ -190,11 +198,12 @@ def nightly_flow(
     workers = settings.dask_workers if dask_workers is None else dask_workers
     ingest = ingest_flow.with_options(task_runner=dask_runner(workers)) if workers else ingest_flow
     files = ingest([inbox], lake, config_path) if Path(inbox).exists() else []
-    summary, why_not = (sharded_analyze_step(lake, config_path, config) if config.dask.enabled
-                        else analyze_task(lake, config_path))
-    if summary is None:
+    analysed, why_not = (sharded_analyze_step(lake, config_path, config) if config.dask.enabled
+                         else analyze_task(lake, config_path))
+    if analysed is None:
         return Failed(message=f"no report written: {why_not}")
-    html, why_not = report_task(lake, out, config_path, week)
+    summary = dict(analysed.summary)
+    html, why_not = report_task(lake, out, config_path, week, analysed)
     if html is None:
         return Failed(message=f"no report written: {why_not}")
     markdown = steps.run_markdown(summary, files, pulls, html)

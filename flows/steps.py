@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,7 +14,12 @@ import pandas as pd
 
 from alertlens.analysis.calendar import ReviewError
 from alertlens.analysis.frames import COLUMNS, Frames
-from alertlens.analysis.pipeline import ResponseEngine, analysis_results, local_response
+from alertlens.analysis.pipeline import (
+    MetricsAnalysis,
+    ResponseEngine,
+    analysis_results,
+    local_response,
+)
 from alertlens.analysis.review import ReviewInputs, ReviewRequest, review_figures, stored_noise
 from alertlens.flows.config import Config, ConfigError
 from alertlens.ingest.lake import Lake, LakeNotFoundError
@@ -45,11 +50,14 @@ NOW_ENV = "ALERTLENS_NOW"
 
 @dataclass(frozen=True)
 class AnalysisOutputs:
-    """Where ``analyze`` published its results, and the summary it wrote."""
+    """Where ``analyze`` published its results, and the summary it wrote; and, for a review in
+    the same process, the records it analysed and the organisation's metrics it computed."""
 
     directory: Path
     files: list[Path]
     summary: SummaryJson
+    frames: Frames | None = field(default=None, repr=False, compare=False)
+    metrics: MetricsAnalysis | None = field(default=None, repr=False, compare=False)
 
 
 def clock(now: datetime | None = None, env: Mapping[str, str] | None = None) -> datetime:
@@ -82,8 +90,9 @@ def analyze(lake: Lake, config: Config, *, now: datetime | None = None,
             response_engine: ResponseEngine = local_response) -> AnalysisOutputs:
     """Analyse the counted weeks of the lake and publish ``<lake>/analysis/`` as one set (the
     response metrics by ``response_engine``: here, or per team on Dask, flows/dask_analyze.py)."""
+    frames = lake_frames(lake)
     results = analysis_results(
-        lake_frames(lake),
+        frames,
         now=pd.Timestamp(clock(now)),
         thresholds=config.noise,
         settings=config.metrics,
@@ -91,13 +100,17 @@ def analyze(lake: Lake, config: Config, *, now: datetime | None = None,
     )
     store = AnalysisStore(lake)
     files = store.publish(results.tables, dict(results.summary))
-    return AnalysisOutputs(store.current, files, results.summary)
+    return AnalysisOutputs(store.current, files, results.summary, frames, results.metrics)
 
 
-def review_inputs(lake: Lake, config: Config) -> ReviewInputs:
+def review_inputs(lake: Lake, config: Config,
+                  analysed: AnalysisOutputs | None = None) -> ReviewInputs:
     """The lake's tables and the noise outputs ``alertlens analyze`` stored (a review runs the
-    noise analysis itself when they are missing or cover other weeks)."""
-    frames = lake_frames(lake)
+    noise analysis itself when they are missing or cover other weeks). With ``analysed`` (the
+    ``analyze`` of this process that just published them) its records and metrics instead of
+    reading and computing them again: the review shows the same snapshot the analysis does."""
+    same = analysed.frames if analysed is not None else None
+    frames = same if same is not None else lake_frames(lake)
     store = AnalysisStore(lake)
     notes: list[str] = []
     stored = None
@@ -118,6 +131,7 @@ def review_inputs(lake: Lake, config: Config) -> ReviewInputs:
         stored=stored,
         thresholds=config.noise,
         notes=tuple(notes),
+        analysed=analysed.metrics if analysed is not None and same is not None else None,
     )
 
 
@@ -161,12 +175,14 @@ def report(
     pdf: bool | None = None,
     paper: str | None = None,
     now: datetime | None = None,
+    analysed: AnalysisOutputs | None = None,
 ) -> ReportPaths:
     """Render the review asked for (a week label or a ``ReviewRequest``) and file it under
-    ``out_dir`` by scope and period, with its CSV tables; refresh the index and ``latest``."""
+    ``out_dir`` by scope and period, with its CSV tables; refresh the index and ``latest``
+    (``analysed``: see ``review_inputs``)."""
     return reports(lake_root, out_dir, config,
                    week if isinstance(week, ReviewRequest) else ReviewRequest(week=week),
-                   pdf=pdf, paper=paper, now=now)[0]
+                   pdf=pdf, paper=paper, now=now, analysed=analysed)[0]
 
 
 def reports(
@@ -180,6 +196,7 @@ def reports(
     pdf: bool | None = None,
     paper: str | None = None,
     now: datetime | None = None,
+    analysed: AnalysisOutputs | None = None,
 ) -> list[ReportPaths]:
     """The review of ``request``, or one review per team of ``teams`` (every team with
     ``each_team``, after the organisation's), each filed in its own folder."""
@@ -190,7 +207,7 @@ def reports(
     with_pdf = settings.pdf if pdf is None else pdf
     moment = clock(now)
     lake = Lake(lake_root)
-    inputs = review_inputs(lake, config)
+    inputs = review_inputs(lake, config, analysed)
     scopes: list[str | None] = list(teams) or [request.team]
     if each_team:
         scopes = [None, *inputs.frames.teams()]

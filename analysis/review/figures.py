@@ -86,6 +86,10 @@ class ReviewInputs:
     stored: StoredNoise | None = None
     thresholds: NoiseThresholds = field(default_factory=NoiseThresholds)
     notes: tuple[str, ...] = ()
+    #: The organisation's metrics as ``analyze`` computed them from these same ``frames`` in
+    #: this process (the nightly): the review of the week they end with uses them instead of
+    #: computing them again, which is most of a review's time.
+    analysed: MetricsAnalysis | None = None
 
 
 @dataclass(frozen=True)
@@ -196,10 +200,23 @@ def review_figures(inputs: ReviewInputs, request: ReviewRequest, *, settings: Me
                                      inputs.thresholds)
     scoped = cut if request.team is None else cut.of_team(request.team)
     noise = team_noise(noise, request.team)
-    metrics = metrics_analysis(scoped, settings=settings, history=counted, noise=noise,
-                               ended=period.end <= now)
+    ended = period.end <= now
+    metrics = _analysed(inputs, request, period, counted, ended, recomputed) or metrics_analysis(
+        scoped, settings=settings, history=counted, noise=noise, ended=ended)
     return _figures(inputs, request, metrics, period, scoped, noise, recomputed, settings, now,
                     spread_weeks, teams)
+
+
+def _analysed(inputs: ReviewInputs, request: ReviewRequest, period: Period, counted: History,
+              ended: bool, recomputed: bool) -> MetricsAnalysis | None:
+    """``inputs.analysed`` when it is what this review would compute: the organisation, the
+    week the analysis ends with, the same counted weeks, the stored noise analysis."""
+    analysed = inputs.analysed
+    if (analysed is None or request.team is not None or recomputed
+            or period.week is None or period.week != counted.last_week
+            or analysed.history != counted or analysed.summary.review_week_ended != ended):
+        return None
+    return analysed
 
 
 def _figures(inputs: ReviewInputs, request: ReviewRequest, metrics: MetricsAnalysis,
