@@ -7,15 +7,23 @@ import fcntl
 import json
 import os
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import HealthCheck, settings
 
+if TYPE_CHECKING:
+    from alertlens.flows.config import Config
+    from alertlens.flows.steps import AnalysisOutputs
+    from alertlens.ingest.lake import Lake
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
 REALDATA = Path(os.environ.get("ALERTLENS_REALDATA", ROOT.parent / "shared" / "realdata"))
+#: The shipped sample export, with its alertlens.toml.
+SAMPLE = ROOT / "data" / "samples" / "unlucky-team"
 
 settings.register_profile(
     "ci", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -49,6 +57,20 @@ def needs_programs(*names: str) -> pytest.MarkDecorator:
     return pytest.mark.skipif(
         bool(missing), reason=f"not installed: {', '.join(missing)} (run make setup)"
     )
+
+
+def analysed_sample(folder: Path, now: datetime) -> tuple[Lake, Config, AnalysisOutputs]:
+    """The shipped sample ingested with its configuration into ``folder/lake`` and analysed as
+    of ``now``: the lake, the configuration and what ``analyze`` returned."""
+    from alertlens.flows.config import load_config
+    from alertlens.flows.steps import analyze
+    from alertlens.ingest.lake import Lake
+    from alertlens.ingest.service import ingest_paths
+
+    config = load_config(SAMPLE / "alertlens.toml", env={})
+    lake = Lake(folder / "lake")
+    ingest_paths(lake, [SAMPLE], config_sources=config.sources)
+    return lake, config, analyze(lake, config, now=now)
 
 
 def once_per_run(

@@ -11,13 +11,9 @@ import pytest
 
 from alertlens.analysis.pipeline import metrics_analysis as computed
 from alertlens.analysis.review import ReviewRequest
-from alertlens.flows.config import load_config
-from alertlens.flows.steps import analyze, reports
-from alertlens.ingest.lake import Lake
-from alertlens.ingest.service import ingest_paths
-from tests.conftest import ROOT
+from alertlens.flows.steps import reports
+from tests.conftest import analysed_sample
 
-SAMPLE = ROOT / "data" / "samples" / "unlucky-team"
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 
@@ -29,10 +25,7 @@ def _files(folder: Path) -> dict[str, bytes]:
 def test_the_nightly_review_reuses_the_analysis_and_shows_the_same(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    config = load_config(SAMPLE / "alertlens.toml", env={})
-    lake = Lake(tmp_path / "lake")
-    ingest_paths(lake, [SAMPLE], config_sources=config.sources)
-    analysed = analyze(lake, config, now=NOW)
+    lake, config, analysed = analysed_sample(tmp_path, NOW)
     assert analysed.frames is not None and analysed.metrics is not None
 
     calls: list[str | None] = []

@@ -13,23 +13,18 @@ import pytest
 from nbclient import NotebookClient
 
 from alertlens import lake_path, open_lake, project_root
-from alertlens.flows.config import load_config
-from alertlens.flows.steps import NOW_ENV, analyze
+from alertlens.flows.steps import NOW_ENV
 from alertlens.ingest.lake import Lake, LakeNotFoundError
-from alertlens.ingest.service import ingest_paths
+from tests.conftest import SAMPLE, analysed_sample
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = ROOT / "notebooks" / "explore.ipynb"
-SAMPLE = ROOT / "data" / "samples" / "unlucky-team"
 
 
 def test_explore_notebook_runs_on_the_sample_lake(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    config = load_config(SAMPLE / "alertlens.toml", env={})
-    lake = Lake(tmp_path / "lake")
-    ingest_paths(lake, [SAMPLE], config_sources=config.sources)
-    analyze(lake, config, now=datetime(2026, 12, 1, tzinfo=UTC))
+    lake, _, _ = analysed_sample(tmp_path, datetime(2026, 12, 1, tzinfo=UTC))
     monkeypatch.setenv("ALERTLENS_LAKE", str(lake.root))
     monkeypatch.setenv("ALERTLENS_CONFIG", str(SAMPLE / "alertlens.toml"))
     monkeypatch.setenv(NOW_ENV, "2026-12-01T09:00:00Z")
