@@ -91,20 +91,42 @@ class Frames:
         notes = self.notifications
         if notes.empty:
             return notes
-        source = notes[Notifications.source]
-        by_incident = pd.MultiIndex.from_arrays([source, notes[Notifications.incident_id]]).isin(
-            pd.MultiIndex.from_frame(incidents[[Incidents.source, Incidents.incident_id]]))
-        by_alert = pd.MultiIndex.from_arrays([source, notes[Notifications.alert_id]]).isin(
-            pd.MultiIndex.from_frame(alerts[[Alerts.source, Alerts.alert_id]]))
-        # An alert-only source's firing is the incident, so its notifications may name the
-        # alert id in the incident column.
-        by_firing = pd.MultiIndex.from_arrays([source, notes[Notifications.incident_id]]).isin(
-            pd.MultiIndex.from_frame(alerts[[Alerts.source, Alerts.alert_id]]))
-        linked = by_incident | by_alert | by_firing
+        linked = _linked(notes, incidents, alerts)
         unlinked = notes[Notifications.incident_id].isna() & notes[Notifications.alert_id].isna()
         if end is None:
             return _kept(notes, linked)
         return _kept(notes, linked | (unlinked & (notes[Notifications.at] < end)).to_numpy())
+
+
+def _linked(notes: pd.DataFrame, incidents: pd.DataFrame, alerts: pd.DataFrame) -> np.ndarray:
+    """Which ``notes`` name one of ``incidents`` or of ``alerts`` (by source and id)."""
+    # every (source, id) pair as one integer: one factorisation of all the sources and one
+    # of all the ids, instead of a MultiIndex (a factorisation per level) per lookup
+    codes, _ = pd.factorize(pd.concat([notes[Notifications.source],
+                                       incidents[Incidents.source], alerts[Alerts.source]],
+                                      ignore_index=True))
+    sources = codes.astype(np.int64)
+    ids, uniques = pd.factorize(pd.concat([notes[Notifications.incident_id],
+                                           notes[Notifications.alert_id],
+                                           incidents[Incidents.incident_id],
+                                           alerts[Alerts.alert_id]], ignore_index=True))
+    n, k = len(notes), len(incidents)
+    width = len(uniques) + 1
+
+    def keys(source: np.ndarray, ident: np.ndarray) -> np.ndarray:
+        return np.where((source >= 0) & (ident >= 0), source * width + ident, -1)
+
+    note_incident = keys(sources[:n], ids[:n])
+    note_alert = keys(sources[:n], ids[n:2 * n])
+    incident_keys = keys(sources[n:n + k], ids[2 * n:2 * n + k])
+    alert_keys = keys(sources[n + k:], ids[2 * n + k:])
+    incident_keys, alert_keys = incident_keys[incident_keys >= 0], alert_keys[alert_keys >= 0]
+    by_incident = np.isin(note_incident, incident_keys)
+    by_alert = np.isin(note_alert, alert_keys)
+    # An alert-only source's firing is the incident, so its notifications may name the
+    # alert id in the incident column.
+    by_firing = np.isin(note_incident, alert_keys)
+    return by_incident | by_alert | by_firing
 
 
 def _kept(frame: pd.DataFrame, keep: pd.Series | np.ndarray) -> pd.DataFrame:
