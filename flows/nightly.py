@@ -23,7 +23,7 @@ from prefect.states import Failed
 
 from alertlens.analysis.review import ReviewError
 from alertlens.flows import nightly_steps as steps
-from alertlens.flows.config import Config, load_config
+from alertlens.flows.config import Config, DaskSettings, load_config
 from alertlens.flows.steps import AnalysisOutputs
 from alertlens.flows.steps import analyze as analyze_step
 from alertlens.flows.steps import report as report_step
@@ -150,19 +150,9 @@ def report_flow(
 
 def dask_runner(workers: int) -> Any:
     """A local Dask cluster of ``workers`` processes for mapped tasks (quiet, no dashboard)."""
-    # A local cluster's own log reaches the user as tracebacks of shutdown races (a worker's
-    # heartbeat to a scheduler that just closed); a failing task is reported by Prefect anyway.
-    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "critical")
-    from prefect_dask.task_runners import DaskTaskRunner
+    from alertlens.flows.dask_analyze import dask_task_runner
 
-    return DaskTaskRunner(
-        cluster_kwargs={
-            "n_workers": workers,
-            "threads_per_worker": 1,
-            "processes": True,
-            "dashboard_address": None,
-        }
-    )
+    return dask_task_runner(DaskSettings(workers=workers, threads_per_worker=1))
 
 
 @flow(name="nightly")
