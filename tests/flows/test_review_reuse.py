@@ -11,7 +11,7 @@ import pytest
 
 from alertlens.analysis.pipeline import metrics_analysis as computed
 from alertlens.analysis.review import ReviewRequest
-from alertlens.flows.steps import reports
+from alertlens.flows.steps import reports, review, review_inputs
 from tests.conftest import analysed_sample
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -42,10 +42,9 @@ def test_the_nightly_review_reuses_the_analysis_and_shows_the_same(
     assert calls == ["computed"], "the organisation's week was computed again"
     assert _files(fresh[0].folder) == _files(reused[0].folder)
 
+    inputs = review_inputs(lake, config, analysed)
     team = analysed.frames.teams()[0]
-    reports(lake.root, tmp_path / "team", config, ReviewRequest(team=team), pdf=False, now=NOW,
-            analysed=analysed)
-    earlier = reports(lake.root, tmp_path / "earlier", config, ReviewRequest(week="2026-W45"),
-                      pdf=False, now=NOW, analysed=analysed)
+    assert review(lake, config, ReviewRequest(team=team), now=NOW, inputs=inputs).team == team
+    earlier = review(lake, config, ReviewRequest(week="2026-W45"), now=NOW, inputs=inputs)
     assert calls == ["computed"] * 3  # a team, another week: their own metrics
-    assert earlier[0].folder.name == "2026-W45"
+    assert earlier.label == "2026-W45"
