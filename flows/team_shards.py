@@ -1,5 +1,6 @@
 """The per-team shards of ``analyze`` (analysis/shards.py): each team's rows read from the lake
-with partition pruning and row filters, its shard computed, the shards combined centrally.
+with partition pruning and row filters (``Lake.read_filtered``), its shard computed, the shards
+combined centrally.
 
 Engine-free: :func:`sharded_response` takes the function that runs the shards, so the same code
 runs them in this process (tests) or as mapped Prefect tasks on Dask (flows/dask_analyze.py).
@@ -13,9 +14,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.dataset as ds
 
 from alertlens.analysis.calendar import History, week_period
 from alertlens.analysis.frames import Frames
@@ -34,47 +32,17 @@ from alertlens.analysis.shards import (
     team_response,
     team_shards,
 )
-from alertlens.ingest.lake import PART_FILE, SPECS, Lake
-from alertlens.ingest.schema import Alerts, Common, Incidents
+from alertlens.ingest.lake import Lake
+from alertlens.ingest.schema import Alerts, Incidents
 
 #: Runs every shard: (lake root, the teams of each shard, facts) -> the shards, in any order.
 ShardRunner = Callable[[str, Sequence[tuple[str, ...]], ShardFacts], list[TeamResponse]]
-#: Arrow types read as pandas' nullable dtypes, as ``Lake.read`` reads them.
-_NULLABLE = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
-
-
-def team_rows(lake: Lake, table: str, columns: Sequence[str], rows: pc.Expression,
-              end: pd.Timestamp) -> pd.DataFrame:
-    """The ``columns`` of the rows of ``table`` that ``rows`` selects, created before ``end``,
-    as ``Lake.read`` types them. Only the month partitions before ``end`` are opened, and
-    only the row groups whose statistics can match are read."""
-    spec = SPECS[table]
-    wanted = pa.schema([spec.schema.field(c) for c in columns])
-    folder = lake.table_dir(table)
-    with lake.shared():
-        files = [str(p) for p in sorted(folder.rglob(PART_FILE))] if folder.is_dir() else []
-        if not files:
-            return wanted.empty_table().to_pandas(types_mapper=_NULLABLE.get)
-        stored = pa.schema([f for f in spec.schema if f.name != Common.source])
-        partitions = pa.schema([(Common.source, pa.string()), (Common.month, pa.string())])
-        dataset = ds.dataset(
-            files, format="parquet", partition_base_dir=str(folder),
-            partitioning=ds.partitioning(partitions, flavor="hive"),
-            schema=pa.unify_schemas([stored, partitions]),
-        )
-        # The month of a record is that of its created_at in UTC.
-        last_month = (end - pd.Timedelta(microseconds=1)).tz_convert("UTC").strftime("%Y-%m")
-        found = dataset.to_table(columns=list(columns),
-                                 filter=rows & (pc.field(Common.month) <= last_month))
-    return found.cast(wanted).to_pandas(types_mapper=_NULLABLE.get)
-
-
 def team_shard(lake_root: str, teams: tuple[str, ...], facts: ShardFacts) -> TeamResponse:
     """The shard of ``teams`` computed from their own rows of the lake at ``lake_root``."""
     lake = Lake(Path(lake_root))
-    incidents = team_rows(lake, Incidents.table, INCIDENT_COLUMNS, incident_rows(teams, facts),
-                          facts.end)
-    alerts = team_rows(lake, Alerts.table, ALERT_COLUMNS, alert_rows(teams, facts), facts.end)
+    incidents = lake.read_filtered(Incidents.table, INCIDENT_COLUMNS,
+                                   incident_rows(teams, facts), facts.end)
+    alerts = lake.read_filtered(Alerts.table, ALERT_COLUMNS, alert_rows(teams, facts), facts.end)
     return team_response(incidents, alerts, teams, facts)
 
 
@@ -104,4 +72,4 @@ def sharded_response(lake_root: str, run: ShardRunner = shards_here, *,
     return engine
 
 
-__all__ = ["ShardRunner", "sharded_response", "shards_here", "team_rows", "team_shard"]
+__all__ = ["ShardRunner", "sharded_response", "shards_here", "team_shard"]

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from alertlens.ingest.durable import atomic_write, fsync_dir
@@ -103,6 +104,12 @@ SPECS = table_specs()
 
 #: Arrow types read as pandas' nullable dtypes, so a null int or bool stays one.
 _NULLABLE = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
+
+
+def lake_frame(table: pa.Table) -> pd.DataFrame:
+    """``table`` (canonical columns) as pandas, typed as every read of the lake types it: a
+    null int or bool stays one (nullable dtypes), timestamps ``datetime64[us, UTC]``."""
+    return table.to_pandas(types_mapper=_NULLABLE.get)
 
 
 class LakeBusy(Exception):
@@ -196,8 +203,7 @@ class Lake:
              columns: Sequence[str] | None = None) -> pd.DataFrame:
         """All rows of ``table`` (only ``columns`` when given) as a pandas frame (timestamps
         ``datetime64[us, UTC]``)."""
-        return self.read_arrow(table, sources=sources, columns=columns).to_pandas(
-            types_mapper=_NULLABLE.get)
+        return lake_frame(self.read_arrow(table, sources=sources, columns=columns))
 
     def read_where(
         self, table: str, source: str, matches: dict[str, Iterable[str]]
@@ -223,14 +229,38 @@ class Lake:
                     parts.append(found)
         rows = pa.concat_tables(parts) if parts else None
         if rows is None:
-            return spec.schema.empty_table().to_pandas(types_mapper=_NULLABLE.get)
+            return lake_frame(spec.schema.empty_table())
         if spec.by_source:
             rows = rows.append_column(
                 pa.field(Common.source, pa.string()),
                 pa.array([source] * rows.num_rows, pa.string()),
             )
-        rows = rows.select(spec.schema.names).cast(spec.schema)
-        return rows.to_pandas(types_mapper=_NULLABLE.get)
+        return lake_frame(rows.select(spec.schema.names).cast(spec.schema))
+
+    def read_filtered(self, table: str, columns: Sequence[str], rows: pc.Expression,
+                      before: pd.Timestamp) -> pd.DataFrame:
+        """The ``columns`` of the rows of ``table`` that ``rows`` selects among those created
+        before ``before``, as :meth:`read` types them. Only the month partitions before
+        ``before`` are opened, and only the row groups whose statistics can match are read
+        (``rows`` may name any column, ``source`` and ``month`` included)."""
+        spec = SPECS[table]
+        wanted = pa.schema([spec.schema.field(c) for c in columns])
+        folder = self.table_dir(table)
+        with self.shared():
+            files = [str(p) for p in sorted(folder.rglob(PART_FILE))] if folder.is_dir() else []
+            if not files:
+                return lake_frame(wanted.empty_table())
+            partitions = pa.schema([(Common.source, pa.string()), (Common.month, pa.string())])
+            dataset = ds.dataset(
+                files, format="parquet", partition_base_dir=str(folder),
+                partitioning=ds.partitioning(partitions, flavor="hive"),
+                schema=pa.unify_schemas([_stored_schema(spec), partitions]),
+            )
+            # a record's month is that of its created_at in UTC
+            last = (before - pd.Timedelta(microseconds=1)).tz_convert("UTC").strftime("%Y-%m")
+            found = dataset.to_table(columns=list(columns),
+                                     filter=rows & (pc.field(Common.month) <= last))
+        return lake_frame(found.cast(wanted))
 
     def ingested_hashes(self) -> set[str]:
         """sha256 of every file the manifest records."""

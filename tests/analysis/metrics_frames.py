@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
+from alertlens.ingest.lake import lake_frame
 from alertlens.ingest.schema import ALERTS_SCHEMA, INCIDENTS_SCHEMA, NOTIFICATIONS_SCHEMA
 
 _DEFAULTS: dict[pa.Schema, dict[str, Any]] = {
@@ -37,8 +38,7 @@ def frame(schema: pa.Schema, rows: list[dict[str, Any]]) -> pd.DataFrame:
                         "alert_id" if schema is ALERTS_SCHEMA else "event_id", f"id{i}")
         filled.append(full)
     table = pa.Table.from_pylist(filled, schema=schema)
-    return table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype(),
-                                         pa.bool_(): pd.BooleanDtype()}.get)
+    return lake_frame(table)
 
 
 def incidents(rows: list[dict[str, Any]]) -> pd.DataFrame:

@@ -18,6 +18,7 @@ import pytest
 
 from alertlens.analysis.frames import Frames
 from alertlens.analysis.pipeline import metrics_analysis
+from alertlens.ingest.lake import lake_frame
 from alertlens.ingest.metrics_schema import ResponseTimes
 from alertlens.ingest.schema import INCIDENTS_SCHEMA, Incidents
 from tests.analysis import metrics_frames as mf
@@ -110,8 +111,7 @@ def _library_mttr(reader: Callable[[Path, dict], Any], path: Path,
     parsed = reader(path, options)
     rows = parsed.rows.get(Incidents.table, [])
     table = pa.Table.from_pylist(rows, schema=INCIDENTS_SCHEMA)
-    incidents = table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype(),
-                                              pa.bool_(): pd.BooleanDtype()}.get)
+    incidents = lake_frame(table)
     result = metrics_analysis(Frames(mf.alerts([]), incidents, mf.notifications([])))
     times = result.tables[ResponseTimes.table]
     return times[(times["metric"] == "mttr") & (times["dimension"] == "priority")]

@@ -28,16 +28,15 @@ from alertlens.analysis.shards import (
     team_shards,
     teams_of,
 )
+from alertlens.ingest.lake import lake_frame
 from alertlens.ingest.schema import ALERTS_SCHEMA, INCIDENTS_SCHEMA
 from tests.analysis import metrics_frames as mf
-
-_NULLABLE = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
 
 
 def _rows(frame: pd.DataFrame, schema: pa.Schema, rows: object,
           columns: tuple[str, ...]) -> pd.DataFrame:
     table = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
-    return table.filter(rows).select(list(columns)).to_pandas(types_mapper=_NULLABLE.get)
+    return lake_frame(table.filter(rows).select(list(columns)))
 
 
 def in_memory_shards(count: int) -> ResponseEngine:
