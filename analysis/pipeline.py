@@ -84,7 +84,8 @@ __all__ = ["AnalysisResults", "MetricsAnalysis", "NoiseFacts", "ResponseEngine",
 
 #: How the response metrics of the incident population are computed: (the counted frames, the
 #: population, settings, the counted weeks) -> ResponseMetrics. ``local_response`` computes them
-#: in this process; flows/shards.py per team on a Dask cluster, with the same result.
+#: in this process; flows/team_shards.py per team (on a Dask cluster: flows/dask_analyze.py),
+#: with the same result.
 ResponseEngine = Callable[[Frames, pd.DataFrame, MetricsSettings, History], ResponseMetrics]
 
 

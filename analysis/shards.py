@@ -34,6 +34,7 @@ from alertlens.analysis.incidents.population import (
     UNKNOWN_GROUP,
     alert_only_sources,
     incident_population,
+    paging_unrecorded,
 )
 from alertlens.analysis.response import ResponseMetrics
 from alertlens.analysis.response.durations import (
@@ -96,11 +97,9 @@ def shard_facts(alerts: pd.DataFrame, incidents: pd.DataFrame, *, end: pd.Timest
                 settings: MetricsSettings) -> ShardFacts:
     """The org-wide facts of the counted ``alerts`` and ``incidents`` (created before ``end``)."""
     only = alert_only_sources(incidents, alerts)
-    own = alerts[alerts[Alerts.source].isin(only)]
-    unknown = own[Alerts.paged].astype("boolean").isna().groupby(own[Alerts.source]).all()
+    unrecorded = paging_unrecorded(alerts[alerts[Alerts.source].isin(only)])
     return ShardFacts(end=end, timezone=settings.timezone, mode=settings.mode,
-                      alert_only_sources=tuple(only),
-                      paged_never_known=tuple(sorted(str(s) for s in unknown[unknown].index)))
+                      alert_only_sources=tuple(only), paged_never_known=tuple(unrecorded))
 
 
 def teams_of(population: pd.DataFrame) -> list[str]:

@@ -80,6 +80,15 @@ def alert_only_sources(incidents: pd.DataFrame, alerts: pd.DataFrame) -> list[st
     return sorted(with_alerts - with_incidents)
 
 
+def paging_unrecorded(alerts: pd.DataFrame) -> list[str]:
+    """Sources none of whose firings says whether it paged, sorted: every firing of such an
+    alert-only source counts as an incident (unknown is not "did not page")."""
+    if alerts.empty:
+        return []
+    unknown = alerts[Alerts.paged].astype("boolean").isna().groupby(alerts[Alerts.source]).all()
+    return sorted(str(s) for s in unknown[unknown].index)
+
+
 #: The incident columns the response figures read (``response_rows``): the grouping
 #: dimensions of ``analysis/response/durations.py`` and the lifecycle times.
 RESPONSE_COLUMNS: Final = (
@@ -115,11 +124,11 @@ def paged_firings(alerts: pd.DataFrame, sources: list[str],
     columns = [*carried, ORIGIN]
     if not sources or alerts.empty:
         return _empty_population().reindex(columns=columns)
-    paged = alerts[Alerts.paged].astype("boolean")
-    never_known = paged.isna().groupby(alerts[Alerts.source]).transform("all")
+    paged = alerts[Alerts.paged].astype("boolean").fillna(False).astype(bool)
+    never_known = alerts[Alerts.source].isin(paging_unrecorded(alerts))
     # one filter (each copies every column): the sources' paged firings, or every firing of a
     # source that never says whether one paged
-    keep = alerts[Alerts.source].isin(sources) & (paged.fillna(False).astype(bool) | never_known)
+    keep = alerts[Alerts.source].isin(sources) & (paged | never_known)
     own = alerts[keep.to_numpy(dtype=bool)]
     fields: dict[str, object] = {
         column: own[field] for column, field in _FIRING_FIELDS
