@@ -54,8 +54,11 @@ def _nightly(base: Path) -> dict[str, Any]:
         str(base / "lake"),
         "--out",
         str(base / "reports"),
-        "--dask-workers",  # parse on a local Dask cluster: the scale-out path
-        "2",
+        # parse on a local Dask cluster: the scale-out path (files shipped to another process;
+        # one worker: a second costs 18 CPU s of start-up, and tests/flows/test_dask_analyze.py
+        # runs tasks on two)
+        "--dask-workers",
+        "1",
     ]
     done = subprocess.run(
         cmd, env=env, capture_output=True, text=True, timeout=900, cwd=ROOT
